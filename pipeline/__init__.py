@@ -1,0 +1,1 @@
+PIPELINE_VERSION = "0.1.0"

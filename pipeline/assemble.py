@@ -1,0 +1,61 @@
+"""Turn canonical articles into the rows of the released tables (SPEC "Tables")."""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+
+from pipeline.dedupe import article_id
+
+CHILD_TABLES = ("people", "events", "statistics", "documents", "quotes")
+TABLES = ("articles", "people", "organizations", "events", "statistics", "documents", "quotes")
+
+
+def _event_id(aid: str, row: dict) -> str:
+    key = f"{aid}|{row.get('name')}|{row.get('date')}|{row.get('edition')}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def article_row(c: dict, aid: str, duplicate_count: int) -> dict:
+    m = c["metadata"]
+    body = m.get("body", "")
+    return {
+        "article_id": aid, "url": c["url"], "site": m.get("site"), "title": m.get("title", ""),
+        "published_at": m.get("published_at"), "published_at_source": m.get("published_at_source"),
+        "source": m.get("source"), "source_raw": m.get("source_raw"), "source_type": m.get("source_type") or "unknown",
+        "flags": sorted(set(c["flags"])), "authors": list(m.get("authors", [])), "editors": list(m.get("editors", [])),
+        "body": body, "char_count": len(body), "topic_score": float(m.get("topic_score") or 0.0),
+        "keywords": list(m.get("keywords", [])), "region_codes": list(m.get("region_codes", [])),
+        "duplicate_count": duplicate_count, "page_id": c["page_id"], "fetched_at": c["fetched_at"],
+    }
+
+
+def build_tables(canonical: list[dict], duplicates: list[tuple[dict, dict]]) -> tuple[dict[str, list[dict]], list[dict]]:
+    """Rows for every table, and the rejected rows of duplicates pointing at their canonical article."""
+    ids = {c["page_id"]: article_id(c["metadata"].get("body", "")) for c in canonical}
+    dup_counts = Counter(canon["page_id"] for _, canon in duplicates)
+    tables: dict[str, list[dict]] = {t: [] for t in TABLES}
+    orgs: dict[str, dict] = {}
+    for c in canonical:
+        aid = ids[c["page_id"]]
+        tables["articles"].append(article_row(c, aid, dup_counts[c["page_id"]]))
+        for t in CHILD_TABLES:
+            for row in c["records"].get(t, []):
+                row = {"article_id": aid, **row}
+                if t == "events":
+                    row = {"event_id": _event_id(aid, row), **row}
+                tables[t].append(row)
+        for o in c["records"].get("organizations", []):
+            entry = orgs.setdefault(o["name"], {"name": o["name"], "aliases": set(), "type": o.get("type"), "articles": set()})
+            entry["aliases"].update(o.get("aliases", []))
+            entry["articles"].add(aid)
+            entry["type"] = entry["type"] or o.get("type")
+    tables["organizations"] = [
+        {"name": n, "aliases": sorted(e["aliases"]), "type": e["type"], "article_count": len(e["articles"])}
+        for n, e in sorted(orgs.items())
+    ]
+    rejected = [
+        {"page_id": d["page_id"], "path": d["path"], "url": d["url"], "stage": "dedupe",
+         "reason": "duplicate_of", "detail": None, "duplicate_of": ids[canon["page_id"]]}
+        for d, canon in duplicates
+    ]
+    return tables, rejected

@@ -1,0 +1,65 @@
+"""Boilerplate markers from pipeline/data/boilerplate.yaml: the one list that the cleaner
+drops by and the validation suites check released bodies against."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "boilerplate.yaml"
+
+
+@dataclass(frozen=True)
+class Marker:
+    kind: str
+    action: str  # drop | stop | meta
+    pattern: re.Pattern
+    short: int | None = None
+
+    def matches(self, line: str) -> bool:
+        if self.short is not None and len(line) > self.short:
+            return False
+        return self.pattern.search(line) is not None
+
+
+@lru_cache(maxsize=4)
+def load_markers(path: str | None = None) -> tuple[Marker, ...]:
+    """All markers, in file order. Cached: the file is read once a process."""
+    import yaml
+
+    spec = yaml.safe_load(Path(path or DEFAULT_PATH).read_text("utf-8"))
+    out = []
+    for kind, body in spec["kinds"].items():
+        for pat in body["patterns"]:
+            out.append(Marker(kind, body["action"], re.compile(pat), body.get("short")))
+    return tuple(out)
+
+
+def load_marker_patterns(path: str | None = None) -> dict[str, list[str]]:
+    """kind -> regex strings; what a validator needs to check a body for left-over markers."""
+    pats: dict[str, list[str]] = {}
+    for m in load_markers(path):
+        pats.setdefault(m.kind, []).append(m.pattern.pattern)
+    return pats
+
+
+_WS = re.compile(r"\s+")
+
+
+def squeeze(line: str) -> str:
+    return _WS.sub(" ", line).strip()
+
+
+def classify(line: str) -> Marker | None:
+    """The first marker a line matches, or None."""
+    s = squeeze(line)
+    for m in load_markers():
+        if m.matches(s):
+            return m
+    return None
+
+
+def find_markers(text: str) -> list[tuple[str, str]]:
+    """(kind, line) for every line of a body that still carries a marker: the release check."""
+    return [(m.kind, line) for line in text.splitlines() if (m := classify(line))]

@@ -1,0 +1,114 @@
+"""Publication dates: parse the formats Chinese pages use and pick the one that dates the page.
+
+A page shows many dates (events, related headlines, copyright years); the publication date is
+the one in a meta tag, in the byline near the headline, or in the URL, in that order of trust.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+_FW = str.maketrans("０１２３４５６７８９：－／．", "0123456789:-/.")
+
+# 2023-08-03 10:12:47 · 2023/8/3 · 2023.08.03 · 2023年8月3日 10:12 · 2023-05-30T08:00:00+08:00
+DATE_RE = re.compile(
+    r"(?<!\d)((?:19|20)\d\d)\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?!\d)\s*日?"
+    r"(?:\s*(?:T|\s|日)?\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"
+)
+_COMPACT = re.compile(r"(?<!\d)((?:19|20)\d\d)(\d\d)(\d\d)(?:(\d\d)(\d\d)(\d\d)?)?(?!\d)")
+_URL = re.compile(
+    r"(?<!\d)((?:19|20)\d\d)[-/_]?(0[1-9]|1[0-2])[-/_]?(0[1-9]|[12]\d|3[01])(?!\d)"
+    r"|(?<!\d)((?:19|20)\d\d)[-/_](0?[1-9]|1[0-2])/(0?[1-9]|[12]\d|3[01])/"
+)
+
+
+def _valid(y: int, mo: int, d: int) -> date | None:
+    try:
+        return date(y, mo, d)
+    except ValueError:
+        return None
+
+
+def to_iso(y: int, mo: int, d: int, hh: int | None = None, mi: int | None = None,
+           ss: int | None = None) -> str | None:
+    """'YYYY-MM-DD', or a +08:00 datetime when a valid time is given."""
+    day = _valid(y, mo, d)
+    if day is None:
+        return None
+    if hh is not None and mi is not None and hh < 24 and mi < 60 and (ss or 0) < 60:
+        return datetime(y, mo, d, hh, mi, ss or 0).isoformat() + "+08:00"
+    return day.isoformat()
+
+
+def find_dates(text: str) -> list[str]:
+    """Every full (year, month, day) date in the text, ISO, in order of appearance."""
+    out = []
+    for m in DATE_RE.finditer(text.translate(_FW)):
+        g = [int(x) if x else None for x in m.groups()]
+        iso = to_iso(*g)
+        if iso:
+            out.append(iso)
+    return out
+
+
+def parse_date(value: str) -> str | None:
+    """One date from a meta/JSON-LD value: ISO, Chinese, or compact 20230530[1012]."""
+    value = value.strip().translate(_FW)
+    shifted = _from_zoned_iso(value)
+    if shifted:
+        return shifted
+    found = find_dates(value)
+    if found:
+        return found[0]
+    m = _COMPACT.search(value)
+    if m:
+        g = [int(x) if x else None for x in m.groups()]
+        return to_iso(*g)
+    if value.isdigit() and len(value) in (10, 13):  # unix epoch seconds / milliseconds
+        ts = int(value) / (1000 if len(value) == 13 else 1)
+        try:
+            from datetime import timedelta, timezone
+            dt = datetime.fromtimestamp(ts, tz=timezone(timedelta(hours=8)))
+        except (OverflowError, OSError, ValueError):
+            return None
+        if 1995 <= dt.year <= 2100:
+            return dt.replace(tzinfo=None).isoformat() + "+08:00"
+    return None
+
+
+def _from_zoned_iso(value: str) -> str | None:
+    """An ISO datetime with an explicit zone, shifted to Beijing time (+08:00)."""
+    if not re.search(r"T\d\d:\d\d.*(Z|[+-]\d\d:?\d\d)$", value):
+        return None
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    from datetime import timedelta, timezone
+    local = dt.astimezone(timezone(timedelta(hours=8))).replace(tzinfo=None)
+    return local.isoformat(timespec="seconds") + "+08:00"
+
+
+def date_from_url(url: str | None) -> str | None:
+    """A date in a URL path (/2023-12/01/, /20231201/, t20231201_): day precision only."""
+    if not url:
+        return None
+    for m in _URL.finditer(url):
+        g = m.groups()
+        y, mo, d = (g[0], g[1], g[2]) if g[0] else (g[3], g[4], g[5])
+        iso = to_iso(int(y), int(mo), int(d))
+        if iso:
+            return iso
+    return None
+
+
+def not_after(iso: str | None, limit: datetime | None) -> bool:
+    """False for a date later than the fetch time (a page cannot be published after it was fetched)."""
+    if iso is None:
+        return False
+    day = date.fromisoformat(iso[:10])
+    if day.year < 1990:
+        return False
+    if limit is None:
+        limit = datetime.now()
+    return day <= limit.date()

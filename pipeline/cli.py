@@ -1,0 +1,105 @@
+"""The `dgn` command. Imports stay lazy so that `dgn extract` starts fast (no Prefect, no GX)."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from pipeline.clean.page import extract_path
+
+    out = sys.stdout
+    for path in args.paths:
+        out.write(json.dumps(extract_path(path), ensure_ascii=False) + "\n")
+    out.flush()
+    return 0
+
+
+def _quiet_prefect(verbose: bool) -> None:
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    _quiet_prefect(args.verbose)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from pipeline.flows import run
+
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=False, disable=args.no_progress) as bar:
+        tasks: dict[str, int] = {}
+
+        def hook(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=total)
+            bar.update(tasks[phase], completed=done, total=total)
+
+        try:
+            summary = run(args.inputs, args.output, min_topic_score=args.min_topic_score,
+                          min_chars=args.min_chars, progress=hook)
+        except Exception as e:
+            if type(e).__name__ == "ValidationBlocked":
+                console.print(f"[red]release blocked by validation[/red]: {e}")
+                return 3
+            raise
+    print(summary.validation_markdown)
+    print(summary.line())
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from pipeline.validate import validate_release
+
+    report = validate_release(args.release)
+    print(report.markdown)
+    return 0 if report.ok else 1
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from pipeline.diff import diff_releases, render_markdown
+
+    print(render_markdown(diff_releases(args.old, args.new)))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="dgn", description="DGN: raw Chinese digital-government pages to a validated dataset")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("run", help="run the whole flow and publish one release (the bundled sample if no INPUT)")
+    r.add_argument("inputs", nargs="*", metavar="INPUT", help="folders or files of raw pages")
+    r.add_argument("--output", default="output", help="output folder (default: ./output)")
+    r.add_argument("--min-topic-score", type=float, default=0.05, help="reject pages below this relevance (0 keeps all)")
+    r.add_argument("--min-chars", type=int, default=120, help="reject bodies shorter than this")
+    r.add_argument("--no-progress", action="store_true", help="no progress bar")
+    r.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
+    r.set_defaults(func=_cmd_run)
+
+    e = sub.add_parser("extract", help="clean pages and print one JSON object a line")
+    e.add_argument("paths", nargs="+")
+    e.add_argument("--jsonl", action="store_true", default=True, help="JSON lines (the default and only format)")
+    e.set_defaults(func=_cmd_extract)
+
+    v = sub.add_parser("validate", help="re-run the expectation suites on a published release")
+    v.add_argument("release")
+    v.set_defaults(func=_cmd_validate)
+
+    d = sub.add_parser("diff", help="what changed between two releases")
+    d.add_argument("old")
+    d.add_argument("new")
+    d.set_defaults(func=_cmd_diff)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""Exact duplicates: the same fingerprint of the body."""
+from __future__ import annotations
+
+from pipeline.dedupe.ids import fingerprint
+
+
+def preference(c: dict) -> tuple:
+    """Keep the original source over a reprint or a spam mirror, then the earliest, then the longest."""
+    m = c["metadata"]
+    published = m.get("published_at")
+    return (
+        "reprint" in c["flags"] or "spam_source" in c["flags"],
+        published is None,
+        published.timestamp() if published else 0.0,
+        -len(m.get("body", "")),
+        c["page_id"],
+    )
+
+
+def group_duplicates(cands: list[dict]) -> tuple[list[dict], list[tuple[dict, dict]]]:
+    """Return (canonical candidates, [(duplicate, its canonical)]), each group's canonical by preference."""
+    groups: dict[str, list[dict]] = {}
+    for c in cands:
+        groups.setdefault(fingerprint(c["metadata"].get("body", "")), []).append(c)
+    keep, dups = [], []
+    for members in groups.values():
+        members.sort(key=preference)
+        keep.append(members[0])
+        dups.extend((d, members[0]) for d in members[1:])
+    keep.sort(key=lambda c: c["page_id"])
+    return keep, dups

@@ -1,0 +1,46 @@
+"""Ingest: discover page files, read them, and turn each page into a Document."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+
+from pipeline.ingest.decode import decode_bytes
+from pipeline.ingest.discover import SourceFile, discover, shard
+from pipeline.ingest.readers import RawPage, read_source
+from pipeline.ingest import sidecar
+from pipeline.record import Document
+
+__all__ = ["SourceFile", "RawPage", "discover", "shard", "read_source", "to_document"]
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+
+
+def _looks_binary(raw: bytes) -> bool:
+    head = raw[:4096]
+    return b"\x00" in head and not (head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff"))
+
+
+def to_document(page: RawPage) -> Document:
+    """Hash and decode one raw page; a page that cannot be a Document comes back rejected."""
+    doc = Document(id=hashlib.sha256(page.raw).hexdigest(), path=page.path, format=page.fmt)
+    url, fetched = page.url, page.fetched_at
+    if url is None and "#" not in page.path:
+        url, fetched = sidecar.lookup(page.path)
+    doc.url, doc.fetched_at = url, _parse_time(fetched or page.fetched_at)
+    if page.error:
+        reason, _, detail = page.error.partition(": ")
+        return doc.reject(reason, detail or None)
+    if not page.raw.strip():
+        return doc.reject("empty")
+    if _looks_binary(page.raw):
+        return doc.reject("binary")
+    doc.content, doc.encoding = decode_bytes(page.raw, page.charset)
+    return doc

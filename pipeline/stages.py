@@ -1,0 +1,72 @@
+"""The per-page stages in order: ingest → clean → normalize → extract → filter.
+
+Pure Python, no Prefect: the flow's shard task calls ``process_files`` and the tests call it
+directly. A stage that raises on one page rejects that page (reason ``<stage>_error``) and the
+shard goes on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline.clean import clean_page
+from pipeline.extract import extract_records
+from pipeline.filter import run_filters
+from pipeline.ingest import SourceFile, read_source, to_document
+from pipeline.normalize import normalize_document
+from pipeline.record import Document
+
+
+@dataclass
+class ShardResult:
+    kept: list[dict] = field(default_factory=list)  # light article candidates (no raw page)
+    rejected: list[dict] = field(default_factory=list)
+    pages_in: int = 0
+    redactions: dict[str, int] = field(default_factory=dict)
+
+
+def rejected_row(doc: Document, stage: str) -> dict:
+    return {"page_id": doc.id, "path": doc.path, "url": doc.url, "stage": stage,
+            "reason": doc.rejected, "detail": doc.rejected_detail}
+
+
+def process_document(doc: Document, limits: dict | None = None) -> tuple[Document, str]:
+    """Run the stages on one decoded document; returns it and the last stage reached."""
+    steps = (
+        ("clean", lambda d: setattr(d, "article", clean_page(d.content, d.format, d.url, d.fetched_at))),
+        ("normalize", normalize_document),
+        ("extract", extract_records),
+    )
+    for stage, step in steps:
+        try:
+            step(doc)
+        except Exception as e:  # one bad page must not stop the shard
+            return doc.reject(f"{stage}_error", f"{type(e).__name__}: {e}"[:500]), stage
+    doc.content = ""
+    verdict = run_filters(doc, limits)
+    if not verdict.keep:
+        doc.reject(verdict.reason, verdict.detail)
+    return doc, "filter"
+
+
+def candidate(doc: Document) -> dict:
+    """What a kept page carries to the dedupe and publish stages."""
+    return {"page_id": doc.id, "path": doc.path, "url": doc.url, "fetched_at": doc.fetched_at,
+            "flags": list(doc.flags), "metadata": doc.metadata, "records": doc.records}
+
+
+def process_files(files: list[SourceFile], limits: dict | None = None) -> ShardResult:
+    out = ShardResult()
+    for src in files:
+        for page in read_source(src):
+            out.pages_in += 1
+            doc = to_document(page)
+            stage = "ingest"
+            if not doc.rejected:
+                doc, stage = process_document(doc, limits)
+            if doc.rejected:
+                out.rejected.append(rejected_row(doc, stage))
+                continue
+            for k, v in doc.metadata.get("redactions", {}).items():
+                out.redactions[k] = out.redactions.get(k, 0) + v
+            out.kept.append(candidate(doc))
+    return out
