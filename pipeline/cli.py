@@ -67,6 +67,18 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from pipeline.evaluate import evaluate
+
+    try:
+        row = evaluate(args.bench_dir, textdump=args.textdump)
+    except FileNotFoundError as e:
+        print(f"dgn eval: {e}", file=sys.stderr)
+        return 2
+    print("dgn", json.dumps(row, ensure_ascii=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dgn", description="DGN: raw Chinese digital-government pages to a validated dataset")
     sub = p.add_subparsers(dest="command", required=True)
@@ -93,6 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("old")
     d.add_argument("new")
     d.set_defaults(func=_cmd_diff)
+    ev = sub.add_parser("eval", help="body-text F1 of the cleaner on labelled pages (the shared bench's metric)")
+    ev.add_argument("bench_dir")
+    ev.add_argument("--textdump", action="store_true", help="score the text dumps instead of the HTML pages")
+    ev.set_defaults(func=_cmd_eval)
     return p
 
 

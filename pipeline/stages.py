@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pipeline.clean import clean_page
 from pipeline.extract import extract_records
 from pipeline.filter import run_filters
+from pipeline.filter.spun import is_spun
 from pipeline.ingest import SourceFile, read_source, to_document
 from pipeline.normalize import normalize_document
 from pipeline.record import Document
@@ -42,6 +43,8 @@ def process_document(doc: Document, limits: dict | None = None) -> tuple[Documen
         except Exception as e:  # one bad page must not stop the shard
             return doc.reject(f"{stage}_error", f"{type(e).__name__}: {e}"[:500]), stage
     doc.content = ""
+    if is_spun(doc.metadata.get("body", "")):
+        doc.flags.append("spun_text")
     verdict = run_filters(doc, limits)
     if not verdict.keep:
         doc.reject(verdict.reason, verdict.detail)

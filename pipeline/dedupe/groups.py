@@ -1,7 +1,7 @@
-"""Exact duplicates: the same fingerprint of the body."""
+"""Group duplicates: the same body (exact fingerprint) or nearly the same (MinHash)."""
 from __future__ import annotations
 
-from pipeline.dedupe.ids import fingerprint
+from pipeline.dedupe.near import near_groups
 
 
 def preference(c: dict) -> tuple:
@@ -19,9 +19,11 @@ def preference(c: dict) -> tuple:
 
 def group_duplicates(cands: list[dict]) -> tuple[list[dict], list[tuple[dict, dict]]]:
     """Return (canonical candidates, [(duplicate, its canonical)]), each group's canonical by preference."""
-    groups: dict[str, list[dict]] = {}
-    for c in cands:
-        groups.setdefault(fingerprint(c["metadata"].get("body", "")), []).append(c)
+    cands = sorted(cands, key=lambda c: c["page_id"])
+    roots = near_groups([c["metadata"].get("body", "") for c in cands])
+    groups: dict[int, list[dict]] = {}
+    for c, r in zip(cands, roots):
+        groups.setdefault(r, []).append(c)
     keep, dups = [], []
     for members in groups.values():
         members.sort(key=preference)
