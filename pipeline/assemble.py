@@ -5,6 +5,7 @@ import hashlib
 from collections import Counter
 
 from pipeline.dedupe import article_id
+from pipeline.tables import TABLES as SPECS
 
 CHILD_TABLES = ("people", "events", "statistics", "documents", "quotes")
 TABLES = ("articles", "people", "organizations", "events", "statistics", "documents", "quotes")
@@ -29,6 +30,25 @@ def article_row(c: dict, aid: str, duplicate_count: int) -> dict:
     }
 
 
+def one_row_per_key(name: str, rows: list[dict]) -> list[dict]:
+    """Merge rows that share the table's primary key (a person named twice in one article).
+
+    The first row wins; its empty fields are filled from the later ones, so the mention with a
+    title is not lost to a bare one.
+    """
+    key = SPECS[name].primary_key
+    merged: dict[tuple, dict] = {}
+    for row in rows:
+        k = tuple(str(row.get(c)) for c in key)
+        if k not in merged:
+            merged[k] = dict(row)
+            continue
+        for col, val in row.items():
+            if merged[k].get(col) in (None, "", []) and val not in (None, "", []):
+                merged[k][col] = val
+    return list(merged.values())
+
+
 def build_tables(canonical: list[dict], duplicates: list[tuple[dict, dict]]) -> tuple[dict[str, list[dict]], list[dict]]:
     """Rows for every table, and the rejected rows of duplicates pointing at their canonical article."""
     ids = {c["page_id"]: article_id(c["metadata"].get("body", "")) for c in canonical}
@@ -49,6 +69,8 @@ def build_tables(canonical: list[dict], duplicates: list[tuple[dict, dict]]) -> 
             entry["aliases"].update(o.get("aliases", []))
             entry["articles"].add(aid)
             entry["type"] = entry["type"] or o.get("type")
+    for t in CHILD_TABLES:
+        tables[t] = one_row_per_key(t, tables[t])
     tables["organizations"] = [
         {"name": n, "aliases": sorted(e["aliases"]), "type": e["type"], "article_count": len(e["articles"])}
         for n, e in sorted(orgs.items())

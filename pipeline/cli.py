@@ -79,6 +79,24 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    if not os.environ.get("PREFECT_API_URL"):
+        print("dgn serve: schedules need a Prefect server. Start one with `prefect server start` and set "
+              "PREFECT_API_URL=http://127.0.0.1:4200/api", file=sys.stderr)
+        return 2
+    from prefect.schedules import Cron
+
+    try:
+        Cron(args.cron)
+    except Exception as e:
+        print(f"dgn serve: bad --cron {args.cron!r}: {e}", file=sys.stderr)
+        return 2
+    from pipeline.schedule import serve
+
+    serve(args.cron, args.input, args.output, args.name)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dgn", description="DGN: raw Chinese digital-government pages to a validated dataset")
     sub = p.add_subparsers(dest="command", required=True)
@@ -105,6 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("old")
     d.add_argument("new")
     d.set_defaults(func=_cmd_diff)
+    s = sub.add_parser("serve", help="serve the flow as a Prefect deployment on a cron schedule")
+    s.add_argument("--cron", required=True, help='cron expression, Asia/Shanghai time, e.g. "0 3 * * *"')
+    s.add_argument("--input", action="append", help="input folder (repeatable; default: the bundled sample)")
+    s.add_argument("--output", default="output")
+    s.add_argument("--name", default="dgn-scheduled", help="deployment name")
+    s.set_defaults(func=_cmd_serve)
+
     ev = sub.add_parser("eval", help="body-text F1 of the cleaner on labelled pages (the shared bench's metric)")
     ev.add_argument("bench_dir")
     ev.add_argument("--textdump", action="store_true", help="score the text dumps instead of the HTML pages")

@@ -51,9 +51,12 @@ def squeeze(line: str) -> str:
     return _WS.sub(" ", line).strip()
 
 
+_LEAD = re.compile(r"^(?:[•·●○■□◆◇▪▶►>*※★☆\-]+\s*|\d{1,2}\s*[.、)）]\s*)")
+
+
 def classify(line: str) -> Marker | None:
-    """The first marker a line matches, or None."""
-    s = squeeze(line)
+    """The first marker a line matches (after a leading bullet or list number), or None."""
+    s = _LEAD.sub("", squeeze(line))
     for m in load_markers():
         if m.matches(s):
             return m

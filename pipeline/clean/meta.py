@@ -13,7 +13,7 @@ from pipeline.clean.pubdate import DATE_RE, find_dates
 
 _LABELS = r"(?:来源|来自|出处|作者|记者|编辑|责任编辑|责编|时间|发布时间|发布日期|发表时间|日期|更新时间|浏览|点击|阅读|字号|字体|分享|打印|通讯员|摄影|供稿|稿源|文章来源|信息来源|浏览次数|访问量)"
 _STOP = r"(?=\s{2,}|\s*" + _LABELS + r"\s*[:：]|\s*[【\[|｜]|\s*$|\s+\d{4}[-年/.])"
-SOURCE_RE = re.compile(r"(?:文章来源|信息来源|稿件来源|新闻来源|来源|来自|出处|稿源)\s*[:：]\s*(.+?)" + _STOP)
+SOURCE_RE = re.compile(r"(?:文章[来來]源|信息[来來]源|稿件[来來]源|新闻[来來]源|[来來]源|[来來]自|出处|稿源)\s*[:：]\s*(.+?)" + _STOP)
 SOURCE_OF_RE = re.compile(r"(?:本文)?(?:来源于|转载自|摘自|转自)\s*[《「]?([^《》「」\s,，。]{2,20}?)[》」]?(?=[\s,，。]|$)")
 SLASH_SOURCE_RE = re.compile(r"^([^\s/|｜:：]{2,16})\s*[/|｜]\s*" + DATE_RE.pattern)
 AUTHOR_RE = re.compile(r"(?:作者|撰文|文\s*[/|｜]|记者|本报记者|特约记者|通讯员|文)\s*[:：/｜|]?\s*((?:[\u4e00-\u9fff·]{2,4}(?:[\s、，,　)）]+|$))+)")
@@ -82,8 +82,8 @@ def is_byline(line: str) -> bool:
         return False
     if SOURCE_RE.search(s + "  ") or TIME_LABEL_RE.search(s) or SLASH_SOURCE_RE.search(s):
         return True
-    rest = DATE_RE.sub("", s).strip(" :：|｜/【】[]()（）\u3000-")
-    if len(rest) < len(s) and len(rest) <= 24 and not re.search(r"[，。！？；]", rest):
+    rest = re.sub(r"https?://\S+|www\.\S+", "", DATE_RE.sub("", s)).strip(" :：|｜/【】[]()（）\u3000-")
+    if DATE_RE.search(s) and len(rest) <= 24 and not re.search(r"[，。！？；]", rest):
         return True
     if re.match(r"^[(（]?\s*(作者|记者|本报记者|通讯员|文|撰文)\s*[:：/｜|]", s) and len(s) < 50:
         return True

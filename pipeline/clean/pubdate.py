@@ -112,3 +112,36 @@ def not_after(iso: str | None, limit: datetime | None) -> bool:
     if limit is None:
         limit = datetime.now()
     return day <= limit.date()
+
+
+def lead_dates(paragraphs: list[str]) -> list[str]:
+    """Full dates that open the lead (a dateline) or stand on a short line near the top:
+    the last resort, since dates deeper in prose date events, not the page."""
+    out = []
+    for i, p in enumerate(paragraphs[:3]):
+        head = p if len(p) < 80 else p[:40]
+        if i > 0 and len(p) >= 80:
+            continue
+        out.extend(find_dates(head))
+    return out
+
+
+_PUB_LABEL = re.compile(
+    r"(发表于|发布于|发布时间|发表时间|发布日期|发表日期|更新时间|更新日期|时间|日期|发布|发表|"
+    r"posted|published|Posted|Published)\s*(?:on|at)?\s*[:：]?\s*$")
+_PUB_AFTER = re.compile(r"^\s*(更新|发表|发布)")
+
+
+def labelled_dates(text: str) -> list[str]:
+    """Dates a publish label introduces ('发表于 2005-07-31 12:30', '发布时间 2005/05/17'):
+    a byline even where it sits in a footer or a line of widgets."""
+    text = text.translate(_FW)
+    out = []
+    for m in DATE_RE.finditer(text):
+        before = text[max(0, m.start() - 8):m.start()]
+        if _PUB_LABEL.search(before) or _PUB_AFTER.match(text[m.end():m.end() + 4]):
+            g = [int(x) if x else None for x in m.groups()]
+            iso = to_iso(*g)
+            if iso:
+                out.append(iso)
+    return out

@@ -1,36 +1,116 @@
-"""Bytes to text without mojibake: declared charset first, then UTF-8, then detection."""
+"""Bytes to text without mojibake.
+
+Order of trust: BOM, the caller's declared charset, the page's <meta charset> (each only if it
+decodes cleanly), UTF-8, then the GB family/Big5 by strict trial, then charset-normalizer.
+GB2312/GBK are read as GB18030 (their superset) and Big5 as Big5-HKSCS, so a page that uses
+one extended character is not lost. A result that is still mojibake (GBK bytes once read as
+Latin-1 and saved as UTF-8) is repaired.
+"""
 from __future__ import annotations
 
 import re
 
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", re.I)
+_XML = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([\w.-]+)""", re.I)
 _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
-            "big5": "big5hkscs", "utf8": "utf-8", "unicode": "utf-8"}
+            "cp936": "gb18030", "ms936": "gb18030", "euc-cn": "gb18030", "hz-gb-2312": "gb18030",
+            "big5": "big5hkscs", "big-5": "big5hkscs", "cp950": "big5hkscs", "x-big5": "big5hkscs",
+            "utf8": "utf-8", "unicode": "utf-8", "iso-8859-1": "cp1252", "latin1": "cp1252",
+            "latin-1": "cp1252", "ascii": "utf-8", "us-ascii": "utf-8"}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_HIGH = re.compile(r"[\u00a0-\u00ff]")
 
 
 def _norm(name: str) -> str:
-    name = name.lower().strip()
+    name = name.lower().strip().strip("\"'")
     return _ALIASES.get(name, name)
 
 
-def decode_bytes(raw: bytes, declared: str | None = None) -> tuple[str, str]:
-    """Return (text, encoding). A declared or meta charset is trusted only if it decodes cleanly."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", "replace"), "utf-8"
-    candidates = []
-    if declared:
-        candidates.append(_norm(declared))
-    m = _META.search(raw[:4096])
-    if m:
-        candidates.append(_norm(m.group(1).decode("ascii", "ignore")))
-    candidates.append("utf-8")
-    for enc in candidates:
+def declared_charsets(raw: bytes) -> list[str]:
+    head = raw[:4096]
+    return [_norm(m.group(1).decode("ascii", "ignore")) for m in (*_XML.finditer(head), *_META.finditer(head))]
+
+
+def _strict(raw: bytes, enc: str) -> str | None:
+    try:
+        return raw.decode(enc)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def looks_mojibake(text: str) -> bool:
+    """Many Latin-1 letters and almost no CJK: double-decoded Chinese."""
+    sample = text[:20000]
+    high = len(_LATIN_HIGH.findall(sample))
+    return high > 50 and len(_CJK.findall(sample)) < high / 10
+
+
+def repair_mojibake(text: str) -> str | None:
+    """Undo one wrong Latin-1/cp1252 decode of GB or UTF-8 bytes; None when it does not undo."""
+    for wrong in ("latin-1", "cp1252"):
         try:
-            return raw.decode(enc), enc
-        except (UnicodeDecodeError, LookupError):
+            raw = text.encode(wrong)
+        except UnicodeEncodeError:
             continue
+        for right in ("utf-8", "gb18030", "big5hkscs"):
+            fixed = _strict(raw, right)
+            if fixed is not None and len(_CJK.findall(fixed[:20000])) > 20:
+                return fixed
+    return None
+
+
+def decode_bytes(raw: bytes, declared: str | None = None) -> tuple[str, str]:
+    """Return (text, encoding). Never silently lossy: a lossy fallback is named '<enc>+replace'."""
+    text, enc = _decode(raw, declared)
+    if looks_mojibake(text):
+        fixed = repair_mojibake(text)
+        if fixed is not None:
+            return fixed, enc + "+mojibake-repaired"
+    return text, enc
+
+
+def _decode(raw: bytes, declared: str | None) -> tuple[str, str]:
+    for bom, enc in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if raw.startswith(bom):
+            return raw[len(bom):].decode(enc, "replace"), enc
+    candidates = ([_norm(declared)] if declared else []) + declared_charsets(raw) + ["utf-8", "gb18030", "big5hkscs"]
+    seen = set()
+    for enc in candidates:
+        if enc in seen:
+            continue
+        seen.add(enc)
+        text = _strict(raw, enc)
+        if text is not None and (enc != "gb18030" or _plausible_gb(text)):
+            return text, enc
+    stated = ([_norm(declared)] if declared else []) + declared_charsets(raw)
+    for enc in dict.fromkeys(stated + ["gb18030", "big5hkscs"]):
+        text = raw.decode(enc, "replace") if _known(enc) else None
+        if (text is not None and text.count("\ufffd") <= max(3, len(text) // 1000)
+                and (enc in stated or enc != "gb18030" or _plausible_gb(text))):
+            return text, enc + "+replace"
     from charset_normalizer import from_bytes
 
     best = from_bytes(raw[:200_000]).best()
     enc = _norm(best.encoding) if best else "gb18030"
-    return raw.decode(enc, "replace"), enc
+    return raw.decode(enc, "replace"), enc + "+replace"
+
+
+def _known(enc: str) -> bool:
+    import codecs
+    try:
+        codecs.lookup(enc)
+        return True
+    except LookupError:
+        return False
+
+
+def _plausible_gb(text: str) -> bool:
+    """GB18030 decodes almost any bytes; Big5 text read as GB shows few common hanzi."""
+    cjk = _CJK.findall(text[:20000])
+    if len(cjk) < 20:
+        return True
+    common = sum(1 for c in cjk if c in _COMMON)
+    return common >= len(cjk) * 0.5
+
+
+_COMMON = frozenset("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严龙飞")

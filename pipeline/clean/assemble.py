@@ -1,0 +1,135 @@
+"""From a sequence of text blocks (lines of a dump, or blocks of an HTML tree) to the parts of
+an article: where the body runs, and which of its lines are paragraphs, captions or meta."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pipeline.clean.markers import classify, squeeze
+from pipeline.clean.meta import is_byline
+from pipeline.clean.titles import headline_like
+from pipeline.clean.signals import (
+    is_caption, is_contact_line, is_date_only, line_score, punct_count, visible_len,
+)
+
+_LABEL = re.compile(r"^[【\[]?\s*(摘\s*要|内容摘要|核心提示|导读|简介|提要)\s*[】\]]?\s*[:：]?\s*")
+_MARKER_PENALTY = {"stop": -40.0, "drop": -8.0, "meta": -8.0}
+
+
+@dataclass
+class Block:
+    text: str
+    link_ratio: float = 0.0
+    heading: bool = False
+    score: float = 0.0
+
+
+@dataclass
+class Parts:
+    paragraphs: list[str] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+    meta_lines: list[str] = field(default_factory=list)
+    removed: dict[str, int] = field(default_factory=dict)
+
+
+def score_blocks(blocks: list[Block]) -> None:
+    """Set each block's score: its own prose score, marker penalties, and the penalty for being
+    part of a date-stamped headline run (headline, snippet, date; repeated)."""
+    n = len(blocks)
+    dated = [is_date_only(b.text) for b in blocks]
+    byline = [is_byline(b.text) for b in blocks]
+    for i, b in enumerate(blocks):
+        s = line_score(b.text, b.link_ratio)
+        m = classify(b.text)
+        if byline[i] or (i + 1 < n and byline[i + 1] and headline_like(b.text)):
+            s = min(s, 0.0) - 6.0
+        elif m is not None:
+            s = min(s, 0.0) + _MARKER_PENALTY[m.action]
+        elif visible_len(b.text) < 70 and any(dated[j] for j in range(i + 1, min(n, i + 3))):
+            s = min(s, 0.0) - 6.0
+        b.score = s
+
+
+def best_run(scores: list[float]) -> tuple[int, int]:
+    """The contiguous run with the largest sum (Kadane): [start, end)."""
+    best, best_se = 0.0, (0, 0)
+    cur, cur_s = 0.0, 0
+    for i, s in enumerate(scores):
+        if cur <= 0:
+            cur, cur_s = s, i
+        else:
+            cur += s
+        if cur > best:
+            best, best_se = cur, (cur_s, i + 1)
+    return best_se
+
+
+def _bump(d: dict[str, int], k: str, n: int = 1) -> None:
+    d[k] = d.get(k, 0) + n
+
+
+def finish(blocks: list[Block]) -> Parts:
+    """Sort the body run's lines into paragraphs, captions and meta; cut at a tail section."""
+    out = Parts()
+    in_contact = False
+    for i, b in enumerate(blocks):
+        text = squeeze(b.text)
+        if not text:
+            continue
+        if is_caption(text):
+            out.captions.append(text)
+            continue
+        if is_byline(text) and (not out.paragraphs or punct_count(text) <= 2):
+            out.meta_lines.append(text)
+            continue
+        m = classify(text)
+        if m is not None:
+            if m.action == "stop" and out.paragraphs:
+                _bump(out.removed, m.kind, len(blocks) - i)
+                break
+            if m.action == "meta":
+                out.meta_lines.append(text)
+                in_contact = m.kind == "contact"
+            _bump(out.removed, m.kind)
+            continue
+        if in_contact and (is_contact_line(text) or visible_len(text) <= 12):
+            _bump(out.removed, "contact")
+            continue
+        in_contact = False
+        if is_contact_line(text):
+            _bump(out.removed, "contact")
+            continue
+        if is_caption(text):
+            out.captions.append(text)
+            continue
+        if b.link_ratio > 0.5:
+            _bump(out.removed, "links")
+            continue
+        label = _LABEL.match(text)
+        if label:
+            text = text[label.end():].strip()
+            if not text:
+                _bump(out.removed, "label")
+                continue
+        out.paragraphs.append(text)
+    while out.paragraphs and is_byline(out.paragraphs[-1]) and punct_count(out.paragraphs[-1]) <= 3:
+        out.meta_lines.append(out.paragraphs.pop())
+    out.paragraphs = _dedupe(out.paragraphs)
+    return out
+
+
+def _dedupe(paras: list[str]) -> list[str]:
+    """Drop repeats and a summary that the next paragraph repeats (摘要 lines, teasers)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for i, p in enumerate(paras):
+        key = re.sub(r"\s+", "", p)
+        if key in seen:
+            continue
+        nxt = re.sub(r"\s+", "", paras[i + 1]) if i + 1 < len(paras) else ""
+        stem = key.rstrip(".…。")
+        if nxt and len(stem) >= 20 and len(nxt) > len(stem) and nxt.startswith(stem[:40]):
+            continue
+        seen.add(key)
+        out.append(p)
+    return out

@@ -1,0 +1,110 @@
+"""HTML -> Article.
+
+The body is the DOM element whose text blocks score highest as prose (length, punctuation,
+link density, class/id hints), trimmed to its best run of blocks; headline from <h1> checked
+against og:title/<title>; date from meta tags and JSON-LD, the byline above the body, the URL.
+"""
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+
+from pipeline.clean.assemble import best_run, finish, score_blocks
+from pipeline.clean.dating import choose_date
+from pipeline.clean.dom import best_container, linearize, parse, strip_furniture
+from pipeline.clean.meta import is_byline, parse_byline
+from pipeline.clean.pubdate import labelled_dates, lead_dates, parse_date
+from pipeline.clean.text import header_facts, names_people
+from pipeline.clean.titles import drop_source_prefix, pick_title
+from pipeline.record import Article
+
+HEAD_WINDOW = 40
+TAIL_WINDOW = 6
+_PUB_KEY = re.compile(
+    r"(publish|pubdate|pub_date|pubtime|release_?date|create|issued|^date$|dc\.date|ptime|"
+    r"posttime|post_date|firstpub|datepublished|sailthru\.date|publicationdate|^time$|og:time)", re.I)
+_NOT_PUB = re.compile(r"(modif|updat|expir|revis|last)", re.I)
+_LD_DATE = re.compile(r'"(?:datePublished|dateCreated|uploadDate|pubDate)"\s*:\s*"([^"]+)"')
+
+
+def meta_dates(root) -> list[str]:
+    """Publication dates declared in <meta> tags and JSON-LD, in page order."""
+    out = []
+    for el in root.iter("meta"):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv") or "").strip()
+        val = el.get("content")
+        if key and val and _PUB_KEY.search(key) and not _NOT_PUB.search(key):
+            iso = parse_date(val)
+            if iso:
+                out.append(iso)
+    for el in root.iter("time"):
+        if el.get("pubdate") is not None or "publish" in (el.get("itemprop") or "").lower():
+            iso = parse_date(el.get("datetime") or el.text_content() or "")
+            if iso:
+                out.append(iso)
+    for el in root.xpath('//script[@type="application/ld+json"]'):
+        for m in _LD_DATE.finditer(el.text or ""):
+            iso = parse_date(m.group(1))
+            if iso:
+                out.append(iso)
+    return out
+
+
+def title_signals(root) -> tuple[list[str], str | None, str | None]:
+    h1s = [" ".join(h.text_content().split()) for h in root.iter("h1")]
+    og = None
+    for el in root.iter("meta"):
+        if (el.get("property") or el.get("name") or "").lower() in ("og:title", "twitter:title"):
+            og = (el.get("content") or "").strip() or None
+            break
+    t = root.find(".//title")
+    doc_title = " ".join(t.text_content().split()) if t is not None else None
+    return h1s, og, doc_title
+
+
+def clean_html(content: str, url: str | None = None, fetched_at: datetime | None = None) -> Article:
+    root = parse(content)
+    m_dates = meta_dates(root)
+    h1s, og, doc_title = title_signals(root)
+    strip_furniture(root)
+    blocks = linearize(root)
+    score_blocks(blocks)
+    container = best_container(blocks, root)
+    idx = [i for i, b in enumerate(blocks) if b.elem is container or container in b.elem.iterancestors()]
+    inner = [blocks[i] for i in idx]
+    start, end = best_run([b.score for b in inner]) if inner else (0, 0)
+    body = inner[start:end]
+    parts = finish(body)
+    first = idx[start] if body else 0
+    after = idx[end - 1] + 1 if body else 0
+    parts.meta_lines.extend(b.text for b in blocks[after:after + TAIL_WINDOW] if names_people(b.text))
+    title = pick_title(h1s, og, doc_title)
+    if parts.paragraphs and title and _same(parts.paragraphs[0], title):
+        parts.paragraphs.pop(0)
+    head = [b.text for b in blocks[max(0, first - HEAD_WINDOW):first]]
+    h_dates, h_source, h_authors = header_facts(head)
+    b_dates, b_source, b_authors = header_facts(parts.meta_lines[::-1])
+    labelled = [d for b in blocks if len(b.text) < 200 for d in labelled_dates(b.text)][:1]
+    cands = ([("meta", d) for d in m_dates] + [("header", d) for d in b_dates + h_dates + labelled]
+             + [("text", d) for d in lead_dates(parts.paragraphs)])
+    published_at, how = choose_date(cands, url, fetched_at)
+    source = b_source or h_source
+    parts.removed["outside_body"] = len(blocks) - len(body)
+    return Article(
+        title=drop_source_prefix(title, source),
+        paragraphs=parts.paragraphs,
+        published_at=published_at,
+        published_at_source=how,
+        source_raw=source,
+        authors=b_authors or h_authors,
+        editors=[e for s in parts.meta_lines for e in parse_byline(s).editors],
+        captions=parts.captions,
+        meta_lines=[s for s in head if is_byline(s)][-5:] + parts.meta_lines,
+        removed=parts.removed,
+    )
+
+
+def _same(a: str, b: str) -> bool:
+    ka, kb = re.sub(r"\s+", "", a), re.sub(r"\s+", "", b)
+    return ka == kb or (len(ka) <= len(kb) + 4 and kb in ka and len(kb) >= 6)

@@ -1,0 +1,77 @@
+"""Text dumps (visible text, one block a line, no markup) -> Article.
+
+With no tags to go by, each line is scored from the text alone (length, punctuation, markers,
+headline runs); the body is the best-scoring run of lines; the headline and byline are read
+from the lines just above it.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from pipeline.clean.assemble import Block, best_run, finish, score_blocks
+from pipeline.clean.dating import choose_date
+from pipeline.clean.markers import squeeze
+from pipeline.clean.meta import is_byline, parse_byline
+from pipeline.clean.pubdate import lead_dates
+from pipeline.clean.titles import drop_source_prefix, title_from_lines
+from pipeline.record import Article
+
+HEAD_WINDOW = 15
+TAIL_WINDOW = 6
+
+
+def header_facts(lines: list[str]) -> tuple[list[str], str | None, list[str]]:
+    """(dates, source, authors) stated by the byline-like lines, nearest the body first."""
+    dates: list[str] = []
+    source = None
+    authors: list[str] = []
+    for s in reversed(lines):
+        if not is_byline(s):
+            continue
+        b = parse_byline(s)
+        dates.extend(b.dates)
+        source = source or b.source
+        authors = authors or b.authors
+    return dates, source, authors
+
+
+def names_people(line: str) -> bool:
+    """A short byline that names an author or editor (作者：…, 责任编辑：…)."""
+    if len(line) > 90:
+        return False
+    b = parse_byline(line)
+    return bool(b.authors or b.editors)
+
+
+def clean_text(content: str, url: str | None = None, fetched_at: datetime | None = None) -> Article:
+    lines = [s for s in (squeeze(x) for x in content.splitlines()) if s]
+    blocks = [Block(s) for s in lines]
+    score_blocks(blocks)
+    start, end = best_run([b.score for b in blocks])
+    parts = finish(blocks[start:end])
+    parts.removed["outside_body"] = len(blocks) - (end - start)
+    head = lines[max(0, start - HEAD_WINDOW):start]
+    title = title_from_lines(head)
+    if title:
+        head = head[head.index(title):]
+    h_dates, h_source, h_authors = header_facts(head)
+    tail = [s for s in lines[end:end + TAIL_WINDOW] if is_byline(s) and names_people(s)]
+    parts.meta_lines.extend(tail)
+    m_dates, m_source, m_authors = header_facts(parts.meta_lines)
+    editors = [e for s in parts.meta_lines for e in parse_byline(s).editors]
+    text_dates = lead_dates(parts.paragraphs)
+    cands = [("header", d) for d in h_dates] + [("header", d) for d in m_dates] + [("text", d) for d in text_dates]
+    published_at, how = choose_date(cands, url, fetched_at)
+    title = drop_source_prefix(title, h_source or m_source)
+    return Article(
+        title=title,
+        paragraphs=parts.paragraphs,
+        published_at=published_at,
+        published_at_source=how,
+        source_raw=h_source or m_source,
+        authors=h_authors or m_authors,
+        editors=editors,
+        captions=parts.captions,
+        meta_lines=[s for s in head if is_byline(s)] + parts.meta_lines,
+        removed=parts.removed,
+    )

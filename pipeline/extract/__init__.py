@@ -1,0 +1,78 @@
+"""Stage 4, extract: structured records from the normalized, redacted article.
+
+``extract_records`` reads ``doc.metadata`` (set by normalize) and fills ``doc.records``
+(table → rows, without article_id/event_id, which the flow adds) and the article-level
+``keywords``, ``region_codes`` and ``topic_score``. Each table has one pure function in its
+own module; all are rules over reference data in ``pipeline/data`` (no model at run time:
+a tagger ran 5 articles/s here against a goal of 200, see tests/benchmarks/bench_extract.py).
+Deterministic: rows come in text order.
+"""
+from __future__ import annotations
+
+from ..record import Document
+from .documents import extract_documents
+from .events import extract_events
+from .keywords import extract_keywords, topic_score
+from .organizations import extract_organizations, text_aliases
+from .people import extract_people
+from .quotes import extract_quotes
+from .regions import extract_region_codes
+from .statistics import extract_statistics
+
+__all__ = ["extract_records", "extract_from_text"]
+
+
+def extract_from_text(title: str, paragraphs: list[str], published_date=None,
+                      author_lines: list[str] = (), meta_lines: list[str] = ()) -> tuple[dict[str, list[dict]], dict]:
+    """All tables and article fields from plain normalized text (the pure core of
+    ``extract_records``)."""
+    from ..normalize import split_person_line
+
+    body = "\n".join(paragraphs)
+    aliases = text_aliases(body)
+    authors = [split_person_line(a) for a in author_lines]
+    author_names = {a[0] for a in authors}
+    for line in meta_lines:
+        if line.startswith(("作者", "文/", "撰文")):
+            name, rest = split_person_line(line)
+            if name not in author_names:
+                authors.append((name, rest))
+                author_names.add(name)
+            elif rest:
+                authors = [(n, rest if n == name and not r else r) for n, r in authors]
+    people = extract_people(paragraphs, authors, aliases)
+    events = extract_events(paragraphs, title, published_date, aliases)
+    known = [p["name"] for p in people] + [p["organization"] for p in people if p["organization"]]
+    documents = extract_documents(paragraphs, known)
+    org_names = [p["organization_raw"] for p in people if p["organization_raw"]]
+    for ev in events:
+        org_names += ev["organizers"] + ev["co_organizers"]
+    org_names += [d["issuer"] for d in documents if d["issuer"] and d["issuer"] not in {p["name"] for p in people}]
+    records = {
+        "people": people,
+        "organizations": extract_organizations(org_names, body),
+        "events": events,
+        "statistics": extract_statistics(paragraphs, published_date),
+        "documents": documents,
+        "quotes": extract_quotes(paragraphs, people),
+    }
+    fields = {
+        "keywords": extract_keywords(body, title),
+        "region_codes": extract_region_codes(paragraphs, title),
+        "topic_score": topic_score(body, title),
+    }
+    return records, fields
+
+
+def extract_records(doc: Document) -> Document:
+    """Fill ``doc.records`` and the article-level keywords, region codes and topic score."""
+    md = doc.metadata
+    title = md.get("title_simplified") or md.get("title") or ""
+    paragraphs = md.get("paragraphs_simplified") or md.get("paragraphs") or []
+    pub = md.get("published_at")
+    records, fields = extract_from_text(
+        title, paragraphs, pub.date() if pub else None, md.get("author_lines", []), md.get("meta_lines", [])
+    )
+    doc.records.update(records)
+    md.update(fields)
+    return doc

@@ -1,0 +1,291 @@
+"""Publish a release: typed, validated, described and checksummed, made visible atomically.
+
+Everything is written into ``releases/.tmp-<version>-<pid>/`` and renamed into place; the
+``LATEST`` pointer is replaced last. A reader therefore sees either the previous release as
+latest or the complete new one, never half of it, and a killed publish leaves only a
+``.tmp-*`` folder that the next publish removes. One publish at a time per output folder
+(an exclusive lock on ``releases/.lock``); a second one waits for it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipeline import PIPELINE_VERSION
+from pipeline.tables import RELEASED, SCHEMA_VERSION, TZ, to_arrow
+from pipeline.validate.patterns import redact
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8), TZ)
+QUARANTINE_REASON = "failed_validation"
+
+
+class ValidationBlocked(RuntimeError):
+    """A table-level expectation failed: nothing was published and LATEST is unchanged."""
+
+    def __init__(self, message: str, report=None, docs_path: Path | None = None):
+        super().__init__(message)
+        self.report = report
+        self.docs_path = docs_path
+
+
+@dataclass
+class ReleaseResult:
+    """``rejected_counts`` counts pages by reason (so that pages in = articles + duplicates +
+    rejected still adds up after validation); ``quarantined_rows`` counts rows per table."""
+
+    path: Path
+    version: str
+    row_counts: dict[str, int]
+    rejected_counts: dict[str, int]
+    validation_markdown: str
+    validation_ok: bool
+    expectation_results: list[dict] = field(default_factory=list)
+    quarantined: int = 0
+    quarantined_rows: dict[str, int] = field(default_factory=dict)
+    docs_path: Path | None = None
+
+
+def releases_dir(output_dir: Path) -> Path:
+    return Path(output_dir) / "releases"
+
+
+def latest(output_dir: Path) -> Path | None:
+    """The release ``LATEST`` points at, if any."""
+    root = releases_dir(output_dir)
+    pointer = root / "LATEST"
+    if not pointer.is_file():
+        return None
+    path = root / pointer.read_text("utf-8").strip()
+    return path if path.is_dir() else None
+
+
+def next_version(root: Path, now: dt.datetime) -> str:
+    """``YYYY.MM.DD`` of ``now`` in Shanghai, then ``.1``, ``.2``, ... for more that day."""
+    base = now.astimezone(SHANGHAI).strftime("%Y.%m.%d")
+    version, n = base, 0
+    while (root / version).exists():
+        n += 1
+        version = f"{base}.{n}"
+    return version
+
+
+@contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _sweep(root: Path) -> None:
+    """Folders of publishes that died half-way (we hold the lock, so none is running)."""
+    for p in root.glob(".tmp-*"):
+        shutil.rmtree(p, ignore_errors=True)
+
+
+def sha256_file(path: Path) -> tuple[str, int]:
+    h = hashlib.sha256()
+    n = 0
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+            n += len(chunk)
+    return h.hexdigest(), n
+
+
+def _fsync_tree(folder: Path) -> None:
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            with open(p, "rb") as fh:
+                os.fsync(fh.fileno())
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _quarantine_rows(report, articles: pa.Table) -> list[dict]:
+    """One rejected row per quarantined row, naming every expectation it failed; an article
+    row keeps its page_id and url, since its page now ends in rejected instead."""
+    grouped: dict[tuple[str, str], list[dict]] = {}
+    for q in report.quarantined:
+        grouped.setdefault((q["table"], q["key"]), []).append(q)
+    pages = {r["article_id"]: r for r in articles.select(["article_id", "page_id", "url"]).to_pylist()}
+    out = []
+    for (table, key), qs in sorted(grouped.items()):
+        page = pages.get(json.loads(key)[0], {}) if table == "articles" else {}
+        out.append({"reason": QUARANTINE_REASON, "stage": "validate", "table": table, "key": key,
+                    "page_id": page.get("page_id"), "url": page.get("url"),
+                    "expectation": "; ".join(q["expectation"] for q in qs),
+                    "observed": "; ".join(str(q["observed"]) for q in qs),
+                    "detail": f"{len(qs)} expectation(s) failed"})
+    return out
+
+
+def _rejected_table(rejected: list[dict], report, articles: pa.Table) -> pa.Table:
+    rows = [dict(r) for r in rejected] + (_quarantine_rows(report, articles) if report else [])
+    for r in rows:
+        for k in ("detail", "observed"):
+            if isinstance(r.get(k), str):
+                r[k] = redact(r[k])
+    return to_arrow("rejected", rows)
+
+
+def page_counts(rejected: pa.Table) -> dict[str, int]:
+    """Rejected pages by reason: rows of child tables quarantined by validation are not pages."""
+    rows = rejected.select(["reason", "table"]).to_pylist()
+    return dict(sorted(Counter(r["reason"] for r in rows if r["table"] in (None, "articles")).items()))
+
+
+def row_counts_quarantined(rejected: pa.Table) -> dict[str, int]:
+    return dict(sorted(Counter(t for t in rejected.column("table").to_pylist() if t).items()))
+
+
+def _write_sums(folder: Path) -> None:
+    lines = []
+    for p in sorted(folder.rglob("*")):
+        if p.is_file() and p.name != "SHA256SUMS":
+            digest, _ = sha256_file(p)
+            lines.append(f"{digest}  {p.relative_to(folder).as_posix()}")
+    (folder / "SHA256SUMS").write_text("\n".join(lines) + "\n", "utf-8")
+
+
+def _write_latest(root: Path, version: str) -> None:
+    tmp = root / f".LATEST.{os.getpid()}"
+    tmp.write_text(version + "\n", "utf-8")
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, root / "LATEST")
+
+
+def write_parquet(table: pa.Table, path: Path) -> None:
+    """zstd, no run time or writer options that vary: same table, same bytes."""
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, path, compression="zstd", compression_level=9, use_dictionary=True,
+                   write_statistics=True)
+
+
+def _json(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+def write_release_files(folder: Path, tables: dict[str, pa.Table], rejected: pa.Table, report,
+                        run_info: dict, version: str, now: dt.datetime, previous: Path | None) -> None:
+    """Data files, then the descriptions that hash or summarise them."""
+    from pipeline import card, datapackage
+    from pipeline.csv_export import write_csv
+    from pipeline.diff import diff_markdown, diff_releases
+
+    for name in RELEASED:
+        write_parquet(tables[name], folder / "data" / f"{name}.parquet")
+        write_csv(tables[name], folder / "csv" / f"{name}.csv")
+    write_parquet(rejected, folder / "rejected.parquet")
+    hashes = {p.relative_to(folder).as_posix(): sha256_file(p)
+              for p in [*(folder / "data").glob("*.parquet"), *(folder / "csv").glob("*.csv"),
+                        folder / "rejected.parquet"]}
+    created = now.astimezone(SHANGHAI).isoformat()
+    diff = None
+    if previous is not None:
+        diff = diff_releases(previous, folder)
+        diff["new"] = version
+    manifest = {
+        "version": version, "schema_version": SCHEMA_VERSION, "pipeline_version": PIPELINE_VERSION,
+        "created_at": created, "input_snapshot": run_info.get("input_snapshot"),
+        "row_counts": {n: tables[n].num_rows for n in RELEASED},
+        "rejected_counts": page_counts(rejected),
+        "quarantined_rows": row_counts_quarantined(rejected),
+        "validation": {"ok": report.ok, "quarantined": len(report.quarantined)} if report else None,
+        "previous": diff["old"] if diff else None,
+        "diff": diff,
+        "run": run_info,
+        "files": {k: {"sha256": v[0], "bytes": v[1]} for k, v in sorted(hashes.items())},
+    }
+    (folder / "manifest.json").write_text(_json(manifest), "utf-8")
+    (folder / "datapackage.json").write_text(
+        _json(datapackage.descriptor(folder, version, created, hashes)), "utf-8")
+    validation_md = report.markdown if report else "Validation was skipped for this release."
+    (folder / "README.md").write_text(
+        card.render(version, manifest, tables, rejected, validation_md,
+                    diff_markdown(diff) if diff else None), "utf-8")
+
+
+def publish_release(tables: dict[str, list[dict]], rejected: list[dict], run_info: dict, output_dir: Path,
+                    now: dt.datetime | None = None, validate: bool = True) -> ReleaseResult:
+    """Type, validate, write and atomically publish one release; see the module docstring.
+
+    Raises ``ValidationBlocked`` (publishing nothing) when a blocking expectation fails; its
+    Data Docs are then kept in ``output_dir/blocked/<version>/`` for the post-mortem.
+    """
+    now = (now or dt.datetime.now(SHANGHAI))
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=SHANGHAI)
+    typed = {name: to_arrow(name, tables.get(name, [])) for name in RELEASED}
+    root = releases_dir(output_dir)
+    with _locked(root):
+        _sweep(root)
+        version = next_version(root, now)
+        tmp = root / f".tmp-{version}-{os.getpid()}"
+        tmp.mkdir()
+        try:
+            report = None
+            kept = typed
+            if validate:
+                from pipeline.validate.docs import write_summary
+                from pipeline.validate.run import failed_expectations_text, validate_tables
+
+                kept, report = validate_tables(typed, now, docs_dir=tmp / "validation")
+                write_summary(report, tmp / "validation")
+                if not report.ok:
+                    blocked_dir = Path(output_dir) / "blocked" / version
+                    shutil.rmtree(blocked_dir, ignore_errors=True)
+                    blocked_dir.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.move(str(tmp / "validation"), str(blocked_dir))
+                    raise ValidationBlocked(
+                        f"release blocked by validation: {failed_expectations_text(report)}",
+                        report, blocked_dir)
+            rejected_table = _rejected_table(rejected, report, typed["articles"])
+            write_release_files(tmp, kept, rejected_table, report, run_info, version, now,
+                                previous=latest(output_dir))
+            _write_sums(tmp)
+            _fsync_tree(tmp)
+            final = root / version
+            os.rename(tmp, final)
+            _write_latest(root, version)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    return ReleaseResult(
+        path=final, version=version,
+        row_counts={n: kept[n].num_rows for n in RELEASED},
+        rejected_counts=page_counts(rejected_table),
+        quarantined_rows=row_counts_quarantined(rejected_table),
+        validation_markdown=report.markdown if report else "Validation skipped (validate=False).",
+        validation_ok=report.ok if report else True,
+        expectation_results=[_public(r) for r in report.results] if report else [],
+        quarantined=rejected_table.filter(pc.is_valid(rejected_table.column("table"))).num_rows,
+        docs_path=final / "validation" if report else None,
+    )
+
+
+def _public(r: dict) -> dict:
+    keys = ("table", "expectation", "column", "success", "unexpected_count", "observed", "family",
+            "on_failure", "pass")
+    return {k: r.get(k) for k in keys}

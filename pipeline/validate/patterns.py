@@ -1,0 +1,121 @@
+"""The lists the suites refer to as ``$PARAMETER`` values, each read from its one file.
+
+Boilerplate markers come from the cleaner's ``pipeline/data/boilerplate.yaml`` (the list it
+drops lines by); spam brands, GB/T 2260 region codes and statistics units from the
+normalizer's and extractor's tables in ``pipeline/data/``; PII patterns from
+``pipeline/data/validation_patterns.yaml`` (independent of the redactor's, so that
+validation is a second opinion rather than the same code agreeing with itself).
+A marker with ``short: N`` only counts on a line of at most N characters; it is turned into
+one multi-line regex that says so, because GX matches a regex against the whole cell.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+PATTERNS_FILE = DATA / "validation_patterns.yaml"
+BOILERPLATE_FILE = DATA / "boilerplate.yaml"
+_GLOBAL_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict:
+    import yaml
+
+    return yaml.safe_load(PATTERNS_FILE.read_text("utf-8"))
+
+
+def _scoped(pattern: str) -> str:
+    """``(?i)x`` -> ``(?i:x)`` so that patterns can be embedded in a larger regex."""
+    m = _GLOBAL_FLAGS.match(pattern)
+    return f"(?{m.group(1)}:{pattern[m.end():]})" if m else f"(?:{pattern})"
+
+
+def _line_regex(pattern: str, short: int | None) -> str:
+    if short is None:
+        return "(?m)" + _scoped(pattern)
+    return "(?m)^(?=[^\\n]{0,%d}$)[^\\n]*?%s" % (short, _scoped(pattern))
+
+
+def _boilerplate_specs() -> list[tuple[str, str, int | None]]:
+    try:
+        from pipeline.clean.markers import load_markers
+
+        return [(m.kind, m.pattern.pattern, m.short) for m in load_markers()]
+    except ImportError:
+        import yaml
+
+        spec = yaml.safe_load(BOILERPLATE_FILE.read_text("utf-8"))
+        return [(kind, p, body.get("short")) for kind, body in spec["kinds"].items()
+                for p in body["patterns"]]
+
+
+@lru_cache(maxsize=1)
+def boilerplate_markers() -> tuple[str, ...]:
+    return tuple(_line_regex(p, short) for _, p, short in _boilerplate_specs())
+
+
+def pii_patterns() -> dict[str, str]:
+    return dict(_patterns()["pii"])
+
+
+def _table(name: str) -> tuple[dict[str, str], ...]:
+    from pipeline.normalize.reference import table
+
+    return table(name)
+
+
+def spam_sources() -> list[str]:
+    """Brands matched as the normalizer matches them: literally, ignoring case."""
+    return ["(?i)" + re.escape(r["pattern"]) for r in _table("spam_sources.csv")]
+
+
+def known_region_codes() -> list[str]:
+    return sorted(r["code"] for r in _table("regions.csv"))
+
+
+def known_region_code_regex() -> str:
+    """The known codes as one anchored regex grouped by their first four digits: a regex
+    is one string to GX, where a value set of thousands is copied at every step."""
+    groups: dict[str, list[str]] = {}
+    for code in known_region_codes():
+        groups.setdefault(code[:4], []).append(code[4:])
+    return "^(?:%s)$" % "|".join(f"{head}(?:{'|'.join(tails)})" for head, tails in groups.items())
+
+
+def units() -> list[str]:
+    return [r["unit"] for r in _table("units.csv")]
+
+
+@lru_cache(maxsize=1)
+def _pii_compiled() -> re.Pattern:
+    return re.compile("|".join(f"(?P<{k}>{_scoped(v)})" for k, v in pii_patterns().items()))
+
+
+def redact(text: str | None) -> str | None:
+    """Text with every PII match replaced by ``[kind]``: rejected rows must not leak what
+    the release withholds."""
+    if text is None:
+        return None
+    return _pii_compiled().sub(lambda m: f"[{m.lastgroup}]", text)
+
+
+def first_match(text: str, patterns: list[str]) -> str | None:
+    for p in patterns:
+        m = re.search(p, text)
+        if m:
+            return m.group(0)
+    return None
+
+
+def parameters() -> dict:
+    """The ``$PARAMETER`` values but ``run_time``, which the run adds."""
+    return {
+        "boilerplate_markers": list(boilerplate_markers()),
+        "pii_patterns": list(pii_patterns().values()),
+        "spam_sources": spam_sources(),
+        "known_region_code_regex": known_region_code_regex(),
+        "units": units(),
+    }

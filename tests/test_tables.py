@@ -1,0 +1,58 @@
+"""The schema contract: typing, ordering, refusals and the descriptions carried along."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pyarrow as pa
+import pytest
+
+from dgn_rows import article, good_tables
+from pipeline.tables import RELEASED, TABLES, row_key, to_arrow
+
+
+def test_every_table_has_the_spec_columns():
+    assert TABLES["articles"].names == [
+        "article_id", "url", "site", "title", "published_at", "published_at_source", "source",
+        "source_raw", "source_type", "flags", "authors", "editors", "body", "char_count", "topic_score",
+        "keywords", "region_codes", "duplicate_count", "page_id", "fetched_at"]
+    assert TABLES["statistics"].names == ["article_id", "subject", "value", "unit", "qualifier", "raw",
+                                          "as_of", "region_code", "evidence"]
+    for name in RELEASED:
+        assert all(c.description for c in TABLES[name].columns)
+        assert set(TABLES[name].primary_key) <= set(TABLES[name].names)
+
+
+def test_types_and_timezones():
+    t = to_arrow("articles", [article("a1", published_at="2023-05-30", fetched_at="2024-01-01T00:00:00Z",
+                                      flags=None, char_count=12.0)])
+    row = t.to_pylist()[0]
+    assert t.schema.field("published_at").type == pa.timestamp("us", tz="Asia/Shanghai")
+    assert row["published_at"].isoformat() == "2023-05-30T00:00:00+08:00"
+    assert row["fetched_at"].isoformat() == "2024-01-01T08:00:00+08:00"
+    assert row["flags"] == [] and row["char_count"] == 12
+    naive = to_arrow("articles", [article("a1", published_at=dt.datetime(2023, 5, 30, 9, 30))])
+    assert naive.to_pylist()[0]["published_at"].isoformat() == "2023-05-30T09:30:00+08:00"
+    ev = to_arrow("events", good_tables()["events"])
+    assert ev.schema.field("date").type == pa.date32() and ev.to_pylist()[0]["date"] == dt.date(2023, 5, 30)
+
+
+def test_order_is_by_key_whatever_the_input_order():
+    rows = good_tables()["statistics"] + [dict(good_tables()["statistics"][0], evidence="另一句")]
+    a = to_arrow("statistics", rows)
+    b = to_arrow("statistics", list(reversed(rows)))
+    assert a.equals(b)
+    assert a.column("article_id").to_pylist() == ["a1", "a1", "a2"]
+
+
+def test_unknown_columns_are_refused():
+    with pytest.raises(KeyError, match="not in schema_version 1"):
+        to_arrow("quotes", [{"article_id": "a", "text": "x", "speaker_name": "y"}])
+
+
+def test_bad_values_name_the_row():
+    with pytest.raises(ValueError, match="articles row 0"):
+        to_arrow("articles", [article("a1", published_at="yesterday")])
+
+
+def test_row_key_is_the_primary_key():
+    assert row_key("people", good_tables()["people"][0]) == '["a1", "王志勤", "speaker"]'
