@@ -30,7 +30,7 @@ print(ds["articles"].num_rows, ds["articles"][0]["title"])''',
 }
 
 KNOWN_LIMITS = [
-    "Rows come from automatic extraction (rules and a small sequence model); names, titles, "
+    "Rows come from automatic extraction; names, titles, "
     "figures and events can be wrong or missing. Each child row keeps the sentence it came from "
     "(`evidence`) so that it can be checked.",
     "Years of dates written without one (`4月8日`) are inferred from the publication date.",
@@ -76,6 +76,7 @@ def render(version: str, manifest: dict, tables: dict[str, pa.Table], rejected: 
            validation_markdown: str, diff_markdown: str | None) -> str:
     run = manifest.get("run", {})
     sites = Counter(s for s in tables["articles"].column("site").to_pylist() if s)
+    outlets = Counter(s for s in tables["articles"].column("source").to_pylist() if s)
     reasons = Counter(rejected.column("reason").to_pylist())
     out = [
         f"# DGN release {version}", "",
@@ -94,6 +95,8 @@ def render(version: str, manifest: dict, tables: dict[str, pa.Table], rejected: 
     ]
     if sites:
         out += ["Sites with the most articles: " + ", ".join(f"{s} ({n})" for s, n in sites.most_common(10)) + ".", ""]
+    if outlets:
+        out += ["Sources (来源) named most often: " + ", ".join(f"{s} ({n})" for s, n in outlets.most_common(10)) + ".", ""]
     out += [
         "## How it was built", "",
         "One Prefect flow: ingest (hash, format and encoding detection) → clean (boilerplate, ads "

@@ -45,6 +45,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
         except Exception as e:
             if type(e).__name__ == "ValidationBlocked":
                 console.print(f"[red]release blocked by validation[/red]: {e}")
+                info = getattr(e, "run_info", None)
+                if info:
+                    console.print(f"pages in {info['pages_in']}: articles {info['articles']}, duplicates "
+                                  f"{info['duplicates']}, rejected {info['rejected']}")
+                console.print("nothing was published; LATEST still names the previous good release")
                 return 3
             raise
     print(summary.validation_markdown)

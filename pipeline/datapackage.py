@@ -7,12 +7,10 @@ its own sha256 and bytes: frictionless cannot hash a Parquet file it reads as a 
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pyarrow as pa
 
 from pipeline.csv_export import neutralise
-from pipeline.tables import RELEASED, TABLES, Table
+from pipeline.tables import RELEASED, SCHEMA_VERSION, TABLES, Table
 
 LICENSE = {"name": "other-at", "title": "Texts remain the property of their publishers; "
            "see README.md 'License'", "path": "README.md"}
@@ -54,7 +52,7 @@ def table_schema(spec: Table) -> dict:
     return schema
 
 
-def descriptor(folder: Path, version: str, created: str, hashes: dict[str, tuple[str, int]]) -> dict:
+def descriptor(version: str, created: str, hashes: dict[str, tuple[str, int]]) -> dict:
     """``hashes``: release-relative path -> (sha256, bytes) of the data files."""
     resources = []
     for name in RELEASED:
@@ -76,6 +74,7 @@ def descriptor(folder: Path, version: str, created: str, hashes: dict[str, tuple
         "title": "DGN: Chinese digital-government news (数字政府) dataset",
         "version": version,
         "created": created,
+        "dgn:schema_version": SCHEMA_VERSION,
         "licenses": [LICENSE],
         "keywords": ["数字政府", "digital government", "China", "news"],
         "resources": resources,

@@ -49,7 +49,7 @@ def diff_releases(old: Path, new: Path) -> dict:
     return {"old": _version(old), "new": _version(new), "tables": tables}
 
 
-def diff_markdown(diff: dict) -> str:
+def render_markdown(diff: dict) -> str:
     lines = [f"From release {diff['old']} to {diff['new']} (rows matched by primary key):", "",
              "| table | rows before | rows now | added | removed | changed |",
              "|---|---:|---:|---:|---:|---:|"]

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
@@ -127,7 +126,11 @@ def build_release(inputs: list[str], output_dir: str = "output", min_topic_score
         "limits": limits,
     }
     _report("publish", 0, 1)
-    result = validate_and_publish(tables, rejected + dup_rows, run_info, output_dir)
+    try:
+        result = validate_and_publish(tables, rejected + dup_rows, run_info, output_dir)
+    except Exception as e:
+        e.run_info = run_info  # the CLI shows what happened to the pages next to the failed check
+        raise
     _report("publish", 1, 1)
     _publish_artifacts(result)
     summary = RunSummary(pages_in=pages_in, articles=result.row_counts.get("articles", n_articles),

@@ -192,7 +192,7 @@ def write_release_files(folder: Path, tables: dict[str, pa.Table], rejected: pa.
     """Data files, then the descriptions that hash or summarise them."""
     from pipeline import card, datapackage
     from pipeline.csv_export import write_csv
-    from pipeline.diff import diff_markdown, diff_releases
+    from pipeline.diff import diff_releases, render_markdown
 
     for name in RELEASED:
         write_parquet(tables[name], folder / "data" / f"{name}.parquet")
@@ -220,11 +220,11 @@ def write_release_files(folder: Path, tables: dict[str, pa.Table], rejected: pa.
     }
     (folder / "manifest.json").write_text(_json(manifest), "utf-8")
     (folder / "datapackage.json").write_text(
-        _json(datapackage.descriptor(folder, version, created, hashes)), "utf-8")
+        _json(datapackage.descriptor(version, created, hashes)), "utf-8")
     validation_md = report.markdown if report else "Validation was skipped for this release."
     (folder / "README.md").write_text(
         card.render(version, manifest, tables, rejected, validation_md,
-                    diff_markdown(diff) if diff else None), "utf-8")
+                    render_markdown(diff) if diff else None), "utf-8")
 
 
 def publish_release(tables: dict[str, list[dict]], rejected: list[dict], run_info: dict, output_dir: Path,

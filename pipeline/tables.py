@@ -280,11 +280,30 @@ def typed_rows(name: str, rows: list[dict]) -> list[dict]:
     return out
 
 
+def _printable(v: Any) -> Any:
+    """Lone surrogates (undecodable file names read with surrogateescape) as ``\\xNN``: Arrow
+    strings must be valid UTF-8, and the bytes stay recognisable."""
+    if isinstance(v, str):
+        return v.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    if isinstance(v, list):
+        return [_printable(x) for x in v]
+    return v
+
+
+def _array(values: list, type_: pa.DataType) -> pa.Array:
+    try:
+        return pa.array(values, type=type_)
+    except (UnicodeEncodeError, pa.ArrowInvalid):
+        if not (pa.types.is_string(type_) or pa.types.is_list(type_)):
+            raise
+        return pa.array([_printable(v) for v in values], type=type_)
+
+
 def to_arrow(name: str, rows: list[dict]) -> pa.Table:
     """Typed, deterministically ordered Arrow table with the schema and descriptions of ``name``."""
     table = TABLES[name]
     typed = typed_rows(name, rows)
-    arrays = [pa.array([r[c.name] for r in typed], type=c.type) for c in table.columns]
+    arrays = [_array([r[c.name] for r in typed], c.type) for c in table.columns]
     return pa.Table.from_arrays(arrays, schema=table.schema)
 
 

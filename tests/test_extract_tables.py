@@ -24,8 +24,11 @@ def test_name_boundaries():
 
 def test_people_chains_and_author_line():
     rows = extract_people(["中央网络安全和信息化委员会办公室副主任、国家互联网信息办公室副主任曹淑敏介绍,成效显著。"])
-    assert [(r["organization_raw"], r["title"]) for r in rows] == [
-        ("中央网络安全和信息化委员会办公室", "副主任"), ("国家互联网信息办公室", "副主任")]
+    assert [(r["name"], r["organization_raw"], r["title"]) for r in rows] == [
+        ("曹淑敏", "中央网络安全和信息化委员会办公室", "中央网络安全和信息化委员会办公室副主任、国家互联网信息办公室副主任")]
+    rows = extract_people(["达州市数字经济局党组书记、局长于贵发表主题演讲。", "局长于贵表示,要加快建设。"])
+    assert [(r["name"], r["organization_raw"], r["title"], r["role"]) for r in rows] == [
+        ("于贵", "达州市数字经济局", "党组书记、局长", "speaker")]
     rows = extract_people(["开幕式由中国信通院云计算与大数据研究所副所长栗蔚主持。"], aliases={"中国信通院": "中国信息通信研究院"})
     assert rows[0]["organization"] == "中国信息通信研究院云计算与大数据研究所" and rows[0]["role"] == "speaker"
     rows = extract_people([], authors=[("陈宏曲", "国务院办公厅电子政务办公室主任")])

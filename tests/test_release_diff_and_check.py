@@ -5,7 +5,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from dgn_rows import NOW, PAGE_REJECTS, RUN_INFO, article, good_tables
-from pipeline.diff import diff_markdown, diff_releases
+from pipeline.diff import diff_releases, render_markdown
 from pipeline.release import publish_release
 from pipeline.validate import validate_release
 
@@ -32,7 +32,7 @@ def test_diff_counts_rows_by_key(two_releases):
     assert (arts["added"], arts["removed"], arts["changed"], arts["unchanged"]) == (1, 0, 1, 1)
     assert arts["examples"] == {"added": ['["a9"]'], "removed": [], "changed": ['["a2"]']}
     assert d["tables"]["quotes"]["removed"] == 1 and d["tables"]["people"]["changed"] == 0
-    assert "| articles | 2 | 3 | 1 | 0 | 1 |" in diff_markdown(d)
+    assert "| articles | 2 | 3 | 1 | 0 | 1 |" in render_markdown(d)
 
 
 def test_diff_goes_into_the_new_card_and_manifest(two_releases):

@@ -129,6 +129,15 @@ def test_quarantine_moves_bad_rows_and_keeps_the_rest(published):
     assert "2 rows quarantined" in first.validation_markdown
 
 
+def test_published_report_leaks_no_pii(published):
+    _, first, _ = published
+    pages = list((first.path / "validation").rglob("*.html"))
+    failed_page = next(p for p in pages if "/articles/input/" in p.as_posix())
+    assert "[mobile]" in failed_page.read_text("utf-8")
+    assert not any("13912345678" in p.read_text("utf-8") for p in pages)
+    assert "13912345678" not in (first.path / "validation" / "summary.json").read_text("utf-8")
+
+
 def test_same_rows_give_identical_data_files(published):
     _, first, second = published
     assert _digests(first.path) == _digests(second.path)
@@ -200,3 +209,30 @@ def test_card_says_what_a_user_needs(published):
     assert f"From release {first.version} to {second.version}" in card
     assert "| `published_at` | timestamp[us, tz=Asia/Shanghai] (required) |" in card
     assert "This is the first release." in (first.path / "README.md").read_text("utf-8")
+
+
+def test_unvalidated_publish_says_so(tmp_path):
+    result = publish_release(good_tables(), [], RUN_INFO, tmp_path, now=NOW, validate=False)
+    assert result.validation_ok and result.expectation_results == []
+    assert not (result.path / "validation").exists()
+    assert "Validation was skipped" in (result.path / "README.md").read_text("utf-8")
+
+
+def test_concurrent_publishes_take_turns(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: publish_release(good_tables(), [], RUN_INFO, tmp_path, now=NOW,
+                                                          validate=False), range(2)))
+    assert sorted(r.version for r in results) == ["2026.11.23", "2026.11.23.1"]
+    assert _digests(results[0].path) == _digests(results[1].path)
+    assert latest(tmp_path).name in {r.version for r in results}
+
+
+def test_leftovers_of_a_killed_publish_are_swept(tmp_path):
+    stale = tmp_path / "releases" / ".tmp-2026.11.23-999999"
+    (stale / "data").mkdir(parents=True)
+    (stale / "data" / "articles.parquet").write_bytes(b"half")
+    result = publish_release(good_tables(), [], RUN_INFO, tmp_path, now=NOW, validate=False)
+    assert not stale.exists() and result.version == "2026.11.23"
+    assert sorted(p.name for p in (tmp_path / "releases").iterdir()) == [".lock", "2026.11.23", "LATEST"]

@@ -56,3 +56,9 @@ def test_bad_values_name_the_row():
 
 def test_row_key_is_the_primary_key():
     assert row_key("people", good_tables()["people"][0]) == '["a1", "王志勤", "speaker"]'
+
+
+def test_undecodable_names_become_escapes_not_errors():
+    path = b"raw/\xff\xfe page.html".decode("utf-8", "surrogateescape")
+    t = to_arrow("rejected", [{"path": path, "reason": "binary", "page_id": "p"}])
+    assert t.column("path").to_pylist() == ["raw/\\xff\\xfe page.html"]

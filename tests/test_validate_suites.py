@@ -35,7 +35,7 @@ ROW_CASES = {
 }
 
 
-def _tables(**changes) -> dict:
+def _tables() -> dict:
     t = good_tables()
     for aid, (change, _) in ROW_CASES.items():
         t["articles"].append(article(aid, **change))
@@ -47,7 +47,6 @@ def _tables(**changes) -> dict:
                             "qualifier": "=", "raw": "5斤", "evidence": "重5斤"})
     t["documents"].append({"article_id": "a2", "title": "某规划", "doc_type": "memo", "issuer": None})
     t["quotes"].append({"article_id": "a2", "speaker": "王五", "text": "请联系 a@b.cn", "kind": "direct"})
-    t.update(changes)
     return t
 
 
@@ -139,8 +138,10 @@ def test_duplicate_keys_block():
 def test_broken_reference_blocks():
     t = good_tables()
     t["quotes"].append({"article_id": "nowhere", "speaker": "某人", "text": "无源之水", "kind": "direct"})
+    t["quotes"].append({"article_id": None, "speaker": "某人", "text": "无主之言", "kind": "direct"})
     _, report = _validate(t)
     assert _blocked(report) == {("quotes", "foreign_key")}
+    assert report.blocked[0]["observed"] == '["nowhere"]' and report.blocked[0]["unexpected_count"] == 1
 
 
 def test_empty_articles_block():

@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..record import Document
 from .documents import extract_documents
 from .events import extract_events
-from .keywords import extract_keywords, topic_score
+from .keywords import keywords_and_score
 from .organizations import extract_organizations, text_aliases
 from .people import extract_people
 from .quotes import extract_quotes
@@ -56,11 +56,8 @@ def extract_from_text(title: str, paragraphs: list[str], published_date=None,
         "documents": documents,
         "quotes": extract_quotes(paragraphs, people),
     }
-    fields = {
-        "keywords": extract_keywords(body, title),
-        "region_codes": extract_region_codes(paragraphs, title),
-        "topic_score": topic_score(body, title),
-    }
+    keywords, score = keywords_and_score(body, title)
+    fields = {"keywords": keywords, "region_codes": extract_region_codes(paragraphs, title), "topic_score": score}
     return records, fields
 
 

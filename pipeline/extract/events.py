@@ -68,7 +68,7 @@ _EVENT_LEAD = re.compile(r"^(?:从|在|此次|本次|本届|该|这次|各|上�
 _VENUE_AFTER = re.compile(r"中心|馆|园|场馆|大厦|酒店|广场|城")
 _PLACE = re.compile(r"在([\u4e00-\u9fff]{1,20}?)(?:隆重|盛大|正式|顺利|成功)?(?:举行|举办|召开|开幕|闭幕|落幕|启幕)")
 _ORGANIZERS = re.compile(r"由(.{2,120}?)(?:共同|联合)?主办")
-_CO_ORGANIZERS = re.compile(r"(?:主办|指导)[,，、]\s*(.{2,80}?)承办")
+_CO_ORGANIZERS = re.compile(r"(?:主办|指导)[,，、]\s*(.{2,80}?)(?:承办|协办)")
 _THEME = re.compile(r"以[“\"]([^”\"]{2,60})[”\"]为(?:主题|题)")
 
 

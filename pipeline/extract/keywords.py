@@ -12,7 +12,7 @@ import math
 from functools import cache
 
 from ..normalize.reference import split_list, table
-from .lexicon import Lexicon
+from ..normalize.lexicon import Lexicon
 
 
 @cache
@@ -42,9 +42,21 @@ def extract_keywords(body: str, title: str = "") -> list[str]:
     return sorted(counts, key=lambda t: (-counts[t], order[t]))
 
 
-def topic_score(body: str, title: str = "") -> float:
+def topic_score(body: str, title: str = "", body_counts: dict[str, int] | None = None) -> float:
     """Digital-government relevance in [0, 1] (formula in the module docstring)."""
     _, weights, _ = _lexicon()
-    s = sum(weights[t] * (1 + math.log(c)) for t, c in term_counts(body).items())
+    counts = term_counts(body) if body_counts is None else body_counts
+    s = sum(weights[t] * (1 + math.log(c)) for t, c in counts.items())
     s += sum(2 * weights[t] for t in term_counts(title))
     return round(1 - math.exp(-s / 6), 4)
+
+
+def keywords_and_score(body: str, title: str = "") -> tuple[list[str], float]:
+    """``extract_keywords`` and ``topic_score`` with one scan of the body."""
+    _, _, order = _lexicon()
+    body_counts = term_counts(body)
+    counts = dict(body_counts)
+    for t, c in term_counts(title).items():
+        counts[t] = counts.get(t, 0) + c
+    keywords = sorted(counts, key=lambda t: (-counts[t], order[t]))
+    return keywords, topic_score(body, title, body_counts)

@@ -12,7 +12,7 @@ import re
 from functools import cache
 
 from ..normalize.reference import rules, split_list, table
-from .lexicon import Lexicon
+from ..normalize.lexicon import Lexicon
 
 _DEFINITION = re.compile(
     r"([\u4e00-\u9fffA-Za-z0-9()（）·]{2,40})[（(]\s*(?:以下)?(?:简称|下称)[:：]?\s*[“\"]?([^”\"（）()]{2,20})[”\"]?\s*[）)]"
@@ -75,22 +75,39 @@ def strip_lead(text: str) -> str:
     return s
 
 
+@cache
+def _alias_index() -> dict[str, tuple[str, ...]]:
+    """Registry aliases by their first two characters, longest first (prefix lookups)."""
+    index: dict[str, list[str]] = {}
+    for alias in _registry_aliases():
+        index.setdefault(alias[:2], []).append(alias)
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in index.items()}
+
+
+def _expand(name: str, alias: str, full: str) -> str:
+    rest = name[len(alias):]
+    return name if rest.startswith(full[len(alias):]) or full.startswith(name) else full + rest
+
+
 def canonical(name: str, aliases: dict[str, str] | None = None) -> str:
     """The canonical form of an organization name: a known alias (text's first, then the
     registry's) replaced by its full name, also as the prefix of a unit's name."""
     if not name:
         return name
     name = name.translate(_PARENS)
-    table_ = {**_registry_aliases(), **{k.translate(_PARENS): v.translate(_PARENS) for k, v in (aliases or {}).items()}}
-    if name in table_:
-        return table_[name]
-    best = ""
-    for alias in table_:
-        if name.startswith(alias) and len(alias) > len(best) and len(alias) >= 2:
-            best = alias
-    if best and not table_[best].startswith(name):
-        full = table_[best]
-        return full + name[len(best):] if not name[len(best):].startswith(full[len(best):]) else name
+    if aliases:
+        text_aliases_ = {k.translate(_PARENS): v.translate(_PARENS) for k, v in aliases.items()}
+        if name in text_aliases_:
+            return text_aliases_[name]
+        best = max((a for a in text_aliases_ if name.startswith(a)), key=len, default="")
+        if best:
+            return _expand(name, best, text_aliases_[best])
+    reg = _registry_aliases()
+    if name in reg:
+        return reg[name]
+    for alias in _alias_index().get(name[:2], ()):
+        if name.startswith(alias):
+            return _expand(name, alias, reg[alias])
     return name
 
 

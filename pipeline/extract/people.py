@@ -11,7 +11,7 @@ happen to follow a title out. Rules, not a tagger: see the module docs in extrac
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 
 from ..normalize.reference import rules, table
@@ -21,6 +21,29 @@ from .sentences import split_sentences
 _HARD = set(",，。;；:：!！?？“”\"《》 \t—…|｜「」")
 _PUNCT_AFTER = set(",，。;；:：!！?？、“”\"()（）《》 \t—…")
 _OF_PHRASE = re.compile(r"(?:分管|负责|主管|主持)[^的]{0,12}的$|的$")
+_CLAUSE_CUT = re.compile(
+    r"^.*(?:的(?=[^的]{2,})|采访了?|得到了?|去找|依据|根据|按照|随即|这也是|另有|说法同时也|\d+\s*(?:年|月|日)(?:初|底|末|中旬|上旬|下旬)?)"
+)
+_JUNK_EDGE = re.compile(r"^[)）\]】」』\s\-—:：,，]+|[(（\[【「『\s]+$")
+_MODIFIER = re.compile(r"(名誉|常务|执行|高级|资深|首席|代理|已故|最高|原|前|代|正)$")
+
+
+def clean_org(text: str) -> str:
+    """The organization in the text before a title: clause words, dates and stray
+    brackets cut off (``这也是今年1月初北京市委`` → 北京市委, ``71岁的南京大学`` → 南京大学)."""
+    org = _OF_PHRASE.sub("", strip_lead(text)).strip()
+    cut = _CLAUSE_CUT.sub("", org)
+    if len(cut) >= 2:
+        org = strip_lead(cut)
+    return _JUNK_EDGE.sub("", org).strip()
+
+
+def _title_modifier(org: str) -> tuple[str, str]:
+    """A modifier that belongs to the title (茅台集团名誉|董事长 → 名誉董事长)."""
+    m = _MODIFIER.search(org)
+    if m and len(org) > len(m.group(0)) + 1:
+        return org[: m.start()], m.group(0)
+    return org, ""
 
 
 @dataclass
@@ -37,7 +60,6 @@ class PersonMention:
     end: int
     sentence: str
     role: str = "mentioned"
-    extra: dict = field(default_factory=dict)
 
 
 @cache
@@ -58,6 +80,11 @@ def _surnames() -> tuple[frozenset[str], frozenset[str]]:
 
 
 @cache
+def _not_names() -> frozenset[str]:
+    return frozenset(rules()["not_names"])
+
+
+@cache
 def _followers() -> tuple[str, ...]:
     return tuple(sorted(rules()["name_followers"], key=len, reverse=True))
 
@@ -73,9 +100,12 @@ def _is_han(c: str) -> bool:
 
 def _follow_strength(s: str, j: int) -> int:
     """How surely a name ends at ``j``: 2 for punctuation, the end or a two-character verb,
-    1 for a one-character word (在, 等), 0 when nothing that may follow a name is there."""
+    1 for a one-character word (在, 等) or a day (郭金龙12日在…), 0 when nothing that may
+    follow a name is there."""
     if j >= len(s) or s[j] in _PUNCT_AFTER:
         return 2
+    if s[j].isdigit():
+        return 1
     for w in _followers():
         if s.startswith(w, j):
             return min(len(w), 2)
@@ -92,15 +122,41 @@ def name_at(s: str, i: int) -> str | None:
     elif s[i:i + 1] in single:
         lengths = (3, 2)
     else:
-        return None
+        return _foreign_name_at(s, i)
     scored = [(_follow_strength(s, i + k), k) for k in lengths if i + k <= len(s) and all(_is_han(c) for c in s[i:i + k])]
-    scored = [(st, k) for st, k in scored if st]
+    scored = [(st, k) for st, k in scored if st and s[i:i + k] not in _not_names()]
     if not scored:
-        return None
+        return _foreign_name_at(s, i)
     if len(scored) == 2 and s[i + scored[0][1] - 1] in stop:
         return s[i:i + scored[1][1]]
     st, k = max(scored)
     return s[i:i + k]
+
+
+_LATIN_NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,3}")
+
+
+@cache
+def _transliteration() -> re.Pattern:
+    chars = rules()["transliteration_chars"]
+    return re.compile(f"[{chars}·]{{3,10}}")
+
+
+def _foreign_name_at(s: str, i: int) -> str | None:
+    """A Latin-script name (George Zanias) or a transliterated one (韦斯特韦勒): the longest
+    run of transliteration characters that a verb or punctuation follows."""
+    m = _LATIN_NAME.match(s, i)
+    if m and (m.end() == len(s) or not s[m.end()].isascii() or _follow_strength(s, m.end())):
+        return m.group(0)
+    m = _transliteration().match(s, i)
+    if not m:
+        return None
+    for end in range(m.end(), i + 2, -1):
+        if _follow_strength(s, end) == 2 or (end == m.end() and _follow_strength(s, end)):
+            return s[i:end]
+    if m.end() - i >= 3 and m.end() < len(s) and _is_han(s[m.end()]):
+        return m.group(0)  # 园长德洛尔兴奋地说: the run ends where the transliteration does
+    return None
 
 
 def _left_context(s: str, end: int) -> str:
@@ -133,7 +189,8 @@ def _posts_before(s: str, title_start: int, title: str) -> list[Post]:
     segs.reverse()
     posts: list[Post] = []
     for org, t in segs:
-        org = _OF_PHRASE.sub("", strip_lead(org)).strip()
+        org, modifier = _title_modifier(clean_org(org))
+        t = modifier + t
         if not org and posts:
             org = posts[-1].organization_raw
         posts.append(Post(org, t))
@@ -197,66 +254,61 @@ def _quote_verbs() -> re.Pattern:
 _ROLE_RANK = {"author": 0, "speaker": 1, "quoted": 2, "mentioned": 3}
 
 
+def _row(name: str, posts: list[Post], role: str, evidence: str, aliases: dict[str, str] | None) -> dict:
+    """One person's row. Posts at one organization give that organization and the titles
+    joined (党组书记、局长); posts at several give the first organization and, as title, every
+    post written out (中央网络安全和信息化委员会办公室副主任、国家互联网信息办公室副主任), since
+    the table keeps one row a person and role."""
+    posts = _group_posts(posts)
+    first = posts[0] if posts else None
+    if len(posts) > 1:
+        title = "、".join(p.organization_raw + p.title for p in posts)
+    else:
+        title = first.title if first else None
+    org_raw = first.organization_raw if first else ""
+    return {"name": name, "title": title, "organization": canonical(org_raw, aliases) or None,
+            "organization_raw": org_raw or None, "role": role, "evidence": evidence}
+
+
 def extract_people(paragraphs: list[str], authors: list[tuple[str, str | None]] = (),
                    aliases: dict[str, str] | None = None) -> list[dict]:
-    """Rows {name, title, organization, organization_raw, role, evidence}: one per person and
-    organization, in order of first mention. ``authors`` are (name, text after the name) pairs
-    from the byline; ``aliases`` the organization aliases the text defines."""
-    rows: dict[tuple[str, str], dict] = {}
-    order: list[tuple[str, str]] = []
+    """Rows {name, title, organization, organization_raw, role, evidence}: one per person, in
+    order of first mention, with the strongest role (author > speaker > quoted > mentioned).
+    ``authors`` are (name, text after the name) pairs from the byline; ``aliases`` the
+    organization aliases the text defines."""
+    posts: dict[str, list[Post]] = {}
+    roles: dict[str, str] = {}
+    evidence: dict[str, str] = {}
 
-    def add(name: str, post: Post | None, role: str, evidence: str) -> None:
-        org_raw = post.organization_raw if post else ""
-        key = (name, org_raw)
-        if key not in rows:
-            if post is None and any(k[0] == name for k in rows):
-                return
-            rows[key] = {
-                "name": name,
-                "title": post.title if post else None,
-                "organization": canonical(org_raw, aliases) or None,
-                "organization_raw": org_raw or None,
-                "role": role,
-                "evidence": evidence,
-            }
-            order.append(key)
-        elif _ROLE_RANK[role] < _ROLE_RANK[rows[key]["role"]]:
-            rows[key]["role"] = role
+    def add(name: str, found: list[Post], role: str, ev: str) -> None:
+        if name not in posts:
+            posts[name], roles[name], evidence[name] = [], role, ev
+        elif _ROLE_RANK[role] < _ROLE_RANK[roles[name]]:
+            roles[name] = role
+        have = posts[name]
+        for p in found:
+            if any(q.title == p.title and (q.organization_raw == p.organization_raw or not p.organization_raw) for q in have):
+                continue
+            if not p.organization_raw and any(q.title.endswith(p.title) for q in have):
+                continue
+            have.append(p)
 
     for name, rest in authors:
-        posts = parse_person_line(name, rest)
-        evidence = f"作者:{name}" + (f" {rest}" if rest else "")
-        for p in posts or [None]:
-            add(name, p, "author", evidence)
+        add(name, parse_person_line(name, rest), "author", f"作者:{name}" + (f" {rest}" if rest else ""))
     for para in paragraphs:
         dash = _DASH_SPEAKER.search(para)
         if dash and len(para) > 20:
-            tail = dash.group(1)
-            for pm in find_titled(tail):
-                for p in pm.posts:
-                    add(pm.name, p, "quoted", para)
+            for pm in find_titled(dash.group(1)):
+                add(pm.name, pm.posts, "quoted", para)
         for sent in split_sentences(para):
             for pm in find_titled(sent):
-                role = _role(pm)
-                for p in pm.posts:
-                    add(pm.name, p, role, sent)
-    names = {k[0] for k in order}
+                add(pm.name, pm.posts, _role(pm), sent)
     for para in paragraphs:
         for sent in split_sentences(para):
-            for name in names:
+            for name in posts:
                 i = sent.find(name)
-                if i < 0:
-                    continue
-                role = _role(PersonMention(name, [], i, i + len(name), sent))
-                for k in order:
-                    if k[0] == name and _ROLE_RANK[role] < _ROLE_RANK[rows[k]["role"]]:
-                        rows[k]["role"] = role
-    return [rows[k] for k in order]
-
-
-def known_names(rows: list[dict]) -> list[str]:
-    out: list[str] = []
-    for r in rows:
-        if r["name"] not in out:
-            out.append(r["name"])
-    return out
+                if i >= 0:
+                    role = _role(PersonMention(name, [], i, i + len(name), sent))
+                    if _ROLE_RANK[role] < _ROLE_RANK[roles[name]]:
+                        roles[name] = role
+    return [_row(n, posts[n], roles[n], evidence[n], aliases) for n in posts]

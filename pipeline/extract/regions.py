@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from ..normalize.reference import table
-from .lexicon import Lexicon
+from ..normalize.lexicon import Lexicon
 
 # A name followed by these is part of a non-place name (北京大学, 山东路).
 _NOT_PLACE_AFTER = re.compile(r"^(?:大学|师范|理工|交通大学|路|街|大道|银行|队|籍)")

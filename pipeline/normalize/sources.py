@@ -138,12 +138,19 @@ def clean_raw(source_raw: str | None) -> str | None:
 def recover_from_text(body: str, head_chars: int = 600) -> str | None:
     """The outlet a text names as its own (``新黄河记者``, ``据人民日报报道``) near its start."""
     head = body[:head_chars]
-    for m in _name_pattern().finditer(head):
-        after = head[m.end(): m.end() + 6]
-        before = head[max(0, m.start() - 2): m.start()]
-        if re.match(_SELF_NAMING, after) or before.endswith("据") and "报道" in head[m.end(): m.end() + 8]:
-            return lookup(m.group(0)).name
+    for start, end, key, outlet in _name_lexicon().find(head):
+        after = head[end: end + 6]
+        before = head[max(0, start - 2): start]
+        if re.match(_SELF_NAMING, after) or before.endswith("据") and "报道" in head[end: end + 8]:
+            return outlet.name
     return None
+
+
+@cache
+def _name_lexicon():
+    from .lexicon import Lexicon
+
+    return Lexicon((n, o) for n, o in _registry()[0].items() if len(n) >= 2)
 
 
 _EMAIL_DOMAIN = re.compile(r"[A-Za-z0-9._%+\-]+@([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)")

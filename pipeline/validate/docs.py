@@ -25,6 +25,7 @@ def summary(report: "ValidationReport") -> dict:
     failed = [r for r in report.results if not r["success"]]
     return {
         "ok": report.ok,
+        "mode": report.mode,
         "run_time": report.run_time,
         "expectations": len([r for r in report.results if r["pass"] == "input"]),
         "failed": len(failed),
@@ -45,10 +46,18 @@ def write_summary(report: "ValidationReport", folder: Path) -> Path:
     return path
 
 
+def _verdict(report: "ValidationReport") -> str:
+    if report.ok:
+        return "passed"
+    if report.mode == "check":
+        return "FAILED: the release does not meet its expectations"
+    return "BLOCKED: the release was not published"
+
+
 def markdown_summary(report: "ValidationReport") -> str:
     first = [r for r in report.results if r["pass"] == "input"]
     passed = sum(r["success"] for r in first)
-    verdict = "passed" if report.ok else "BLOCKED: the release was not published"
+    verdict = _verdict(report)
     rows = len({(q["table"], q["key"]) for q in report.quarantined})
     lines = [f"**Validation {verdict}.** {passed}/{len(first)} expectations met on the input; "
              f"{rows} rows quarantined.", ""]
@@ -59,7 +68,7 @@ def markdown_summary(report: "ValidationReport") -> str:
                           for r in first if r["table"] == t and not r["success"]})
             lines.append(f"| {t} | {n} | {report.rows_out.get(t, 0)} | {', '.join(bad) or '—'} |")
     if report.blocked:
-        lines += ["", "Blocking failures:"]
+        lines += ["", "Failures:" if report.mode == "check" else "Blocking failures:"]
         lines += [f"- {r['table']}: `{r['expectation']}` on `{r['column']}` "
                   f"(unexpected {r['unexpected_count']}, observed {r['observed']})" for r in report.blocked]
     return "\n".join(lines)
@@ -94,7 +103,7 @@ def add_static_index(folder: Path, report: "ValidationReport") -> None:
             runs.append(f'<a href="{html.escape(run.relative_to(folder).as_posix())}">{html.escape(run_name)}</a> {mark}')
         rows.append(f'<tr><td><a href="{html.escape(page.relative_to(folder).as_posix())}">{html.escape(frame)}</a></td>'
                     f'<td>{" · ".join(runs)}</td></tr>')
-    verdict = "passed" if report.ok else "BLOCKED: the release was not published"
+    verdict = _verdict(report)
     section = (
         '<section id="dgn-suites" style="margin:1em;font-family:sans-serif">'
         f"<h2>DGN validation: {html.escape(verdict)}</h2>"
@@ -104,3 +113,18 @@ def add_static_index(folder: Path, report: "ValidationReport") -> None:
         '<table border="1" cellpadding="4" style="border-collapse:collapse">'
         "<tr><th>suite</th><th>validation runs</th></tr>" + "".join(rows) + "</table></section>")
     index.write_text(text.replace("<body>", "<body>\n" + section, 1), "utf-8")
+
+
+def scrub_pii(folder: Path) -> int:
+    """Redact PII in the rendered pages: GX shows failing values, and a value that failed a
+    PII expectation must not be published in the report that caught it. Returns pages changed."""
+    from pipeline.validate.patterns import redact
+
+    changed = 0
+    for page in folder.rglob("*.html"):
+        text = page.read_text("utf-8")
+        clean = redact(text)
+        if clean != text:
+            page.write_text(clean, "utf-8")
+            changed += 1
+    return changed

@@ -33,28 +33,43 @@ def _scoped(pattern: str) -> str:
     return f"(?{m.group(1)}:{pattern[m.end():]})" if m else f"(?:{pattern})"
 
 
-def _line_regex(pattern: str, short: int | None) -> str:
-    if short is None:
-        return "(?m)" + _scoped(pattern)
-    return "(?m)^(?=[^\\n]{0,%d}$)[^\\n]*?%s" % (short, _scoped(pattern))
+def _line_regex(pattern: str, short: int | None, lead: str) -> str:
+    """One marker as a regex over a whole body that matches where the cleaner's ``classify``
+    matches a line: after a leading bullet or list number (``lead``, taken possessively as
+    the cleaner strips it), anchored at the line start if the marker is, and on lines of at
+    most ``short`` characters if it says so."""
+    m = _GLOBAL_FLAGS.match(pattern)
+    flags, rest = (m.group(1), pattern[m.end():]) if m else ("", pattern)
+    anchored = rest.startswith("^")
+    body = f"(?{flags}:{rest[1:] if anchored else rest})" if flags else f"(?:{rest[1:] if anchored else rest})"
+    if not anchored and short is None:
+        return "(?m)" + body
+    head = "(?m)^" + (f"(?:{lead})?+" if lead else "")
+    if short is not None:
+        head += "(?=[^\\n]{0,%d}$)" % short
+    return head + ("" if anchored else "[^\\n]*?") + body
 
 
-def _boilerplate_specs() -> list[tuple[str, str, int | None]]:
+def _boilerplate_specs() -> tuple[list[tuple[str, str, int | None]], str]:
+    """(kind, pattern, short) of every marker, and the line-lead regex the cleaner strips."""
     try:
-        from pipeline.clean.markers import load_markers
+        from pipeline.clean import markers
 
-        return [(m.kind, m.pattern.pattern, m.short) for m in load_markers()]
+        lead = getattr(markers, "_LEAD", None)
+        return ([(m.kind, m.pattern.pattern, m.short) for m in markers.load_markers()],
+                lead.pattern.lstrip("^") if lead is not None else "")
     except ImportError:
         import yaml
 
         spec = yaml.safe_load(BOILERPLATE_FILE.read_text("utf-8"))
         return [(kind, p, body.get("short")) for kind, body in spec["kinds"].items()
-                for p in body["patterns"]]
+                for p in body["patterns"]], ""
 
 
 @lru_cache(maxsize=1)
 def boilerplate_markers() -> tuple[str, ...]:
-    return tuple(_line_regex(p, short) for _, p, short in _boilerplate_specs())
+    specs, lead = _boilerplate_specs()
+    return tuple(_line_regex(p, short, lead) for _, p, short in specs)
 
 
 def pii_patterns() -> dict[str, str]:

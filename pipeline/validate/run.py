@@ -44,6 +44,7 @@ class ValidationReport:
     rows_out: dict[str, int] = field(default_factory=dict)
     run_time: str = ""
     docs_path: Path | None = None
+    mode: str = "publish"  # publish (with quarantine) | check (a published release)
 
     @property
     def ok(self) -> bool:
@@ -195,7 +196,7 @@ class _Runner:
                 continue
             res = vd.run(batch_parameters={"dataframe": df},
                          expectation_parameters=self.params,
-                         result_format={"result_format": "COMPLETE",
+                         result_format={"result_format": "COMPLETE", "partial_unexpected_count": 5,
                                         "unexpected_index_column_names": pk},
                          run_id=RunIdentifier(run_name=run_name, run_time=self.run_time))
             out.extend((frame, r) for r in res.results)
@@ -217,8 +218,12 @@ def _digest(name: str, frame: str, r, params: dict, pass_name: str) -> tuple[dic
     res = r.result or {}
     error = _errored(r)
     on_failure = meta.get("on_failure", "block")
+    fk_child = next((fk.columns[0] for fk in TABLES[name].foreign_keys if parent_column(fk) == column), None)
     if "observed_value" in res:
         observed = _shorten(res["observed_value"])
+    elif fk_child:
+        observed = json.dumps(sorted({str(d.get(fk_child)) for d in res.get("unexpected_index_list") or []})[:5],
+                              ensure_ascii=False)
     else:
         sample = [_observed_value(cfg.type, meta.get("family", ""), v, _resolve(kw.get("regex_list"), params))
                   for v in (res.get("partial_unexpected_list") or [])[:3]]
@@ -280,7 +285,7 @@ def validate_tables(tables: dict[str, pa.Table], run_time: dt.datetime, docs_dir
     suites = suites or load_suites()
     params = patterns.parameters()
     params["run_time"] = _as_timestamp(run_time)
-    report = ValidationReport(run_time=params["run_time"].isoformat(),
+    report = ValidationReport(run_time=params["run_time"].isoformat(), mode="publish" if quarantine else "check",
                               rows_in={n: tables[n].num_rows for n in RELEASED})
     runner = _Runner(suites, params, docs_dir, params["run_time"].to_pydatetime())
 
@@ -323,9 +328,10 @@ def validate_tables(tables: dict[str, pa.Table], run_time: dt.datetime, docs_dir
     report.blocked = blocked
     report.rows_out = {n: kept[n].num_rows for n in RELEASED}
     if docs_dir is not None:
-        from pipeline.validate.docs import add_static_index
+        from pipeline.validate.docs import add_static_index, scrub_pii
 
         runner.build_docs()
+        scrub_pii(Path(docs_dir))
         add_static_index(Path(docs_dir), report)
         report.docs_path = Path(docs_dir)
     return kept, report
