@@ -108,16 +108,23 @@ def sha256_file(path: Path) -> tuple[str, int]:
     return h.hexdigest(), n
 
 
-def _fsync_tree(folder: Path) -> None:
-    for p in sorted(folder.rglob("*")):
-        if p.is_file():
-            with open(p, "rb") as fh:
-                os.fsync(fh.fileno())
+def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _fsync_tree(folder: Path) -> None:
+    """On disk before the rename, so that a crash cannot leave a named but empty release."""
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            with open(p, "rb") as fh:
+                os.fsync(fh.fileno())
+        elif p.is_dir():
+            _fsync_dir(p)
+    _fsync_dir(folder)
 
 
 def _quarantine_rows(report, articles: pa.Table) -> list[dict]:
@@ -172,6 +179,7 @@ def _write_latest(root: Path, version: str) -> None:
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, root / "LATEST")
+    _fsync_dir(root)
 
 
 def write_parquet(table: pa.Table, path: Path) -> None:

@@ -185,7 +185,7 @@ def _snippets(card: str) -> dict[str, str]:
     return {title: code for title, code in blocks}
 
 
-@pytest.mark.parametrize("tool", ["pandas", "DuckDB", "Hugging Face datasets"])
+@pytest.mark.parametrize("tool", ["pandas", "DuckDB", pytest.param("Hugging Face datasets", marks=pytest.mark.slow)])
 def test_card_snippets_run_as_written(published, tool, tmp_path):
     if tool == "Hugging Face datasets":
         pytest.importorskip("datasets")

@@ -3,9 +3,10 @@
 Two passes. The first validates the tables as the flow made them: failed ``quarantine``
 expectations name rows (by primary key) that go to ``rejected.parquet``, failed ``block``
 expectations stop the release. Rows of child tables whose article was quarantined follow it.
-The second pass validates what is left, the rows that would be released; any failure there
-blocks too, so a release never holds a row its own suites reject. Both passes land in the
-Data Docs, as runs ``input`` and ``release``.
+The second pass validates what is left of the tables that lost rows (and, when articles
+did, of every table referring to them): any failure there blocks too, so a release never
+holds a row its own suites reject. Both passes land in the Data Docs, as runs ``input``
+and ``release``.
 
 Expectations on a list column (``authors``, ``region_codes``, ...) check each element: they
 run on a frame of (primary key, element) rows, shown in the Data Docs as ``<table>.<column>``.
@@ -289,10 +290,10 @@ def validate_tables(tables: dict[str, pa.Table], run_time: dt.datetime, docs_dir
                               rows_in={n: tables[n].num_rows for n in RELEASED})
     runner = _Runner(suites, params, docs_dir, params["run_time"].to_pydatetime())
 
-    def one_pass(current: dict[str, pa.Table], pass_name: str) -> tuple[list[dict], list[dict]]:
+    def one_pass(current: dict[str, pa.Table], pass_name: str, names=RELEASED) -> tuple[list[dict], list[dict]]:
         parents = {"articles": set(current["articles"].column("article_id").to_pylist()) - {None}}
         results, rows = [], []
-        for name in RELEASED:
+        for name in names:
             for frame, r in runner.run(name, current[name], pass_name, parents):
                 res_row, bad = _digest(name, frame, r, params, pass_name)
                 results.append(res_row)
@@ -321,8 +322,10 @@ def validate_tables(tables: dict[str, pa.Table], run_time: dt.datetime, docs_dir
         for c in cascade:
             by_table.setdefault(c["table"], set()).add(c["key"])
         kept = {n: _drop_keys(n, t, by_table.get(n, set())) for n, t in tables.items()}
-        if report.quarantined:
-            second, _ = one_pass(kept, "release")
+        changed = [n for n in RELEASED if kept[n].num_rows != tables[n].num_rows
+                   or ("articles" in by_table and TABLES[n].foreign_keys)]
+        if changed:
+            second, _ = one_pass(kept, "release", changed)
             report.results += second
             blocked = [r for r in second if not r["success"]]
     report.blocked = blocked
