@@ -42,7 +42,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         try:
             summary = run(args.inputs, args.output, min_topic_score=args.min_topic_score,
-                          min_chars=args.min_chars, progress=hook)
+                          min_chars=args.min_chars, full=args.full, dask_address=args.dask_address,
+                          progress=hook)
         except Exception as e:
             if type(e).__name__ == "ValidationBlocked":
                 console.print(f"[red]release blocked by validation[/red]: {e}")
@@ -53,7 +54,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 console.print("nothing was published; LATEST still names the previous good release")
                 return 3
             raise
-    print(summary.validation_markdown)
+    if summary.validation_markdown:
+        print(summary.validation_markdown)
     print(summary.line())
     return 0
 
@@ -112,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--output", default="output", help="output folder (default: ./output)")
     r.add_argument("--min-topic-score", type=float, default=0.05, help="reject pages below this relevance (0 keeps all)")
     r.add_argument("--min-chars", type=int, default=120, help="reject bodies shorter than this")
+    r.add_argument("--full", action="store_true",
+                   help="process every page again instead of only pages the latest release lacks")
+    r.add_argument("--dask-address", metavar="tcp://HOST:PORT", help="run the shard tasks on this Dask cluster")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
     r.set_defaults(func=_cmd_run)

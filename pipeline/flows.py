@@ -8,16 +8,19 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Callable
 
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import INPUTS, TASK_SOURCE
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipeline import PIPELINE_VERSION
 from pipeline.assemble import build_tables
 from pipeline.dedupe import group_duplicates
+from pipeline.incremental import Prior, load_prior, merge, unchanged_pages
 from pipeline.ingest import SourceFile, discover, shard
 from pipeline.stages import ShardResult, process_files
 
@@ -40,11 +43,32 @@ class RunSummary:
     version: str | None = None
     validation_markdown: str = ""
     validation_ok: bool = True
+    new_pages: int = 0
+    unchanged_pages: int = 0
+    published: bool = True
 
     def line(self) -> str:
+        if not self.published:
+            return (f"nothing new: {self.unchanged_pages} pages already in release {self.version}; "
+                    f"no release published ({self.release})")
         rej = ", ".join(f"{k} {v}" for k, v in sorted(self.rejected.items())) or "none"
-        return (f"pages in {self.pages_in} = articles {self.articles} + duplicates {self.duplicates} + "
-                f"rejected {sum(self.rejected.values())} ({rej}); release {self.release}")
+        head = f"pages in {self.pages_in} = articles {self.articles} + duplicates {self.duplicates} + " \
+               f"rejected {sum(self.rejected.values())} ({rej})"
+        if self.unchanged_pages:
+            head += f"; {self.new_pages} new, {self.unchanged_pages} unchanged"
+        return f"{head}; release {self.release}"
+
+
+@cache
+def code_version() -> str:
+    """A hash of the package's code and reference data: shard results are cached against it."""
+    root = Path(__file__).parent
+    h = hashlib.sha256(PIPELINE_VERSION.encode())
+    for p in sorted([*root.rglob("*.py"), *(root / "data").glob("*")]):
+        if p.is_file():
+            h.update(p.relative_to(root).as_posix().encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
 
 
 @task(name="discover-pages", retries=2, retry_delay_seconds=1)
@@ -53,10 +77,16 @@ def discover_pages(inputs: list[str]) -> tuple[list[list[SourceFile]], list[tupl
     return shard(files), skipped
 
 
-@task(name="process-shard", task_run_name="process-shard-{index:05d}", retries=1, retry_delay_seconds=1)
-def process_shard(index: int, files: list[SourceFile], limits: dict) -> ShardResult:
-    """Ingest, clean, normalize, extract and filter every page of one shard."""
-    return process_files(files, limits)
+@task(name="process-shard", task_run_name="process-shard-{index:05d}", retries=1, retry_delay_seconds=1,
+      cache_policy=INPUTS + TASK_SOURCE, persist_result=True)
+def process_shard(index: int, files: list[SourceFile], limits: dict, seen: frozenset[str],
+                  code: str) -> ShardResult:
+    """Ingest, clean, normalize, extract and filter every page of one shard.
+
+    Cached on its inputs (file paths, sizes, mtimes, limits, pages already released) and
+    ``code`` (the package's code hash): a re-run after a crash reuses finished shards.
+    """
+    return process_files(files, limits, seen)
 
 
 @task(name="dedupe-and-assemble")
@@ -74,31 +104,27 @@ def validate_and_publish(tables: dict, rejected: list[dict], run_info: dict, out
     return publish_release(tables, rejected, run_info, Path(output_dir))
 
 
-def _skipped_rows(skipped: list[tuple[str, str]]) -> list[dict]:
+def _skipped_rows(skipped: list[tuple[str, str]], seen: frozenset[str]) -> list[dict]:
     rows = []
     for path, reason in skipped:
         r, _, detail = reason.partition(": ")
         pid = hashlib.sha256(f"unread:{path}".encode("utf-8", "surrogateescape")).hexdigest()
-        rows.append({"page_id": pid, "path": path, "url": None, "stage": "ingest", "reason": r, "detail": detail or None})
+        if pid not in seen:
+            rows.append({"page_id": pid, "path": path, "url": None, "stage": "ingest", "reason": r,
+                         "detail": detail or None})
     return rows
 
 
-def _snapshot_hash(results: list[ShardResult], rejected: list[dict]) -> str:
-    ids = sorted([c["page_id"] for r in results for c in r.kept] + [r["page_id"] for r in rejected])
+def _snapshot_hash(tables: dict, rejected: list[dict]) -> str:
+    ids = sorted({a["page_id"] for a in tables["articles"]} | {r["page_id"] for r in rejected if r.get("page_id")})
     return hashlib.sha256("\n".join(ids).encode()).hexdigest()
 
 
-@flow(name="dgn-release", flow_run_name="dgn-release-{output_dir}", task_runner=ThreadPoolTaskRunner(max_workers=2),
-      log_prints=True)
-def build_release(inputs: list[str], output_dir: str = "output", min_topic_score: float = 0.05,
-                  min_chars: int = 120) -> RunSummary:
-    """Raw pages in, one validated release out (or a loud failure that publishes nothing)."""
-    logger = get_run_logger()
-    limits = {"min_topic_score": min_topic_score, "min_chars": min_chars}
-    shards, skipped = discover_pages(inputs)
+def _process_all(shards: list[list[SourceFile]], limits: dict, seen: frozenset[str]) -> list[ShardResult]:
     total = sum(len(s) for s in shards)
     _report("pages", 0, total)
-    futures = [process_shard.submit(i, files, limits) for i, files in enumerate(shards)]
+    code = code_version()
+    futures = [process_shard.submit(i, files, limits, seen, code) for i, files in enumerate(shards)]
     index = {id(f): i for i, f in enumerate(futures)}
     results: list[ShardResult | None] = [None] * len(futures)
     done = 0
@@ -107,36 +133,71 @@ def build_release(inputs: list[str], output_dir: str = "output", min_topic_score
         results[i] = fut.result()
         done += len(shards[i])
         _report("pages", done, total)
-    results = [r for r in results if r is not None]
-    rejected = _skipped_rows(skipped) + [row for r in results for row in r.rejected]
+    return [r for r in results if r is not None]
+
+
+@flow(name="dgn-release", flow_run_name="dgn-release-{output_dir}", task_runner=ThreadPoolTaskRunner(max_workers=2))
+def build_release(inputs: list[str], output_dir: str = "output", min_topic_score: float = 0.05,
+                  min_chars: int = 120, full: bool = False) -> RunSummary:
+    """Raw pages in, one validated release out (or a loud failure that publishes nothing).
+
+    Unless ``full``, pages the latest release (same pipeline version) already holds are not
+    processed again; the new release is the old rows plus the new ones, and nothing is
+    published when no page is new.
+    """
+    logger = get_run_logger()
+    limits = {"min_topic_score": min_topic_score, "min_chars": min_chars}
+    prior: Prior | None = None if full else load_prior(output_dir)
+    seen = prior.seen if prior else frozenset()
+    shards, skipped = discover_pages(inputs)
+    results = _process_all(shards, limits, seen)
+    unread = _skipped_rows(skipped, seen)
+    new_pages = len(unread) + sum(r.pages_in for r in results)
+    unchanged = sum(r.unchanged for r in results) + len(skipped) - len(unread)
+    if prior is not None and new_pages == 0:
+        summary = RunSummary(pages_in=prior.pages_in, articles=len(prior.tables.get("articles", [])), duplicates=0,
+                             release=str(Path(output_dir) / "releases" / prior.version), version=prior.version,
+                             unchanged_pages=unchanged, published=False)
+        logger.info(summary.line())
+        return summary
+
+    rejected = unread + [row for r in results for row in r.rejected]
     tables, dup_rows, n_dups = dedupe_and_assemble(results)
-    pages_in = len(skipped) + sum(r.pages_in for r in results)
-    n_articles = len(tables["articles"])
-    if pages_in != n_articles + n_dups + len(rejected):
-        raise RuntimeError(f"page accounting broken: {pages_in} in, {n_articles} articles, {n_dups} duplicates, "
-                           f"{len(rejected)} rejected")
+    if new_pages != len(tables["articles"]) + n_dups + len(rejected):
+        raise RuntimeError(f"page accounting broken: {new_pages} new pages, {len(tables['articles'])} articles, "
+                           f"{n_dups} duplicates, {len(rejected)} rejected")
+    rejected += dup_rows
+    pages_in = new_pages + (prior.pages_in if prior else 0)
+    if prior is not None:
+        tables, rejected = merge(prior, tables, rejected)
+    page_rows = [r for r in rejected if not r.get("table")]
+    total_dups = sum(r["reason"] == "duplicate_of" for r in page_rows)
+    if pages_in != len(tables["articles"]) + len(page_rows):
+        raise RuntimeError(f"page accounting broken after merge: {pages_in} pages, {len(tables['articles'])} "
+                           f"articles, {len(page_rows)} duplicates and rejected")
     redactions = Counter()
     for r in results:
         redactions.update(r.redactions)
     run_info = {
-        "pages_in": pages_in, "articles": n_articles, "duplicates": n_dups,
-        "rejected": dict(sorted(Counter(r["reason"] for r in rejected).items())),
+        "pages_in": pages_in, "new_pages": new_pages, "unchanged_pages": unchanged,
+        "articles": len(tables["articles"]), "duplicates": total_dups,
+        "rejected": dict(sorted(Counter(r["reason"] for r in page_rows if r["reason"] != "duplicate_of").items())),
         "redactions": dict(sorted(redactions.items())), "inputs": [str(p) for p in inputs],
-        "input_snapshot": _snapshot_hash(results, rejected), "pipeline_version": PIPELINE_VERSION,
-        "limits": limits,
+        "input_snapshot": _snapshot_hash(tables, rejected), "pipeline_version": PIPELINE_VERSION,
+        "code_version": code_version(), "previous_release": prior.version if prior else None, "limits": limits,
     }
     _report("publish", 0, 1)
     try:
-        result = validate_and_publish(tables, rejected + dup_rows, run_info, output_dir)
+        result = validate_and_publish(tables, rejected, run_info, output_dir)
     except Exception as e:
         e.run_info = run_info  # the CLI shows what happened to the pages next to the failed check
         raise
     _report("publish", 1, 1)
     _publish_artifacts(result)
-    summary = RunSummary(pages_in=pages_in, articles=result.row_counts.get("articles", n_articles),
-                         duplicates=n_dups, rejected=dict(result.rejected_counts), release=str(result.path),
-                         version=result.version, validation_markdown=result.validation_markdown,
-                         validation_ok=result.validation_ok)
+    summary = RunSummary(pages_in=pages_in, articles=result.row_counts.get("articles", 0), duplicates=total_dups,
+                         rejected=dict(result.rejected_counts), release=str(result.path), version=result.version,
+                         validation_markdown=result.validation_markdown, validation_ok=result.validation_ok,
+                         new_pages=new_pages, unchanged_pages=unchanged)
     summary.rejected.pop("duplicate_of", None)
     logger.info(summary.line())
     return summary
@@ -155,15 +216,29 @@ def _publish_artifacts(result) -> None:
 
 
 def run(inputs: list[str] | None = None, output_dir: str | Path = "output", min_topic_score: float = 0.05,
-        min_chars: int = 120, progress: ProgressHook | None = None) -> RunSummary:
+        min_chars: int = 120, full: bool = False, dask_address: str | None = None,
+        progress: ProgressHook | None = None) -> RunSummary:
     """Python API behind `dgn run`: the bundled sample pages when no inputs are given."""
     global _progress
     if not inputs:
         inputs = [str(sample_dir())]
+    inputs = [str(Path(i).resolve()) for i in inputs]
+    prior = None if full else load_prior(output_dir)
+    if prior is not None:
+        n = unchanged_pages(inputs, prior)
+        if n is not None:
+            return RunSummary(pages_in=prior.pages_in, articles=len(prior.tables.get("articles", [])), duplicates=0,
+                              release=str(Path(output_dir) / "releases" / prior.version), version=prior.version,
+                              unchanged_pages=n, published=False)
+    the_flow = build_release
+    if dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        the_flow = build_release.with_options(task_runner=DaskTaskRunner(address=dask_address))
     _progress = progress
     try:
-        return build_release(inputs=[str(i) for i in inputs], output_dir=str(output_dir),
-                             min_topic_score=min_topic_score, min_chars=min_chars)
+        return the_flow(inputs=inputs, output_dir=str(output_dir),
+                        min_topic_score=min_topic_score, min_chars=min_chars, full=full)
     finally:
         _progress = None
 

@@ -12,7 +12,7 @@ from pipeline.clean import clean_page
 from pipeline.extract import extract_records
 from pipeline.filter import run_filters
 from pipeline.filter.spun import is_spun
-from pipeline.ingest import SourceFile, read_source, to_document
+from pipeline.ingest import SourceFile, page_id, read_source, to_document
 from pipeline.normalize import normalize_document
 from pipeline.record import Document
 
@@ -22,6 +22,7 @@ class ShardResult:
     kept: list[dict] = field(default_factory=list)  # light article candidates (no raw page)
     rejected: list[dict] = field(default_factory=list)
     pages_in: int = 0
+    unchanged: int = 0  # pages the previous release already holds (incremental runs)
     redactions: dict[str, int] = field(default_factory=dict)
 
 
@@ -57,12 +58,18 @@ def candidate(doc: Document) -> dict:
             "flags": list(doc.flags), "metadata": doc.metadata, "records": doc.records}
 
 
-def process_files(files: list[SourceFile], limits: dict | None = None) -> ShardResult:
+def process_files(files: list[SourceFile], limits: dict | None = None,
+                  seen: frozenset[str] = frozenset()) -> ShardResult:
+    """Every page of the files, except those whose page_id is in ``seen`` (counted as unchanged)."""
     out = ShardResult()
     for src in files:
         for page in read_source(src):
+            pid = page_id(page)
+            if pid in seen:
+                out.unchanged += 1
+                continue
             out.pages_in += 1
-            doc = to_document(page)
+            doc = to_document(page, pid)
             stage = "ingest"
             if not doc.rejected:
                 doc, stage = process_document(doc, limits)

@@ -10,7 +10,7 @@ from pipeline.ingest.readers import RawPage, read_source
 from pipeline.ingest import sidecar
 from pipeline.record import Document
 
-__all__ = ["SourceFile", "RawPage", "discover", "shard", "read_source", "to_document"]
+__all__ = ["SourceFile", "RawPage", "discover", "shard", "read_source", "page_id", "to_document"]
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -28,9 +28,13 @@ def _looks_binary(raw: bytes) -> bool:
     return b"\x00" in head and not (head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff"))
 
 
-def to_document(page: RawPage) -> Document:
+def page_id(page: RawPage) -> str:
+    return hashlib.sha256(page.raw).hexdigest()
+
+
+def to_document(page: RawPage, pid: str | None = None) -> Document:
     """Hash and decode one raw page; a page that cannot be a Document comes back rejected."""
-    doc = Document(id=hashlib.sha256(page.raw).hexdigest(), path=page.path, format=page.fmt)
+    doc = Document(id=pid or page_id(page), path=page.path, format=page.fmt)
     url, fetched = page.url, page.fetched_at
     if url is None and "#" not in page.path:
         url, fetched = sidecar.lookup(page.path)

@@ -17,6 +17,7 @@ class SourceFile:
     path: str
     kind: str  # html | text | warc | jsonl | unknown
     size: int
+    mtime_ns: int = 0  # with path and size, what a shard's cache key sees of the file
 
 
 def kind_of(name: str) -> str:
@@ -70,11 +71,11 @@ def discover(inputs: list[str | Path]) -> tuple[list[SourceFile], list[tuple[str
             if kind == "unknown":
                 continue
             try:
-                size = p.stat().st_size
+                st = p.stat()
             except OSError as e:
                 skipped.append((str(p), f"unreadable: {e.strerror}"))
                 continue
-            found.setdefault(str(p), SourceFile(str(p), kind, size))
+            found.setdefault(str(p), SourceFile(str(p), kind, st.st_size, st.st_mtime_ns))
     return sorted(found.values(), key=lambda s: s.path), skipped
 
 

@@ -1,0 +1,57 @@
+"""Incremental runs: only new pages are processed; nothing new publishes nothing."""
+import shutil
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline import incremental
+from pipeline.flows import run, sample_dir
+
+NEW_PAGE = """长沙推进“一网通办”改革 政务服务事项全部实现网上可办
+2024-05-06 09:30:00 来源:湖南日报
+本报讯 近日，长沙市数据资源管理局介绍，全市依申请政务服务事项已全部实现网上可办，电子证照共享应用不断深化，企业和群众办事更加便利。
+长沙市持续推进数字政府建设，依托政务云平台整合各部门业务系统，推动数据要素在政务服务、城市治理等领域高效流通，“一网统管”平台已接入城市运行数据一百余类。
+下一步，长沙将加快建设城市大脑，提升政务数据共享水平，让数据多跑路、群众少跑腿。
+"""
+
+
+@pytest.fixture
+def pages(tmp_path):
+    d = tmp_path / "pages"
+    shutil.copytree(sample_dir(), d)
+    return d
+
+
+def _release(summary) -> Path:
+    return Path(summary.release)
+
+
+def test_second_run_with_nothing_new_publishes_nothing(prefect_harness, pages, tmp_path):
+    out = tmp_path / "out"
+    first = run([pages], out)
+    again = run([pages], out)
+    assert not again.published and again.unchanged_pages == 5
+    assert again.release == first.release
+    assert sorted(p.name for p in (out / "releases").iterdir() if p.is_dir()) == [Path(first.release).name]
+
+
+def test_new_page_is_added_and_old_rows_kept(prefect_harness, pages, tmp_path):
+    out = tmp_path / "out"
+    first = run([pages], out)
+    (pages / "new.txt").write_text(NEW_PAGE, "utf-8")
+    second = run([pages], out)
+    assert second.published and second.new_pages == 1 and second.unchanged_pages == 5
+    assert second.pages_in == 6 and second.articles == 6
+    old = pq.read_table(_release(first) / "data" / "articles.parquet").to_pylist()
+    new = {a["article_id"]: a for a in pq.read_table(_release(second) / "data" / "articles.parquet").to_pylist()}
+    assert all(new[a["article_id"]] == a for a in old)
+    assert (out / "releases" / "LATEST").read_text().strip() == _release(second).name
+
+
+def test_full_and_new_pipeline_version_reprocess_everything(prefect_harness, pages, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    run([pages], out)
+    assert run([pages], out, full=True).new_pages == 5
+    monkeypatch.setattr(incremental, "PIPELINE_VERSION", "999.0")
+    assert incremental.load_prior(out) is None
