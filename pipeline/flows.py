@@ -20,7 +20,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from pipeline import PIPELINE_VERSION
 from pipeline.assemble import build_tables
 from pipeline.dedupe import group_duplicates
-from pipeline.incremental import Prior, load_prior, merge, unchanged_pages
+from pipeline.incremental import Prior, is_page_row, load_prior, merge, unchanged_pages
 from pipeline.ingest import SourceFile, discover, shard
 from pipeline.stages import ShardResult, process_files
 
@@ -170,7 +170,7 @@ def build_release(inputs: list[str], output_dir: str = "output", min_topic_score
     pages_in = new_pages + (prior.pages_in if prior else 0)
     if prior is not None:
         tables, rejected = merge(prior, tables, rejected)
-    page_rows = [r for r in rejected if not r.get("table")]
+    page_rows = [r for r in rejected if is_page_row(r)]
     total_dups = sum(r["reason"] == "duplicate_of" for r in page_rows)
     if pages_in != len(tables["articles"]) + len(page_rows):
         raise RuntimeError(f"page accounting broken after merge: {pages_in} pages, {len(tables['articles'])} "

@@ -16,6 +16,11 @@ from pipeline import PIPELINE_VERSION
 CHILD_TABLES = ("people", "events", "statistics", "documents", "quotes")
 
 
+def is_page_row(r: dict) -> bool:
+    """A rejected row that stands for a whole page (not a quarantined row of a child table)."""
+    return r.get("table") in (None, "", "articles")
+
+
 @dataclass
 class Prior:
     version: str
@@ -41,28 +46,29 @@ def load_prior(output_dir: str | Path) -> Prior | None:
     tables = {p.stem: pq.read_table(p).to_pylist() for p in sorted((rel / "data").glob("*.parquet"))}
     rejected = pq.read_table(rel / "rejected.parquet").to_pylist()
     seen = {r["page_id"] for r in tables.get("articles", [])}
-    seen |= {r["page_id"] for r in rejected if r.get("page_id") and not r.get("table")}
+    seen |= {r["page_id"] for r in rejected if r.get("page_id") and is_page_row(r)}
     accounting = manifest.get("run", manifest.get("run_info", {}))
     return Prior(rel.name, tables, rejected, frozenset(seen), int(accounting.get("pages_in", len(seen))), accounting)
 
 
 def merge(prior: Prior, new_tables: dict[str, list[dict]], new_rejected: list[dict]) -> tuple[dict, list[dict]]:
-    """Old rows plus new ones. A new duplicate of an old article adds to that article's
-    ``duplicate_count``; organizations are re-counted over both."""
+    """Old rows plus new ones. An old article keeps its id and rows: a new page with the same
+    article becomes its duplicate and adds to its ``duplicate_count``; organizations are
+    re-counted over both."""
     old_ids = {a["article_id"] for a in prior.tables.get("articles", [])}
-    new_ids = {a["article_id"] for a in new_tables.get("articles", [])}
+    again = [a for a in new_tables.get("articles", []) if a["article_id"] in old_ids]
+    rejected = list(new_rejected) + [
+        {"page_id": a["page_id"], "path": None, "url": a["url"], "stage": "dedupe", "reason": "duplicate_of",
+         "detail": "an article of an earlier release", "duplicate_of": a["article_id"]} for a in again]
     extra_dups: dict[str, int] = {}
-    for r in new_rejected:
+    for r in rejected:
         if r.get("reason") == "duplicate_of" and r.get("duplicate_of") in old_ids:
             extra_dups[r["duplicate_of"]] = extra_dups.get(r["duplicate_of"], 0) + 1
-    articles = []
-    for a in prior.tables.get("articles", []):
-        if a["article_id"] in new_ids:
-            continue
-        articles.append({**a, "duplicate_count": a["duplicate_count"] + extra_dups.get(a["article_id"], 0)})
-    merged = {"articles": articles + new_tables.get("articles", [])}
+    merged = {"articles": [{**a, "duplicate_count": a["duplicate_count"] + extra_dups.get(a["article_id"], 0)}
+                           for a in prior.tables.get("articles", [])]
+              + [a for a in new_tables.get("articles", []) if a["article_id"] not in old_ids]}
     for t in CHILD_TABLES:
-        merged[t] = [r for r in prior.tables.get(t, []) if r["article_id"] not in new_ids] + new_tables.get(t, [])
+        merged[t] = prior.tables.get(t, []) + [r for r in new_tables.get(t, []) if r["article_id"] not in old_ids]
     orgs: dict[str, dict] = {}
     for o in prior.tables.get("organizations", []) + new_tables.get("organizations", []):
         cur = orgs.setdefault(o["name"], {**o, "aliases": [], "article_count": 0})
@@ -70,7 +76,7 @@ def merge(prior: Prior, new_tables: dict[str, list[dict]], new_rejected: list[di
         cur["article_count"] += o.get("article_count") or 0
         cur["type"] = cur.get("type") or o.get("type")
     merged["organizations"] = [orgs[k] for k in sorted(orgs)]
-    return merged, prior.rejected + new_rejected
+    return merged, prior.rejected + rejected
 
 
 def unchanged_pages(inputs: list[str], prior: Prior) -> int | None:

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""End-to-end throughput and memory of the DGN flow, next to trafilatura in the same run.
+
+Builds a corpus of N HTML pages from the shared bench's real pages, replicated with edits
+(so most copies are near duplicates of a bench page, as reprints are). Then, in one process:
+trafilatura's extraction alone over a sample of the same pages, the full flow (clean,
+normalize, extract, dedupe, validate, publish), and an incremental run with 1% new pages.
+
+    python tests/benchmarks/bench_flow.py --pages 5000
+    python tests/benchmarks/bench_flow.py --pages 20000
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[3] / "shared" / "bench"
+
+def bench_pages() -> list[Path]:
+    """The real pages of the shared bench: news, blogs, forums and government sites, many encodings."""
+    globs = ["daniel_dev/html/*.html", "cwced_69/original/*.html", "magic_html_zh/article/htmls/*.html",
+             "gne_tests_unlabelled/**/*.html"]
+    return sorted(p for g in globs for p in BENCH.glob(g))
+
+
+def build(folder: Path, n: int, start: int = 0) -> list[Path]:
+    """N copies cycled over the bench pages, each edited (a number added to its first
+    paragraph and a comment), in bytes so that every page keeps its own encoding."""
+    sources = [p.read_bytes() for p in bench_pages()]
+    made: list[Path] = []
+    for k in range(start, start + n):
+        raw = sources[k % len(sources)]
+        mark = f" ({k})".encode()
+        raw = raw.replace(b"</p>", mark + b"</p>", 1).replace(b"</body>", f"<!-- copy {k} --></body>".encode(), 1)
+        p = folder / f"{k // 1000:03d}" / f"page_{k:06d}.html"
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(raw)
+        made.append(p)
+    return made
+
+
+def trafilatura_rate(files: list[Path], sample: int) -> float:
+    import trafilatura
+
+    chosen = files[:: max(1, len(files) // sample)][:sample]
+    t0 = time.perf_counter()
+    for f in chosen:
+        trafilatura.extract(f.read_bytes(), include_comments=False)
+    return len(chosen) / (time.perf_counter() - t0)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pages", type=int, default=20000)
+    ap.add_argument("--trafilatura-sample", type=int, default=1000, help="pages timed for trafilatura's rate")
+    ap.add_argument("--work", help="working folder (default: a temp folder, removed after)")
+    args = ap.parse_args()
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    work = Path(args.work or tempfile.mkdtemp(prefix="dgn-bench-"))
+    try:
+        files = build(work / "pages", args.pages)
+        traf = trafilatura_rate(files, args.trafilatura_sample)
+        print(f"trafilatura extract only: {traf:.1f} pages/s ({min(args.trafilatura_sample, len(files))} pages)",
+              flush=True)
+
+        from pipeline.flows import run
+
+        t0 = time.perf_counter()
+        full = run([work / "pages"], work / "out", min_topic_score=0.0)
+        t_full = time.perf_counter() - t0
+        rate = args.pages / t_full
+        print(f"dgn end to end: {args.pages} pages in {t_full:.1f} s = {rate:.1f} pages/s "
+              f"({rate / traf:.2f} x trafilatura); {full.line()}", flush=True)
+        build(work / "pages", max(1, args.pages // 100), start=args.pages)
+        t0 = time.perf_counter()
+        inc = run([work / "pages"], work / "out", min_topic_score=0.0)
+        t_inc = time.perf_counter() - t0
+        print(f"incremental, 1% new: {t_inc:.1f} s = {100 * t_inc / t_full:.1f}% of the full run; {inc.line()}")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak RSS: {peak:.0f} MiB at {args.pages} pages")
+    finally:
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
