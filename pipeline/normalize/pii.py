@@ -14,7 +14,7 @@ KINDS = ("phone", "email", "id_number", "qq")
 TAGS = {"phone": "[电话]", "email": "[邮箱]", "id_number": "[身份证号]", "qq": "[QQ]"}
 
 _HAS_DIGIT = re.compile(r"[0-9@]")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 _QQ = re.compile(r"(?i)(QQ\s*(?:号码?|群)?\s*[:：]?\s*)([1-9]\d{4,10})(?!\d)")
 _ID = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<![\d.])(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?![\d.])")

@@ -153,14 +153,18 @@ def _name_lexicon():
     return Lexicon((n, o) for n, o in _registry()[0].items() if len(n) >= 2)
 
 
-_EMAIL_DOMAIN = re.compile(r"[A-Za-z0-9._%+\-]+@([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)")
+# The look-behind makes a match start only where an address can start: without it, long
+# runs of letters in scripts and styles cost quadratic time.
+_EMAIL_DOMAIN = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{1,64}@([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)")
 
 
 def contact_domain_outlet(page_text: str) -> str | None:
     """The registry outlet whose domain all the page's contact e-mails share: a press
     release that gives no source line is its contacts' organization's (caict.ac.cn →
     中国信息通信研究院)."""
-    outlets = {by_domain(m.group(1).lower()) for m in _EMAIL_DOMAIN.finditer(page_text or "")}
+    if "@" not in (page_text or ""):
+        return None
+    outlets = {by_domain(m.group(1).lower()) for m in _EMAIL_DOMAIN.finditer(page_text)}
     if len(outlets) == 1:
         o = outlets.pop()
         return o.name if o else None
