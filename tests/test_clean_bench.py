@@ -1,13 +1,14 @@
 """Regression: body F1 (the bench's own scorer) on a fixed subset of ../shared/bench must not
-drop below floors set just under the measured figures (HTML subset 0.948, text-dump subset 0.899)."""
+drop below floors set just under the measured figures (HTML subset 0.963, text-dump subset 0.920;
+`text` is the headline line, then the body, as `dgn extract` prints it)."""
 import sys
 from pathlib import Path
 
 import pytest
 
 BENCH = Path(__file__).resolve().parents[1].parent / "shared" / "bench"
-HTML_FLOOR = 0.93
-TEXT_FLOOR = 0.88
+HTML_FLOOR = 0.95
+TEXT_FLOOR = 0.90
 
 pytestmark = pytest.mark.skipif(not (BENCH / "zh_bench.py").exists(), reason="shared bench absent")
 

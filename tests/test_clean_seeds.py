@@ -84,6 +84,7 @@ def test_extract_path_dict_and_error():
     d = extract_path(path)
     assert set(d) == {"path", "title", "published_at", "source", "authors", "text"}
     assert d["path"] == path and d["source"] == "米乐m6体育官网"
-    assert d["text"] == "\n".join(seed("002").paragraphs)
+    a = seed("002")
+    assert d["text"] == "\n".join(a.paragraphs)
     bad = extract_path("/nonexistent/page.html")
     assert bad["path"] == "/nonexistent/page.html" and bad["error"].startswith("FileNotFoundError")

@@ -9,7 +9,7 @@ from pipeline.clean.markers import classify, squeeze
 from pipeline.clean.meta import is_byline
 from pipeline.clean.titles import headline_like
 from pipeline.clean.signals import (
-    is_caption, is_contact_line, is_date_only, line_score, punct_count, visible_len,
+    is_caption, is_contact_line, is_date_only, is_stamp, line_score, punct_count, visible_len,
 )
 
 _LABEL = re.compile(r"^[【\[]?\s*(摘\s*要|内容摘要|核心提示|导读|简介|提要)\s*[】\]]?\s*[:：]?\s*")
@@ -48,6 +48,53 @@ def score_blocks(blocks: list[Block]) -> None:
         elif visible_len(b.text) < 70 and any(dated[j] for j in range(i + 1, min(n, i + 3))):
             s = min(s, 0.0) - 6.0
         b.score = s
+    _link_walls(blocks)
+    _teaser_runs(blocks)
+
+
+LINK_WALL = 4  # consecutive link lines that a body run does not cross
+WALL_SCORE = -25.0
+
+
+def _link_walls(blocks: list[Block]) -> None:
+    """A stretch of LINK_WALL or more link lines (a menu, a headline list) is a border the
+    article does not run across: each of its lines costs WALL_SCORE, so that prose teasers
+    beyond it cannot pull the body run over it."""
+    i, n = 0, len(blocks)
+    while i < n:
+        j = i
+        while j < n and blocks[j].link_ratio >= 0.5:
+            j += 1
+        if j - i >= LINK_WALL:
+            for b in blocks[i:j]:
+                b.score = min(b.score, WALL_SCORE)
+        i = max(j, i + 1)
+
+
+TEASER_RUN = 3  # stamped items in a row that make a list of teasers
+TEASER_PAIR = 2  # fewer will do when no stamp is a byline (linked headlines, '3小时前')
+
+
+def _teaser_runs(blocks: list[Block]) -> None:
+    """Prose right under a stamp line (linked headline, date, '3小时前') is a teaser when the
+    pattern repeats: a list of other articles with their summaries. One such pair is just
+    an article under its byline; a few pairs close together are a list, and its prose turns
+    negative. A byline-like stamp (a bare date) needs TEASER_RUN pairs, since an article may
+    print its dateline twice; other stamps need only TEASER_PAIR. A heading is never a
+    teaser: it is the page's headline under a login link or a menu."""
+    pairs = [i for i in range(1, len(blocks))
+             if blocks[i].score > 0 and not blocks[i].heading
+             and is_stamp(blocks[i - 1].text, blocks[i - 1].link_ratio)]
+    group: list[int] = []
+    for i in pairs + [None]:
+        if i is not None and (not group or i - group[-1] <= 3):
+            group.append(i)
+            continue
+        need = TEASER_RUN if any(is_byline(blocks[j - 1].text) for j in group) else TEASER_PAIR
+        if len(group) >= need:
+            for j in group:
+                blocks[j].score = -0.5 * blocks[j].score
+        group = [i] if i is not None else []
 
 
 def best_run(scores: list[float]) -> tuple[int, int]:
@@ -62,6 +109,12 @@ def best_run(scores: list[float]) -> tuple[int, int]:
         if cur > best:
             best, best_se = cur, (cur_s, i + 1)
     return best_se
+
+
+def run_value(scores: list[float]) -> float:
+    """The sum of the best run."""
+    a, b = best_run(scores)
+    return sum(scores[a:b])
 
 
 def _bump(d: dict[str, int], k: str, n: int = 1) -> None:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from lxml import etree, html as lhtml
 
 from pipeline.clean.assemble import Block
-from pipeline.clean.signals import data
+from pipeline.clean.signals import data, is_date_only
 
 BLOCK_TAGS = frozenset(
     "p div li ul ol dl dt dd h1 h2 h3 h4 h5 h6 td th tr table tbody thead tfoot section article "
@@ -117,10 +117,15 @@ def dom_hint(el) -> int:
 
 
 def best_container(blocks: list[HBlock], root):
-    """The element whose blocks' scores sum highest: the article's container.
+    """The article's container: the element whose blocks' scores sum highest, unless the
+    page's best run of blocks lies elsewhere and scores clearly more.
 
     Scores are signed, so a wrapper that adds navigation or comment blocks loses to the
-    tighter element holding only the article."""
+    tighter element holding only the article. But a table-layout cell that holds the article
+    and, after it, a long tail of teasers and ads sums below zero; the best run of blocks
+    (then its lowest common ancestor) still finds it."""
+    from pipeline.clean.assemble import best_run, run_value
+
     sums: dict = {}
     order: dict = {}
     hints: dict = {}
@@ -144,4 +149,51 @@ def best_container(blocks: list[HBlock], root):
                 order[el] = len(order)
     if not sums:
         return root
-    return max(sums, key=lambda el: (sums[el], -order[el]))
+    by_sum = max(sums, key=lambda el: (sums[el], -order[el]))
+    scores = [b.score for b in blocks]
+    start, end = best_run(scores)
+    inside = [b.score for b in blocks if b.elem is by_sum or by_sum in b.elem.iterancestors()]
+    if end > start and run_value(scores[start:end]) > RUN_OVER_SUM * max(run_value(inside), 1.0):
+        lca = common_ancestor([b.elem for b in blocks[start:end] if b.score > 0])
+        return by_sum if lca is None else lca
+    return by_sum
+
+
+RUN_OVER_SUM = 1.5
+
+
+def common_ancestor(elems: list):
+    """The deepest element that holds all of elems."""
+    if not elems:
+        return None
+    path = [elems[0], *elems[0].iterancestors()][::-1]
+    depth = len(path)
+    for el in elems[1:]:
+        chain = [el, *el.iterancestors()][::-1]
+        k = 0
+        while k < min(depth, len(chain)) and chain[k] is path[k]:
+            k += 1
+        depth = k
+    return path[depth - 1] if depth else None
+
+
+_CLOCK = re.compile(r"\d{1,2}[:：]\d\d")
+
+
+def first_item(body: list[HBlock]) -> list[HBlock]:
+    """A run that holds several posts (a blog's front page, a forum thread) each under a
+    timestamp line of one form (same tag and class): the page's article is the first post.
+    Cut before the second stamp, and before the title and footer lines that lead up to it."""
+    stamps: dict = {}
+    for k, b in enumerate(body):
+        if is_date_only(b.text) and _CLOCK.search(b.text):
+            stamps.setdefault((b.elem.tag, b.elem.get("class")), []).append(k)
+    cuts = [ks for ks in stamps.values() if len(ks) >= 2]
+    if not cuts:
+        return body
+    k = min(ks[0] for ks in cuts)
+    if not any(b.score > 0 for b in body[:k]):
+        return body
+    while k > 0 and body[k - 1].score <= 0:
+        k -= 1
+    return body[:k]

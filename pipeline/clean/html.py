@@ -2,7 +2,8 @@
 
 The body is the DOM element whose text blocks score highest as prose (length, punctuation,
 link density, class/id hints), trimmed to its best run of blocks; headline from <h1> checked
-against og:title/<title>; date from meta tags and JSON-LD, the byline above the body, the URL.
+against og:title/<title>; date from a signed document date (成文日期), meta tags and JSON-LD,
+the byline above the body, a labelled date anywhere, a date an inline script prints, the URL.
 """
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from datetime import datetime
 
 from pipeline.clean.assemble import best_run, finish, score_blocks
 from pipeline.clean.dating import choose_date
-from pipeline.clean.dom import best_container, linearize, parse, strip_furniture
+from pipeline.clean.dom import best_container, first_item, linearize, parse, strip_furniture
 from pipeline.clean.meta import is_byline, parse_byline
-from pipeline.clean.pubdate import labelled_dates, lead_dates, parse_date
+from pipeline.clean.pubdate import document_dates, labelled_dates, lead_dates, parse_date
 from pipeline.clean.text import header_facts, names_people
 from pipeline.clean.titles import drop_source_prefix, pick_title
 from pipeline.record import Article
@@ -51,6 +52,23 @@ def meta_dates(root) -> list[str]:
     return out
 
 
+_SCRIPT_DATE = re.compile(r"""(?i)\w*(?:date|time)\w*\s*\(\s*["']([^"']{8,40})["']""")
+
+
+def script_dates(root) -> list[str]:
+    """Dates a small inline script prints where the byline stands (showDate("2020/04/17 01:43"))."""
+    out = []
+    for el in root.iter("script"):
+        text = el.text or ""
+        if el.get("src") or len(text) > 300:
+            continue
+        for m in _SCRIPT_DATE.finditer(text):
+            iso = parse_date(m.group(1))
+            if iso:
+                out.append(iso)
+    return out
+
+
 def title_signals(root) -> tuple[list[str], str | None, str | None]:
     h1s = [" ".join(h.text_content().split()) for h in root.iter("h1")]
     og = None
@@ -66,6 +84,7 @@ def title_signals(root) -> tuple[list[str], str | None, str | None]:
 def clean_html(content: str, url: str | None = None, fetched_at: datetime | None = None) -> Article:
     root = parse(content)
     m_dates = meta_dates(root)
+    s_dates = script_dates(root)[:1]
     h1s, og, doc_title = title_signals(root)
     strip_furniture(root)
     blocks = linearize(root)
@@ -74,7 +93,8 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     idx = [i for i, b in enumerate(blocks) if b.elem is container or container in b.elem.iterancestors()]
     inner = [blocks[i] for i in idx]
     start, end = best_run([b.score for b in inner]) if inner else (0, 0)
-    body = inner[start:end]
+    body = first_item(inner[start:end])
+    end = start + len(body)
     parts = finish(body)
     first = idx[start] if body else 0
     after = idx[end - 1] + 1 if body else 0
@@ -85,8 +105,12 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     head = [b.text for b in blocks[max(0, first - HEAD_WINDOW):first]]
     h_dates, h_source, h_authors = header_facts(head)
     b_dates, b_source, b_authors = header_facts(parts.meta_lines[::-1])
-    labelled = [d for b in blocks if len(b.text) < 200 for d in labelled_dates(b.text)][:1]
-    cands = ([("meta", d) for d in m_dates] + [("header", d) for d in b_dates + h_dates + labelled]
+    short = label_lines([b.text for b in blocks])
+    labelled = [d for t in short for d in labelled_dates(t)][:1]
+    signed = [d for t in short for d in document_dates(t)][:1]
+    # a signed document date (成文日期) dates the document itself; the meta date only its post
+    cands = ([("header", d) for d in signed] + [("meta", d) for d in m_dates]
+             + [("header", d) for d in b_dates + h_dates + labelled + s_dates]
              + [("text", d) for d in lead_dates(parts.paragraphs)])
     published_at, how = choose_date(cands, url, fetched_at)
     source = b_source or h_source
@@ -103,6 +127,18 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
         meta_lines=[s for s in head if is_byline(s)][-5:] + parts.meta_lines,
         removed=parts.removed,
     )
+
+
+def label_lines(texts: list[str]) -> list[str]:
+    """Short lines, a bare label ('发布日期：') joined to the value in the next cell."""
+    out = []
+    for i, t in enumerate(texts):
+        if len(t) >= 200:
+            continue
+        if t.endswith((":", "：")) and len(t) <= 12 and i + 1 < len(texts):
+            t = t + " " + texts[i + 1][:60]
+        out.append(t)
+    return out
 
 
 def _same(a: str, b: str) -> bool:

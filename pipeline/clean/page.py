@@ -27,11 +27,13 @@ def format_for(path: str, text: str | None = None) -> str:
 
 
 def extract_path(path: str) -> dict:
+    """The page as `dgn extract` prints it: `text` is the body alone (the title has its own field)."""
     try:
         raw = Path(path).read_bytes()
         text, _enc = decode_bytes(raw)
         art = clean_page(text, format_for(path, text))
         return {"path": path, "title": art.title, "published_at": art.published_at,
-                "source": art.source_raw, "authors": art.authors, "text": art.body}
+                "source": art.source_raw, "authors": art.authors,
+                "text": art.body}
     except Exception as e:  # one bad page must not end a run over hundreds
         return {"path": path, "error": f"{type(e).__name__}: {e}"}

@@ -15,6 +15,10 @@ DATE_RE = re.compile(
     r"(?<!\d)((?:19|20)\d\d)\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?!\d)\s*日?"
     r"(?:\s*(?:T|\s|日)?\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"
 )
+# 7/5/2005 9:23:57 PM: month first, as English-locale CMSs print it (day first when month > 12)
+US_DATE_RE = re.compile(
+    r"(?<![\d/])(\d{1,2})/(\d{1,2})/((?:19|20)\d\d)(?![\d/])"
+    r"(?:\s+(\d{1,2}):(\d\d)(?::(\d\d))?(?:\s*([AaPp])\.?[Mm]\.?)?)?")
 _COMPACT = re.compile(r"(?<!\d)((?:19|20)\d\d)(\d\d)(\d\d)(?:(\d\d)(\d\d)(\d\d)?)?(?!\d)")
 _URL = re.compile(
     r"(?<!\d)((?:19|20)\d\d)[-/_]?(0[1-9]|1[0-2])[-/_]?(0[1-9]|[12]\d|3[01])(?!\d)"
@@ -40,15 +44,41 @@ def to_iso(y: int, mo: int, d: int, hh: int | None = None, mi: int | None = None
     return day.isoformat()
 
 
-def find_dates(text: str) -> list[str]:
-    """Every full (year, month, day) date in the text, ISO, in order of appearance."""
+def date_matches(text: str):
+    """(start, end, iso) for every full date in the text, in order of appearance."""
+    text = text.translate(_FW)
     out = []
-    for m in DATE_RE.finditer(text.translate(_FW)):
+    for m in DATE_RE.finditer(text):
         g = [int(x) if x else None for x in m.groups()]
         iso = to_iso(*g)
         if iso:
-            out.append(iso)
+            out.append((m.start(), m.end(), iso))
+    if "/" in text:
+        for m in US_DATE_RE.finditer(text):
+            iso = _us_iso(m)
+            if iso:
+                out.append((m.start(), m.end(), iso))
+        out.sort()
     return out
+
+
+def _us_iso(m: re.Match) -> str | None:
+    a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    mo, d = (b, a) if a > 12 else (a, b)
+    hh = int(m.group(4)) if m.group(4) else None
+    mi = int(m.group(5)) if m.group(5) else None
+    ss = int(m.group(6)) if m.group(6) else None
+    half = (m.group(7) or "").lower()
+    if hh is not None and half:
+        if hh > 12:
+            return None
+        hh = hh % 12 + (12 if half == "p" else 0)
+    return to_iso(y, mo, d, hh, mi, ss)
+
+
+def find_dates(text: str) -> list[str]:
+    """Every full (year, month, day) date in the text, ISO, in order of appearance."""
+    return [iso for _, _, iso in date_matches(text)]
 
 
 def parse_date(value: str) -> str | None:
@@ -132,16 +162,23 @@ _PUB_LABEL = re.compile(
 _PUB_AFTER = re.compile(r"^\s*(更新|发表|发布)")
 
 
+_DOC_LABEL = re.compile(r"(成文日期|成文时间|成文時間|印发日期|签发日期)\s*[:：]?\s*$")
+
+
+def document_dates(text: str) -> list[str]:
+    """The date a government document was signed (成文日期): it dates the document itself,
+    where the 发布日期 beside it only dates the web post."""
+    text = text.translate(_FW)
+    return [iso for start, _, iso in date_matches(text) if _DOC_LABEL.search(text[max(0, start - 8):start])]
+
+
 def labelled_dates(text: str) -> list[str]:
     """Dates a publish label introduces ('发表于 2005-07-31 12:30', '发布时间 2005/05/17'):
     a byline even where it sits in a footer or a line of widgets."""
     text = text.translate(_FW)
     out = []
-    for m in DATE_RE.finditer(text):
-        before = text[max(0, m.start() - 8):m.start()]
-        if _PUB_LABEL.search(before) or _PUB_AFTER.match(text[m.end():m.end() + 4]):
-            g = [int(x) if x else None for x in m.groups()]
-            iso = to_iso(*g)
-            if iso:
-                out.append(iso)
+    for start, end, iso in date_matches(text):
+        before = text[max(0, start - 8):start]
+        if _PUB_LABEL.search(before) or _PUB_AFTER.match(text[end:end + 4]):
+            out.append(iso)
     return out

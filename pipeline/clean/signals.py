@@ -45,6 +45,18 @@ def cjk_ratio(s: str) -> float:
     return len(CJK_RE.findall(s)) / n if n else 0.0
 
 
+_STAMP = re.compile(
+    r"((19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?\s*\d{1,2}:\d\d"
+    r"|\d+\s*(秒|分鐘|分钟|小時|小时|天|日|週|周|個月|个月|年)前|昨天|前天|剛剛|刚刚)")
+
+
+def is_stamp(s: str, link_ratio: float = 0.0) -> bool:
+    """A short line that heads an item of a list: a linked headline, or a line carrying a
+    date or a relative time ('3小时前')."""
+    n = visible_len(s)
+    return 0 < n <= 80 and punct_count(s) <= 2 and (link_ratio >= 0.5 or bool(_STAMP.search(s)))
+
+
 def is_date_only(s: str) -> bool:
     return bool(_DATE_ONLY.match(s.strip()))
 
