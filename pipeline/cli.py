@@ -76,10 +76,16 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import Progress
+
     from pipeline.evaluate import evaluate
 
     try:
-        row = evaluate(args.bench_dir, textdump=args.textdump)
+        with Progress(console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("pages", total=None)
+            row = evaluate(args.bench_dir, textdump=args.textdump,
+                           progress=lambda done, total: bar.update(task, completed=done, total=total))
     except FileNotFoundError as e:
         print(f"dgn eval: {e}", file=sys.stderr)
         return 2

@@ -65,7 +65,7 @@ def labelled_pages(bench: Path, textdump: bool = False) -> Iterator[tuple[str, P
             yield "own", h, _strip_p(ref.read_text("utf-8", "replace"))
 
 
-def evaluate(bench: str | Path, textdump: bool = False) -> dict:
+def evaluate(bench: str | Path, textdump: bool = False, progress=None) -> dict:
     """Per-set and overall F1, precision, recall, pages/s and failures, as zh_bench.py prints them."""
     from pipeline.clean.page import extract_path
 
@@ -75,8 +75,10 @@ def evaluate(bench: str | Path, textdump: bool = False) -> dict:
     per: dict[str, list[tuple[float, float, float]]] = {}
     fails = 0
     t0 = time.perf_counter()
-    for st, path, truth in docs:
+    for i, (st, path, truth) in enumerate(docs, 1):
         out = extract_path(str(path))
+        if progress:
+            progress(i, len(docs))
         fails += "error" in out
         per.setdefault(st, []).append(f1(out.get("text") or "", truth))
     dt = time.perf_counter() - t0

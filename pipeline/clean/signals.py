@@ -13,7 +13,7 @@ from pathlib import Path
 _DATA = Path(__file__).resolve().parents[1] / "data" / "clean_signals.yaml"
 
 PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}[-－—\s]?\d{7,8}|\d{3,4}-\d{7,8}|400[-\s]?\d{3}[-\s]?\d{4})(?!\d)")
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(\.[\w-]+)+")
 URL_RE = re.compile(r"^(https?://|www\.)\S+$")
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 _DATE_ONLY = re.compile(
