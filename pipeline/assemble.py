@@ -5,6 +5,8 @@ import hashlib
 from collections import Counter
 
 from pipeline.dedupe import article_id
+from pipeline.dedupe.groups import against_prior
+from pipeline.dedupe.history import PriorIndex
 from pipeline.tables import TABLES as SPECS
 
 CHILD_TABLES = ("people", "events", "statistics", "documents", "quotes")
@@ -49,9 +51,50 @@ def one_row_per_key(name: str, rows: list[dict]) -> list[dict]:
     return list(merged.values())
 
 
-def build_tables(canonical: list[dict], duplicates: list[tuple[dict, dict]]) -> tuple[dict[str, list[dict]], list[dict]]:
-    """Rows for every table, and the rejected rows of duplicates pointing at their canonical article."""
-    ids = {c["page_id"]: article_id(c["metadata"].get("body", "")) for c in canonical}
+def canonical_id(c: dict) -> str:
+    """The id a released article already has (see ``against_prior``), else the id of its body."""
+    return c.get("article_id") or article_id(c["metadata"].get("body", ""))
+
+
+def one_article_per_id(canonical: list[dict], duplicates: list[tuple[dict, dict]]) -> tuple[list[dict], list[tuple[dict, dict]]]:
+    """Fold a canonical whose id is already taken into the first holder, so article_id stays unique.
+
+    Only an inherited id can collide (a new body identical to one an older release had under
+    an id since carried by an edited text); grouping already joins identical bodies within a run.
+    """
+    holder: dict[str, dict] = {}
+    keep = []
+    moved: dict[str, dict] = {}
+    for c in canonical:
+        aid = canonical_id(c)
+        if aid in holder:
+            moved[c["page_id"]] = holder[aid]
+        else:
+            holder[aid] = c
+            keep.append(c)
+    if not moved:
+        return canonical, duplicates
+    dups = [(d, moved.get(canon["page_id"], canon)) for d, canon in duplicates]
+    dups += [(c, moved[c["page_id"]]) for c in canonical if c["page_id"] in moved]
+    return keep, dups
+
+
+def _dup_detail(canon: dict) -> str | None:
+    return f"released in {canon['released_in']}" if canon.get("released_in") else None
+
+
+def build_tables(canonical: list[dict], duplicates: list[tuple[dict, dict]], prior: PriorIndex | None = None,
+                 carry_forward: bool = True) -> tuple[dict[str, list[dict]], list[dict]]:
+    """Rows for every table, and the rejected rows of duplicates pointing at their canonical article.
+
+    With ``prior`` (``dedupe.load_index`` of the latest release) copies of released articles keep
+    the released ``article_id``; when the new release carries the old articles forward
+    (``carry_forward``, an incremental run) they become its duplicates instead of articles (see
+    ``dedupe.groups.against_prior``). The duplicates can then outnumber the ``duplicates``
+    passed in: count the returned rejected rows, not the input pairs.
+    """
+    canonical, duplicates = one_article_per_id(*against_prior(canonical, duplicates, prior, carry_forward))
+    ids = {c["page_id"]: canonical_id(c) for c in canonical}
     dup_counts = Counter(canon["page_id"] for _, canon in duplicates)
     tables: dict[str, list[dict]] = {t: [] for t in TABLES}
     orgs: dict[str, dict] = {}
@@ -77,7 +120,7 @@ def build_tables(canonical: list[dict], duplicates: list[tuple[dict, dict]]) -> 
     ]
     rejected = [
         {"page_id": d["page_id"], "path": d["path"], "url": d["url"], "stage": "dedupe",
-         "reason": "duplicate_of", "detail": None, "duplicate_of": ids[canon["page_id"]]}
+         "reason": "duplicate_of", "detail": _dup_detail(canon), "duplicate_of": canonical_id(canon)}
         for d, canon in duplicates
     ]
     return tables, rejected

@@ -43,7 +43,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         try:
             summary = run(args.inputs, args.output, min_topic_score=args.min_topic_score,
                           min_chars=args.min_chars, full=args.full, dask_address=args.dask_address,
-                          progress=hook)
+                          workers=args.workers, progress=hook)
         except Exception as e:
             if type(e).__name__ == "ValidationBlocked":
                 console.print(f"[red]release blocked by validation[/red]: {e}")
@@ -123,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--full", action="store_true",
                    help="process every page again instead of only pages the latest release lacks")
     r.add_argument("--dask-address", metavar="tcp://HOST:PORT", help="run the shard tasks on this Dask cluster")
+    r.add_argument("--workers", type=int, help="processes for the shard tasks (default: the CPU count, at most 8)")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
     r.set_defaults(func=_cmd_run)

@@ -6,6 +6,7 @@ stage packages), so everything below is testable without a server.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
@@ -15,13 +16,15 @@ from typing import Callable
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import INPUTS, TASK_SOURCE
 from prefect.futures import as_completed
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from pipeline import PIPELINE_VERSION
 from pipeline.assemble import build_tables
-from pipeline.dedupe import group_duplicates
+from pipeline.dedupe import group_duplicates, load_index
 from pipeline.incremental import Prior, is_page_row, load_prior, merge, unchanged_pages
 from pipeline.ingest import SourceFile, discover, shard
+from pipeline.limits import page_limits
+from pipeline.release import run_lock
 from pipeline.stages import ShardResult, process_files
 
 ProgressHook = Callable[[str, int, int], None]  # (phase, done, total)
@@ -90,11 +93,12 @@ def process_shard(index: int, files: list[SourceFile], limits: dict, seen: froze
 
 
 @task(name="dedupe-and-assemble")
-def dedupe_and_assemble(results: list[ShardResult]) -> tuple[dict, list[dict], int]:
+def dedupe_and_assemble(results: list[ShardResult], output_dir: str, incremental: bool) -> tuple[dict, list[dict], int]:
+    """Group duplicates within the run and against the latest release, whose ids they keep."""
     cands = [c for r in results for c in r.kept]
     canonical, dups = group_duplicates(cands)
-    tables, dup_rows = build_tables(canonical, dups)
-    return tables, dup_rows, len(dups)
+    tables, dup_rows = build_tables(canonical, dups, prior=load_index(output_dir), carry_forward=incremental)
+    return tables, dup_rows, len(dup_rows)
 
 
 @task(name="validate-and-publish")
@@ -143,10 +147,16 @@ def build_release(inputs: list[str], output_dir: str = "output", min_topic_score
 
     Unless ``full``, pages the latest release (same pipeline version) already holds are not
     processed again; the new release is the old rows plus the new ones, and nothing is
-    published when no page is new.
+    published when no page is new. One run at a time per output folder (``run_lock``).
     """
+    with run_lock(output_dir):
+        return _build_release(inputs, output_dir, min_topic_score, min_chars, full)
+
+
+def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, min_chars: int,
+                   full: bool) -> RunSummary:
     logger = get_run_logger()
-    limits = {"min_topic_score": min_topic_score, "min_chars": min_chars}
+    limits = {"min_topic_score": min_topic_score, "min_chars": min_chars, **page_limits().as_dict()}
     prior: Prior | None = None if full else load_prior(output_dir)
     seen = prior.seen if prior else frozenset()
     shards, skipped = discover_pages(inputs)
@@ -162,7 +172,7 @@ def build_release(inputs: list[str], output_dir: str = "output", min_topic_score
         return summary
 
     rejected = unread + [row for r in results for row in r.rejected]
-    tables, dup_rows, n_dups = dedupe_and_assemble(results)
+    tables, dup_rows, n_dups = dedupe_and_assemble(results, output_dir, prior is not None)
     if new_pages != len(tables["articles"]) + n_dups + len(rejected):
         raise RuntimeError(f"page accounting broken: {new_pages} new pages, {len(tables['articles'])} articles, "
                            f"{n_dups} duplicates, {len(rejected)} rejected")
@@ -182,6 +192,7 @@ def build_release(inputs: list[str], output_dir: str = "output", min_topic_score
         "pages_in": pages_in, "new_pages": new_pages, "unchanged_pages": unchanged,
         "articles": len(tables["articles"]), "duplicates": total_dups,
         "rejected": dict(sorted(Counter(r["reason"] for r in page_rows if r["reason"] != "duplicate_of").items())),
+        "flags": dict(sorted(Counter(f for a in tables["articles"] for f in a["flags"]).items())),
         "redactions": dict(sorted(redactions.items())), "inputs": [str(p) for p in inputs],
         "input_snapshot": _snapshot_hash(tables, rejected), "pipeline_version": PIPELINE_VERSION,
         "code_version": code_version(), "previous_release": prior.version if prior else None, "limits": limits,
@@ -215,10 +226,18 @@ def _publish_artifacts(result) -> None:
     create_link_artifact(key="dgn-data-docs", link=docs.resolve().as_uri(), link_text="Data Docs")
 
 
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
 def run(inputs: list[str] | None = None, output_dir: str | Path = "output", min_topic_score: float = 0.05,
-        min_chars: int = 120, full: bool = False, dask_address: str | None = None,
+        min_chars: int = 120, full: bool = False, dask_address: str | None = None, workers: int | None = None,
         progress: ProgressHook | None = None) -> RunSummary:
-    """Python API behind `dgn run`: the bundled sample pages when no inputs are given."""
+    """Python API behind `dgn run`: the bundled sample pages when no inputs are given.
+
+    Shards run in ``workers`` processes when there is more than one shard (the stages are
+    CPU-bound Python, so threads would share one core); on a Dask cluster with ``dask_address``.
+    """
     global _progress
     if not inputs:
         inputs = [str(sample_dir())]
@@ -231,10 +250,13 @@ def run(inputs: list[str] | None = None, output_dir: str | Path = "output", min_
                               release=str(Path(output_dir) / "releases" / prior.version), version=prior.version,
                               unchanged_pages=n, published=False)
     the_flow = build_release
+    workers = workers or default_workers()
     if dask_address:
         from prefect_dask import DaskTaskRunner
 
         the_flow = build_release.with_options(task_runner=DaskTaskRunner(address=dask_address))
+    elif workers > 1 and len(shard(discover(inputs)[0])) > 1:
+        the_flow = build_release.with_options(task_runner=ProcessPoolTaskRunner(max_workers=workers))
     _progress = progress
     try:
         return the_flow(inputs=inputs, output_dir=str(output_dir),

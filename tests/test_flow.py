@@ -68,3 +68,13 @@ def test_same_input_same_bytes(sample_release, tmp_path):
         for sub, ext in (("data", "parquet"), ("csv", "csv")):
             a, b = rel / sub / f"{t}.{ext}", again / sub / f"{t}.{ext}"
             assert a.read_bytes() == b.read_bytes(), f"{sub}/{t}.{ext}"
+
+
+def test_manifest_counts_flags_and_redactions(sample_release):
+    import json
+
+    _, rel, _ = sample_release
+    run_info = json.loads((rel / "manifest.json").read_text("utf-8"))["run"]
+    assert run_info["flags"].get("spam_source", 0) >= 1 and run_info["flags"].get("spun_text", 0) >= 1
+    assert {"phone", "email", "id_number", "qq"} <= set(run_info["redactions"])
+    assert run_info["pages_in"] == run_info["articles"] + run_info["duplicates"] + sum(run_info["rejected"].values())
