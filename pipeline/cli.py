@@ -123,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--full", action="store_true",
                    help="process every page again instead of only pages the latest release lacks")
     r.add_argument("--dask-address", metavar="tcp://HOST:PORT", help="run the shard tasks on this Dask cluster")
-    r.add_argument("--workers", type=int, help="processes for the shard tasks (default: the CPU count, at most 8)")
+    r.add_argument("--workers", type=int, help="run the shard tasks in N processes (default: two threads in this process)")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
     r.set_defaults(func=_cmd_run)
