@@ -4,7 +4,9 @@ Everything is written into ``releases/.tmp-<version>-<pid>/`` and renamed into p
 ``LATEST`` pointer is replaced last. A reader therefore sees either the previous release as
 latest or the complete new one, never half of it, and a killed publish leaves only a
 ``.tmp-*`` folder that the next publish removes. One publish at a time per output folder
-(an exclusive lock on ``releases/.lock``); a second one waits for it.
+(an exclusive lock on ``releases/.lock``); a second one waits for it. A whole run holds
+``<output>/.dgn-run.lock`` (``run_lock``) from reading the latest release to publishing the
+next, so two runs on one folder take turns instead of both building on the same release.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline import PIPELINE_VERSION
+from pipeline.faults import pause
 from pipeline.tables import RELEASED, SCHEMA_VERSION, TZ, to_arrow
 from pipeline.validate.patterns import redact
 
@@ -90,6 +94,38 @@ def _locked(root: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@contextmanager
+def run_lock(output_dir: Path | str, wait: bool = True) -> Iterator[None]:
+    """Hold the output folder for one run. A second run says who holds it, then waits (or,
+    with ``wait=False``, raises ``RunLocked``). The kernel drops the lock when its holder dies,
+    so a killed run never blocks the next one."""
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / ".dgn-run.lock", "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            msg = f"output folder {out} is in use by another dgn run ({holder})"
+            if not wait:
+                raise RunLocked(msg) from None
+            print(f"dgn: {msg}; waiting for it to finish", file=sys.stderr, flush=True)
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}\n")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+class RunLocked(RuntimeError):
+    """Another run holds the output folder."""
 
 
 def _sweep(root: Path) -> None:
@@ -255,6 +291,7 @@ def publish_release(tables: dict[str, list[dict]], rejected: list[dict], run_inf
         try:
             report = None
             kept = typed
+            pause("validate")
             if validate:
                 from pipeline.validate.docs import write_summary
                 from pipeline.validate.run import failed_expectations_text, validate_tables
@@ -274,8 +311,10 @@ def publish_release(tables: dict[str, list[dict]], rejected: list[dict], run_inf
                                 previous=latest(output_dir))
             _write_sums(tmp)
             _fsync_tree(tmp)
+            pause("publish")
             final = root / version
             os.rename(tmp, final)
+            pause("latest")
             _write_latest(root, version)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -2,17 +2,21 @@
 
 Pure Python, no Prefect: the flow's shard task calls ``process_files`` and the tests call it
 directly. A stage that raises on one page rejects that page (reason ``<stage>_error``) and the
-shard goes on.
+shard goes on; a page that breaks a limit of ``pipeline.limits`` is rejected with that
+limit's reason (``too_deep``, ``paragraph_too_long``).
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from pipeline.clean import clean_page
 from pipeline.extract import extract_records
 from pipeline.filter import run_filters
 from pipeline.filter.spun import is_spun
+from pipeline.faults import pause
 from pipeline.ingest import SourceFile, page_id, read_source, to_document
+from pipeline.limits import PageRejected, page_limits
 from pipeline.normalize import normalize_document
 from pipeline.record import Document
 
@@ -24,6 +28,7 @@ class ShardResult:
     pages_in: int = 0
     unchanged: int = 0  # pages the previous release already holds (incremental runs)
     redactions: dict[str, int] = field(default_factory=dict)
+    slowest: tuple[float, str] = (0.0, "")  # seconds and path of the shard's slowest page
 
 
 def rejected_row(doc: Document, stage: str) -> dict:
@@ -33,14 +38,17 @@ def rejected_row(doc: Document, stage: str) -> dict:
 
 def process_document(doc: Document, limits: dict | None = None) -> tuple[Document, str]:
     """Run the stages on one decoded document; returns it and the last stage reached."""
+    max_par = page_limits(limits).max_paragraph_chars
     steps = (
-        ("clean", lambda d: setattr(d, "article", clean_page(d.content, d.format, d.url, d.fetched_at))),
+        ("clean", lambda d: _clean(d, max_par)),
         ("normalize", normalize_document),
         ("extract", extract_records),
     )
     for stage, step in steps:
         try:
             step(doc)
+        except PageRejected as e:
+            return doc.reject(e.reason, e.detail[:500]), stage
         except Exception as e:  # one bad page must not stop the shard
             return doc.reject(f"{stage}_error", f"{type(e).__name__}: {e}"[:500]), stage
     doc.content = ""
@@ -50,6 +58,14 @@ def process_document(doc: Document, limits: dict | None = None) -> tuple[Documen
     if not verdict.keep:
         doc.reject(verdict.reason, verdict.detail)
     return doc, "filter"
+
+
+def _clean(doc: Document, max_paragraph_chars: int) -> None:
+    pause("clean")
+    doc.article = clean_page(doc.content, doc.format, doc.url, doc.fetched_at)
+    longest = max((len(p) for p in doc.article.paragraphs), default=0)
+    if longest > max_paragraph_chars:
+        raise PageRejected("paragraph_too_long", f"a paragraph of {longest} characters > {max_paragraph_chars}")
 
 
 def candidate(doc: Document) -> dict:
@@ -62,8 +78,10 @@ def process_files(files: list[SourceFile], limits: dict | None = None,
                   seen: frozenset[str] = frozenset()) -> ShardResult:
     """Every page of the files, except those whose page_id is in ``seen`` (counted as unchanged)."""
     out = ShardResult()
+    bounds = page_limits(limits)
     for src in files:
-        for page in read_source(src):
+        for page in read_source(src, limits=bounds):
+            started = time.perf_counter()
             pid = page_id(page)
             if pid in seen:
                 out.unchanged += 1
@@ -73,6 +91,9 @@ def process_files(files: list[SourceFile], limits: dict | None = None,
             stage = "ingest"
             if not doc.rejected:
                 doc, stage = process_document(doc, limits)
+            took = time.perf_counter() - started
+            if took > out.slowest[0]:
+                out.slowest = (took, doc.path)
             if doc.rejected:
                 out.rejected.append(rejected_row(doc, stage))
                 continue

@@ -6,6 +6,7 @@ styles is what keeps `dgn extract` fast.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -13,6 +14,7 @@ from lxml import etree, html as lhtml
 
 from pipeline.clean.assemble import Block
 from pipeline.clean.signals import data, is_date_only
+from pipeline.limits import MAX_DEPTH, PageRejected
 
 BLOCK_TAGS = frozenset(
     "p div li ul ol dl dt dd h1 h2 h3 h4 h5 h6 td th tr table tbody thead tfoot section article "
@@ -22,6 +24,7 @@ HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 DROP_TAGS = ("script", "style", "noscript", "iframe", "select", "textarea", "button", "svg",
              "template", "object", "embed", "canvas", "map", "input", "head", "video", "audio")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # lxml refuses them in text
 _HIDDEN = re.compile(r"display\s*:\s*none", re.I)
 _TOKEN = re.compile(r"[a-z]+", re.I)
 
@@ -31,12 +34,35 @@ class HBlock(Block):
     elem: object = None
 
 
+_parsers = threading.local()
+
+
+def _parser() -> lhtml.HTMLParser:
+    """One parser a thread (its error log is per parser). libxml2's HTML parser reads no DTD
+    and expands no entity declared in the page; no_network forbids fetching anything anyway,
+    and without huge_tree it stops at 256 levels of nesting."""
+    p = getattr(_parsers, "p", None)
+    if p is None:
+        p = _parsers.p = lhtml.HTMLParser(recover=True, no_network=True, huge_tree=False)
+    return p
+
+
 def parse(content: str):
-    """The document's root element; tolerant of broken markup and XML declarations."""
-    content = _XML_DECL.sub("", content, count=1)
+    """The document's root element; tolerant of broken markup and XML declarations.
+
+    Control characters and lone surrogates are dropped first: invisible, and lxml refuses to
+    set text that holds them (a stray \\x08 made the cleaner raise). A page nested deeper than
+    libxml2 allows would be cut off silently; it is rejected (``too_deep``) instead, so that
+    no page is published half-read."""
+    content = _NOT_XML.sub("", _XML_DECL.sub("", content, count=1))
     if not content.strip():
         content = "<html></html>"
-    return lhtml.document_fromstring(content)
+    parser = _parser()
+    root = lhtml.document_fromstring(content, parser=parser)
+    for e in parser.error_log:
+        if e.type_name == "ERR_RESOURCE_LIMIT":
+            raise PageRejected("too_deep", f"{e.message} (limit {MAX_DEPTH} levels)")
+    return root
 
 
 def strip_furniture(root) -> None:

@@ -5,12 +5,12 @@ import hashlib
 from datetime import datetime, timezone
 
 from pipeline.ingest.decode import decode_bytes
-from pipeline.ingest.discover import SourceFile, discover, shard
+from pipeline.ingest.discover import SourceFile, discover, printable_path, shard
 from pipeline.ingest.readers import RawPage, read_source
 from pipeline.ingest import sidecar
 from pipeline.record import Document
 
-__all__ = ["SourceFile", "RawPage", "discover", "shard", "read_source", "page_id", "to_document"]
+__all__ = ["SourceFile", "RawPage", "discover", "shard", "read_source", "page_id", "printable_path", "to_document"]
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -29,12 +29,16 @@ def _looks_binary(raw: bytes) -> bool:
 
 
 def page_id(page: RawPage) -> str:
+    """sha256 of the raw bytes; a page that could not be read has none, so its path names it
+    (as for files discovery skipped): two unreadable files are two pages, not one."""
+    if page.error and not page.raw:
+        return hashlib.sha256(f"unread:{page.path}".encode("utf-8", "surrogateescape")).hexdigest()
     return hashlib.sha256(page.raw).hexdigest()
 
 
 def to_document(page: RawPage, pid: str | None = None) -> Document:
     """Hash and decode one raw page; a page that cannot be a Document comes back rejected."""
-    doc = Document(id=pid or page_id(page), path=page.path, format=page.fmt)
+    doc = Document(id=pid or page_id(page), path=printable_path(page.path), format=page.fmt)
     url, fetched = page.url, page.fetched_at
     if url is None and "#" not in page.path:
         url, fetched = sidecar.lookup(page.path)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,13 +35,22 @@ def _within(path: Path, root: Path) -> bool:
         return True
     except (ValueError, OSError):
         return False
+    except RuntimeError:  # a symlink loop (Python 3.11): points nowhere; stat() reports it
+        return True
+
+
+def printable_path(path: Path | str) -> str:
+    """The path as valid UTF-8 for the rejected table (undecodable bytes as \\xNN)."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def discover(inputs: list[str | Path]) -> tuple[list[SourceFile], list[tuple[str, str]]]:
     """Return (page files, skipped) for files and folders, read recursively.
 
     Links that lead outside their input folder are not followed (skipped with a reason), so a
-    planted symlink cannot pull a private file into a public dataset.
+    planted symlink cannot pull a private file into a public dataset. Only regular files are
+    read: a FIFO or device named like a page would block or never end (skipped, ``not_a_file``).
+    Skipped paths are made printable (see ``printable_path``).
     """
     found: dict[str, SourceFile] = {}
     skipped: list[tuple[str, str]] = []
@@ -51,29 +61,36 @@ def discover(inputs: list[str | Path]) -> tuple[list[SourceFile], list[tuple[str
         elif top.is_dir():
             root = top.resolve()
             candidates = []
-            for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+            def unreadable_dir(e: OSError) -> None:
+                skipped.append((printable_path(e.filename), f"unreadable: {e.strerror}"))
+
+            for dirpath, dirnames, filenames in os.walk(top, followlinks=False, onerror=unreadable_dir):
                 dirnames.sort()
                 for d in list(dirnames):
                     if os.path.islink(os.path.join(dirpath, d)) and not _within(Path(dirpath, d), root):
-                        skipped.append((os.path.join(dirpath, d), "link_outside_input"))
+                        skipped.append((printable_path(os.path.join(dirpath, d)), "link_outside_input"))
                         dirnames.remove(d)
                 candidates.extend(Path(dirpath, f) for f in sorted(filenames))
         else:
-            skipped.append((str(top), "input_not_found"))
+            skipped.append((printable_path(top), "input_not_found"))
             continue
         for p in candidates:
             if p.name == SIDECAR:
                 continue
             if p.is_symlink() and not _within(p, root):
-                skipped.append((str(p), "link_outside_input"))
+                skipped.append((printable_path(p), "link_outside_input"))
                 continue
             kind = kind_of(p.name)
             if kind == "unknown":
                 continue
             try:
                 st = p.stat()
-            except OSError as e:
-                skipped.append((str(p), f"unreadable: {e.strerror}"))
+            except (OSError, RuntimeError) as e:
+                skipped.append((printable_path(p), f"unreadable: {getattr(e, 'strerror', None) or e}"))
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                skipped.append((printable_path(p), "not_a_file: " + ("a FIFO" if stat.S_ISFIFO(st.st_mode) else
+                                                          "a device or socket")))
                 continue
             found.setdefault(str(p), SourceFile(str(p), kind, st.st_size, st.st_mtime_ns))
     return sorted(found.values(), key=lambda s: s.path), skipped

@@ -1,0 +1,143 @@
+"""Issue 8, faults: `dgn run` killed (SIGKILL) inside clean, validate and publish, and two runs
+started at once on one output folder.
+
+Each run is a subprocess against the session's Prefect test server. ``pipeline.faults``
+stretches the chosen stage and drops a marker when the run gets there; the test kills the
+run's process group at that moment. After a kill: no release but complete ones, ``LATEST``
+unchanged, and the next run gives the data files of a run never interrupted.
+"""
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.flows import sample_dir
+
+pytestmark = pytest.mark.slow
+DGN = [sys.executable, "-m", "pipeline.cli", "run", "--no-progress"]
+KILL_POINTS = ["clean", "validate", "publish", "latest"]
+
+
+@pytest.fixture(scope="module")
+def env(prefect_harness):
+    from prefect.settings import PREFECT_API_URL
+
+    return {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "PREFECT_LOGGING_LEVEL": "WARNING"}
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory) -> tuple[Path, Path]:
+    """Two folders of seed pages: the first run reads ``a``, the run under test ``a`` and ``b``."""
+    root = tmp_path_factory.mktemp("fault-in")
+    seeds = sorted(sample_dir().glob("*.txt"))
+    for name, part in (("a", seeds[:3]), ("b", seeds[3:])):
+        (root / name).mkdir()
+        for p in part:
+            shutil.copy(p, root / name / p.name)
+    return root / "a", root / "b"
+
+
+def dgn(args: list, env: dict, home: Path, **extra) -> subprocess.Popen:
+    """`dgn run` in its own process group with its own Prefect home (result cache)."""
+    e = {**env, "PREFECT_HOME": str(home), **{k: str(v) for k, v in extra.items()}}
+    return subprocess.Popen([*DGN, *map(str, args)], env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True, cwd=Path(__file__).resolve().parents[1])
+
+
+def finish(p: subprocess.Popen, timeout: float = 300) -> str:
+    out, err = p.communicate(timeout=timeout)
+    assert p.returncode == 0, err[-3000:]
+    return out + err
+
+
+def data_hashes(release: Path) -> dict[str, str]:
+    files = [*(release / "data").glob("*.parquet"), *(release / "csv").glob("*.csv")]
+    assert files
+    return {f.relative_to(release).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+
+
+def latest(out: Path) -> str:
+    return (out / "releases" / "LATEST").read_text().strip()
+
+
+def complete(release: Path) -> bool:
+    """Every file its SHA256SUMS names is there with that hash, and nothing else is."""
+    sums = release / "SHA256SUMS"
+    if not sums.is_file():
+        return False
+    listed = {}
+    for line in sums.read_text().splitlines():
+        digest, name = line.split(maxsplit=1)
+        listed[name] = digest
+    present = {p.relative_to(release).as_posix() for p in release.rglob("*") if p.is_file()} - {"SHA256SUMS"}
+    return set(listed) == present and all(
+        hashlib.sha256((release / n).read_bytes()).hexdigest() == d for n, d in listed.items())
+
+
+@pytest.fixture(scope="module")
+def base_and_reference(tmp_path_factory, env, inputs):
+    """``base``: the output folder after a run on ``a``; the reference: ``base`` then a run on
+    ``a`` and ``b`` that nobody interrupts, and its data file hashes."""
+    a, b = inputs
+    root = tmp_path_factory.mktemp("fault-base")
+    base = root / "base"
+    finish(dgn([a, "--output", base], env, root / "home-base"))
+    ref = root / "ref"
+    shutil.copytree(base, ref, symlinks=True)
+    finish(dgn([a, b, "--output", ref], env, root / "home-ref"))
+    assert latest(ref) != latest(base)
+    return base, data_hashes(ref / "releases" / latest(ref))
+
+
+@pytest.mark.parametrize("point", KILL_POINTS)
+def test_sigkill_then_rerun(point, tmp_path, env, inputs, base_and_reference):
+    a, b = inputs
+    base, want = base_and_reference
+    out = tmp_path / "out"
+    shutil.copytree(base, out, symlinks=True)
+    before = latest(out)
+    marks = tmp_path / "marks"
+    p = dgn([a, b, "--output", out], env, tmp_path / "home", DGN_FAULT_MARKS=marks,
+            **{f"DGN_FAULT_DELAY_{point.upper()}": 120})
+    deadline = time.monotonic() + 180
+    while not (marks / point).exists():
+        assert p.poll() is None, p.communicate()[1][-3000:]
+        assert time.monotonic() < deadline, f"the run never reached {point}"
+        time.sleep(0.1)
+    os.killpg(p.pid, signal.SIGKILL)
+    p.communicate(timeout=60)
+    assert p.returncode == -signal.SIGKILL
+
+    assert latest(out) == before
+    shown = [d for d in (out / "releases").iterdir() if d.is_dir() and not d.name.startswith(".")]
+    assert all(complete(d) for d in shown), [d.name for d in shown]
+    assert len(shown) == (2 if point == "latest" else 1)  # killed after the rename: complete, not LATEST
+
+    finish(dgn([a, b, "--output", out], env, tmp_path / "home"))
+    assert latest(out) != before
+    assert data_hashes(out / "releases" / latest(out)) == want
+    assert not list((out / "releases").glob(".tmp-*"))
+
+
+def test_two_runs_at_once_take_turns(tmp_path, env, inputs, base_and_reference):
+    """Both started together on one folder with different inputs: one waits for the other, and
+    the last release holds the pages of both (neither built on a release the other replaced)."""
+    a, b = inputs
+    out = tmp_path / "out"
+    slow = {"DGN_FAULT_DELAY_CLEAN": 1}  # each run holds the folder for a few seconds
+    runs = [dgn([a, "--output", out], env, tmp_path / "h1", **slow),
+            dgn([b, "--output", out], env, tmp_path / "h2", **slow)]
+    logs = [finish(p) for p in runs]
+    assert sum("in use by another dgn run" in log for log in logs) == 1, logs
+    releases = [d for d in (out / "releases").iterdir() if d.is_dir() and not d.name.startswith(".")]
+    assert len(releases) == 2 and all(complete(d) for d in releases)
+    import pyarrow.parquet as pq
+
+    last = out / "releases" / latest(out)
+    assert pq.read_table(last / "data" / "articles.parquet").num_rows == 5

@@ -1,0 +1,86 @@
+"""Per-page limits: configurable, and what they promise (time and memory a page) holds on the
+hostile corpus; unreadable files are rejected, not lost."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import pipeline.ingest.readers as readers
+from hostile_corpus import build
+from pipeline.ingest import discover
+from pipeline.limits import PageLimits, page_limits
+from pipeline.stages import process_files
+
+TESTS = Path(__file__).resolve().parent
+MEASURE = """
+import json, re, sys, time
+from pipeline.ingest import discover
+from pipeline.stages import process_files
+files, skipped = discover([sys.argv[1]])
+t = time.perf_counter()
+r = process_files(files, {"min_topic_score": 0.05, "min_chars": 120})
+print(json.dumps({"pages": r.pages_in + len(skipped), "slowest": r.slowest[0], "slowest_path": r.slowest[1],
+                  "seconds": time.perf_counter() - t,
+                  "max_rss_mb": int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read())[1]) / 1024}))
+"""
+
+
+def measure(folder: Path, env: dict | None = None) -> dict:
+    """Process a folder's pages in a fresh interpreter: its peak memory (VmHWM; ru_maxrss would
+    carry over the forking parent's) is the pages' own."""
+    out = subprocess.run([sys.executable, "-c", MEASURE, str(folder)], capture_output=True, text=True, check=True,
+                         env={**os.environ, **(env or {})}, cwd=TESTS.parent, timeout=600)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_limits_come_from_env_then_overrides(monkeypatch):
+    assert page_limits() == PageLimits()
+    monkeypatch.setenv("DGN_MAX_PAGE_BYTES", "1000")
+    assert page_limits().max_page_bytes == 1000
+    assert page_limits({"max_page_bytes": 50, "min_chars": 3}).max_page_bytes == 50
+
+
+def test_page_over_the_limit_is_rejected_unread(tmp_path, monkeypatch):
+    (tmp_path / "a.html").write_text("<p>" + "数字政府" * 400 + "</p>")
+    monkeypatch.setattr(readers, "open", lambda *a, **k: pytest.fail("an oversized page was opened"), raising=False)
+    r = process_files(discover([tmp_path])[0], {"max_page_bytes": 1000})
+    assert [x["reason"] for x in r.rejected] == ["too_large"]
+
+
+def test_unreadable_file_is_rejected_with_the_reason(tmp_path, monkeypatch):
+    """Root can read chmod 000 files, so the denial is simulated at ``open``."""
+    (tmp_path / "ok.html").write_text("<p>可读</p>")
+    (tmp_path / "denied.html").write_text("<p>不可读</p>")
+    real_open = open
+
+    def deny(path, *args, **kwargs):
+        if str(path).endswith("denied.html"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(readers, "open", deny, raising=False)
+    r = process_files(discover([tmp_path])[0])
+    rows = {Path(x["path"]).name: (x["reason"], x["detail"]) for x in r.rejected}
+    assert rows["denied.html"] == ("unreadable", "Permission denied")
+    assert r.pages_in == 2
+
+
+def test_time_and_memory_per_page_are_bounded(tmp_path):
+    corpus = build(tmp_path, http_base="http://127.0.0.1:9/")
+    m = measure(corpus.input, {"DGN_MAX_PAGE_BYTES": "1250000", "DGN_MAX_ARCHIVE_BYTES": "10000000"})
+    assert m["pages"] >= sum(len(c.files) for c in corpus.cases)
+    assert m["slowest"] < 5, m
+    assert m["max_rss_mb"] < 200, m
+
+
+@pytest.mark.slow
+def test_50mb_page_with_default_limits(tmp_path):
+    """The default limits on the corpus with its 50 MB page, the gzip bomb read to its end."""
+    corpus = build(tmp_path, big=True, http_base="http://127.0.0.1:9/")
+    assert (corpus.input / "size" / "big.html").stat().st_size >= 50_000_000
+    m = measure(corpus.input)
+    assert m["slowest"] < 10, m
+    assert m["max_rss_mb"] < 300, m
