@@ -25,6 +25,9 @@ def _quiet_prefect(verbose: bool) -> None:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     _quiet_prefect(args.verbose)
+    for name in ("max_page_bytes", "max_paragraph_chars", "max_archive_bytes"):
+        if getattr(args, name) is not None:
+            os.environ[f"DGN_{name.upper()}"] = str(getattr(args, name))
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -124,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="process every page again instead of only pages the latest release lacks")
     r.add_argument("--dask-address", metavar="tcp://HOST:PORT", help="run the shard tasks on this Dask cluster")
     r.add_argument("--workers", type=int, help="run the shard tasks in N processes (default: two threads in this process)")
+    r.add_argument("--max-page-bytes", type=int, help="pages larger are rejected unread (default 8000000)")
+    r.add_argument("--max-paragraph-chars", type=int, help="longer cleaned paragraphs reject the page (default 50000)")
+    r.add_argument("--max-archive-bytes", type=int, help="decompressed bytes read from one archive (default 2e9)")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
     r.set_defaults(func=_cmd_run)
