@@ -21,7 +21,7 @@ from pipeline import PIPELINE_VERSION
 from pipeline.assemble import build_tables
 from pipeline.dedupe import group_duplicates, load_index
 from pipeline.incremental import Prior, is_page_row, load_prior, merge, unchanged_pages
-from pipeline.ingest import SourceFile, discover, shard
+from pipeline.ingest import SourceFile, discover, shard, unread_page_id
 from pipeline.limits import page_limits
 from pipeline.release import run_lock
 from pipeline.stages import ShardResult, process_files
@@ -111,7 +111,7 @@ def _skipped_rows(skipped: list[tuple[str, str]], seen: frozenset[str]) -> list[
     rows = []
     for path, reason in skipped:
         r, _, detail = reason.partition(": ")
-        pid = hashlib.sha256(f"unread:{path}".encode("utf-8", "surrogateescape")).hexdigest()
+        pid = unread_page_id(path)
         if pid not in seen:
             rows.append({"page_id": pid, "path": path, "url": None, "stage": "ingest", "reason": r,
                          "detail": detail or None})

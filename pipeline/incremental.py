@@ -84,14 +84,11 @@ def unchanged_pages(inputs: list[str], prior: Prior) -> int | None:
 
     Lets `dgn run` answer "nothing new" in a second or two, before starting Prefect.
     """
-    import hashlib
-
-    from pipeline.ingest import discover, page_id, read_source
+    from pipeline.ingest import discover, page_id, read_source, unread_page_id
 
     files, skipped = discover(inputs)
-    for path, _ in skipped:
-        if hashlib.sha256(f"unread:{path}".encode("utf-8", "surrogateescape")).hexdigest() not in prior.seen:
-            return None
+    if any(unread_page_id(path) not in prior.seen for path, _ in skipped):
+        return None
     n = len(skipped)
     for src in files:
         for page in read_source(src):

@@ -10,7 +10,8 @@ from pipeline.ingest.readers import RawPage, read_source
 from pipeline.ingest import sidecar
 from pipeline.record import Document
 
-__all__ = ["SourceFile", "RawPage", "discover", "shard", "read_source", "page_id", "printable_path", "to_document"]
+__all__ = ["SourceFile", "RawPage", "discover", "shard", "read_source", "page_id", "unread_page_id", "printable_path",
+           "to_document"]
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -28,11 +29,16 @@ def _looks_binary(raw: bytes) -> bool:
     return b"\x00" in head and not (head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff"))
 
 
+def unread_page_id(path: str) -> str:
+    """The id of a page that could not be read: it has no bytes, so its path names it (two
+    unreadable files are two pages, not one)."""
+    return hashlib.sha256(f"unread:{path}".encode("utf-8", "surrogateescape")).hexdigest()
+
+
 def page_id(page: RawPage) -> str:
-    """sha256 of the raw bytes; a page that could not be read has none, so its path names it
-    (as for files discovery skipped): two unreadable files are two pages, not one."""
+    """sha256 of the raw bytes, or ``unread_page_id`` for a page that could not be read."""
     if page.error and not page.raw:
-        return hashlib.sha256(f"unread:{page.path}".encode("utf-8", "surrogateescape")).hexdigest()
+        return unread_page_id(page.path)
     return hashlib.sha256(page.raw).hexdigest()
 
 
