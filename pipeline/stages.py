@@ -68,10 +68,17 @@ def _clean(doc: Document, max_paragraph_chars: int) -> None:
         raise PageRejected("paragraph_too_long", f"a paragraph of {longest} characters > {max_paragraph_chars}")
 
 
+CARRIED = ("title", "body", "published_at", "published_at_source", "source", "source_raw", "source_type", "site",
+           "authors", "editors", "topic_score", "keywords", "region_codes")
+
+
 def candidate(doc: Document) -> dict:
-    """What a kept page carries to the dedupe and publish stages."""
+    """What a kept page carries to the dedupe and publish stages: only the fields the tables
+    need (the paragraphs are in ``body`` already), since every candidate of a run is held until
+    dedupe picks the articles."""
     return {"page_id": doc.id, "path": doc.path, "url": doc.url, "fetched_at": doc.fetched_at,
-            "flags": list(doc.flags), "metadata": doc.metadata, "records": doc.records}
+            "flags": list(doc.flags), "metadata": {k: doc.metadata[k] for k in CARRIED if k in doc.metadata},
+            "records": doc.records}
 
 
 def process_files(files: list[SourceFile], limits: dict | None = None,
