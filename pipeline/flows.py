@@ -20,7 +20,7 @@ from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 from pipeline import PIPELINE_VERSION
 from pipeline.assemble import build_tables
 from pipeline.dedupe import group_duplicates, load_index
-from pipeline.incremental import Prior, is_page_row, load_prior, merge, unchanged_pages
+from pipeline.incremental import Prior, is_page_row, load_prior, merge, seen_pages, unchanged_pages
 from pipeline.ingest import SourceFile, discover, shard, unread_page_id
 from pipeline.limits import page_limits
 from pipeline.release import run_lock
@@ -239,12 +239,13 @@ def run(inputs: list[str] | None = None, output_dir: str | Path = "output", min_
     if not inputs:
         inputs = [str(sample_dir())]
     inputs = [str(Path(i).resolve()) for i in inputs]
-    prior = None if full else load_prior(output_dir)
-    if prior is not None:
-        n = unchanged_pages(inputs, prior)
+    latest = None if full else seen_pages(output_dir)
+    if latest is not None:
+        version, pages_in, articles, seen = latest
+        n = unchanged_pages(inputs, seen)
         if n is not None:
-            return RunSummary(pages_in=prior.pages_in, articles=len(prior.tables.get("articles", [])), duplicates=0,
-                              release=str(Path(output_dir) / "releases" / prior.version), version=prior.version,
+            return RunSummary(pages_in=pages_in, articles=articles, duplicates=0,
+                              release=str(Path(output_dir) / "releases" / version), version=version,
                               unchanged_pages=n, published=False)
     the_flow = build_release
     if dask_address:

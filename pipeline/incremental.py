@@ -31,10 +31,8 @@ class Prior:
     run_info: dict = field(default_factory=dict)
 
 
-def load_prior(output_dir: str | Path) -> Prior | None:
-    """The latest good release as rows, or None when there is none or it was built by another version."""
-    import pyarrow.parquet as pq
-
+def _current(output_dir: str | Path) -> tuple[Path, dict] | None:
+    """The latest release and its manifest, if one exists and this pipeline version built it."""
     from pipeline.release import latest
 
     rel = latest(Path(output_dir))
@@ -43,12 +41,44 @@ def load_prior(output_dir: str | Path) -> Prior | None:
     manifest = json.loads((rel / "manifest.json").read_text("utf-8"))
     if manifest.get("pipeline_version") != PIPELINE_VERSION:
         return None
+    return rel, manifest
+
+
+def _seen(article_page_ids: list[str], rejected: list[dict]) -> frozenset[str]:
+    return frozenset(article_page_ids) | {r["page_id"] for r in rejected if r.get("page_id") and is_page_row(r)}
+
+
+def _pages_in(manifest: dict, seen: frozenset[str]) -> int:
+    return int(manifest.get("run", {}).get("pages_in", len(seen)))
+
+
+def load_prior(output_dir: str | Path) -> Prior | None:
+    """The latest good release as rows, or None when there is none or it was built by another version."""
+    import pyarrow.parquet as pq
+
+    current = _current(output_dir)
+    if current is None:
+        return None
+    rel, manifest = current
     tables = {p.stem: pq.read_table(p).to_pylist() for p in sorted((rel / "data").glob("*.parquet"))}
     rejected = pq.read_table(rel / "rejected.parquet").to_pylist()
-    seen = {r["page_id"] for r in tables.get("articles", [])}
-    seen |= {r["page_id"] for r in rejected if r.get("page_id") and is_page_row(r)}
-    accounting = manifest.get("run", manifest.get("run_info", {}))
-    return Prior(rel.name, tables, rejected, frozenset(seen), int(accounting.get("pages_in", len(seen))), accounting)
+    seen = _seen([r["page_id"] for r in tables.get("articles", [])], rejected)
+    return Prior(rel.name, tables, rejected, seen, _pages_in(manifest, seen), manifest.get("run", {}))
+
+
+def seen_pages(output_dir: str | Path) -> tuple[str, int, int, frozenset[str]] | None:
+    """(version, pages in, articles, page ids) of the latest release: the page_id columns only,
+    for the quick "anything new?" check before a run."""
+    import pyarrow.parquet as pq
+
+    current = _current(output_dir)
+    if current is None:
+        return None
+    rel, manifest = current
+    articles = pq.read_table(rel / "data" / "articles.parquet", columns=["page_id"]).column("page_id").to_pylist()
+    rejected = pq.read_table(rel / "rejected.parquet", columns=["page_id", "table"]).to_pylist()
+    seen = _seen(articles, rejected)
+    return rel.name, _pages_in(manifest, seen), len(articles), seen
 
 
 def merge(prior: Prior, new_tables: dict[str, list[dict]], new_rejected: list[dict]) -> tuple[dict, list[dict]]:
@@ -79,20 +109,20 @@ def merge(prior: Prior, new_tables: dict[str, list[dict]], new_rejected: list[di
     return merged, prior.rejected + rejected
 
 
-def unchanged_pages(inputs: list[str], prior: Prior) -> int | None:
-    """How many pages the inputs hold when the prior release has them all; None if any is new.
+def unchanged_pages(inputs: list[str], seen: frozenset[str]) -> int | None:
+    """How many pages the inputs hold when the release has them all (``seen``); None if any is new.
 
     Lets `dgn run` answer "nothing new" in a second or two, before starting Prefect.
     """
     from pipeline.ingest import discover, page_id, read_source, unread_page_id
 
     files, skipped = discover(inputs)
-    if any(unread_page_id(path) not in prior.seen for path, _ in skipped):
+    if any(unread_page_id(path) not in seen for path, _ in skipped):
         return None
     n = len(skipped)
     for src in files:
         for page in read_source(src):
-            if page_id(page) not in prior.seen:
+            if page_id(page) not in seen:
                 return None
             n += 1
     return n

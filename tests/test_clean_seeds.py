@@ -1,5 +1,4 @@
 """Each seed: title, date, source, body start and end; no boilerplate left."""
-import re
 from pathlib import Path
 
 import pytest

@@ -7,7 +7,6 @@ the byline above the body, a labelled date anywhere, a date an inline script pri
 """
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
 
