@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from dataclasses import dataclass
 
-from pipeline.dedupe import article_id
-from pipeline.dedupe.groups import against_prior
+from pipeline.dedupe.groups import against_prior, content_id
 from pipeline.dedupe.history import PriorIndex
 from pipeline.tables import TABLES as SPECS
 
@@ -53,7 +53,7 @@ def one_row_per_key(name: str, rows: list[dict]) -> list[dict]:
 
 def canonical_id(c: dict) -> str:
     """The id a released article already has (see ``against_prior``), else the id of its body."""
-    return c.get("article_id") or article_id(c["metadata"].get("body", ""))
+    return c.get("article_id") or content_id(c)
 
 
 def one_article_per_id(canonical: list[dict], duplicates: list[tuple[dict, dict]]) -> tuple[list[dict], list[tuple[dict, dict]]]:
@@ -83,44 +83,84 @@ def _dup_detail(canon: dict) -> str | None:
     return f"released in {canon['released_in']}" if canon.get("released_in") else None
 
 
-def build_tables(canonical: list[dict], duplicates: list[tuple[dict, dict]], prior: PriorIndex | None = None,
-                 carry_forward: bool = True) -> tuple[dict[str, list[dict]], list[dict]]:
-    """Rows for every table, and the rejected rows of duplicates pointing at their canonical article.
+@dataclass
+class Resolution:
+    """Which pages become articles and under which id; the rest are duplicates (as rejected rows)."""
+
+    ids: dict[str, str]  # page_id of each canonical page -> article_id
+    dup_counts: Counter  # page_id of a canonical page -> its duplicates
+    duplicates: list[dict]  # rejected rows, reason duplicate_of
+
+
+def resolve(canonical: list[dict], duplicates: list[tuple[dict, dict]], prior: PriorIndex | None = None,
+            carry_forward: bool = True) -> Resolution:
+    """Ids for the canonical pages and rows for the duplicates; reads light candidates only.
 
     With ``prior`` (``dedupe.load_index`` of the latest release) copies of released articles keep
     the released ``article_id``; when the new release carries the old articles forward
     (``carry_forward``, an incremental run) they become its duplicates instead of articles (see
     ``dedupe.groups.against_prior``). The duplicates can then outnumber the ``duplicates``
-    passed in: count the returned rejected rows, not the input pairs.
+    passed in: count the returned rows, not the input pairs.
     """
     canonical, duplicates = one_article_per_id(*against_prior(canonical, duplicates, prior, carry_forward))
-    ids = {c["page_id"]: canonical_id(c) for c in canonical}
-    dup_counts = Counter(canon["page_id"] for _, canon in duplicates)
-    tables: dict[str, list[dict]] = {t: [] for t in TABLES}
-    orgs: dict[str, dict] = {}
-    for c in canonical:
-        aid = ids[c["page_id"]]
-        tables["articles"].append(article_row(c, aid, dup_counts[c["page_id"]]))
-        for t in CHILD_TABLES:
-            for row in c["records"].get(t, []):
-                row = {"article_id": aid, **row}
-                if t == "events":
-                    row = {"event_id": _event_id(aid, row), **row}
-                tables[t].append(row)
-        for o in c["records"].get("organizations", []):
-            entry = orgs.setdefault(o["name"], {"name": o["name"], "aliases": set(), "type": o.get("type"), "articles": set()})
-            entry["aliases"].update(o.get("aliases", []))
-            entry["articles"].add(aid)
-            entry["type"] = entry["type"] or o.get("type")
-    for t in CHILD_TABLES:
-        tables[t] = one_row_per_key(t, tables[t])
-    tables["organizations"] = [
-        {"name": n, "aliases": sorted(e["aliases"]), "type": e["type"], "article_count": len(e["articles"])}
-        for n, e in sorted(orgs.items())
-    ]
-    rejected = [
+    rows = [
         {"page_id": d["page_id"], "path": d["path"], "url": d["url"], "stage": "dedupe",
          "reason": "duplicate_of", "detail": _dup_detail(canon), "duplicate_of": canonical_id(canon)}
         for d, canon in duplicates
     ]
-    return tables, rejected
+    return Resolution({c["page_id"]: canonical_id(c) for c in canonical},
+                      Counter(canon["page_id"] for _, canon in duplicates if canon["page_id"] is not None), rows)
+
+
+class Organizations:
+    """Organizations are one row per name across articles: gathered as articles go by."""
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, dict] = {}
+
+    def add(self, aid: str, orgs: list[dict]) -> None:
+        for o in orgs:
+            e = self._by_name.setdefault(o["name"], {"name": o["name"], "aliases": set(), "type": o.get("type"),
+                                                     "articles": set()})
+            e["aliases"].update(o.get("aliases", []))
+            e["articles"].add(aid)
+            e["type"] = e["type"] or o.get("type")
+
+    def rows(self) -> list[dict]:
+        return [{"name": n, "aliases": sorted(e["aliases"]), "type": e["type"], "article_count": len(e["articles"])}
+                for n, e in sorted(self._by_name.items())]
+
+
+def rows_of(c: dict, aid: str, duplicate_count: int) -> dict[str, list[dict]]:
+    """The article row and the child rows of one canonical candidate (organizations aside)."""
+    out: dict[str, list[dict]] = {"articles": [article_row(c, aid, duplicate_count)]}
+    for t in CHILD_TABLES:
+        rows = []
+        for row in c["records"].get(t, []):
+            row = {"article_id": aid, **row}
+            if t == "events":
+                row = {"event_id": _event_id(aid, row), **row}
+            rows.append(row)
+        out[t] = one_row_per_key(t, rows)
+    return out
+
+
+def build_tables(canonical: list[dict], duplicates: list[tuple[dict, dict]], prior: PriorIndex | None = None,
+                 carry_forward: bool = True) -> tuple[dict[str, list[dict]], list[dict]]:
+    """Rows for every table, and the rejected rows of duplicates pointing at their canonical article.
+
+    The in-memory path (tests, small inputs): ``resolve`` then ``rows_of`` every canonical. The
+    flow does the same shard by shard from disk (``pipeline.staging``).
+    """
+    res = resolve(canonical, duplicates, prior, carry_forward)
+    tables: dict[str, list[dict]] = {t: [] for t in TABLES}
+    orgs = Organizations()
+    for c in canonical:
+        aid = res.ids.get(c["page_id"])
+        if aid is None:
+            continue
+        for t, rows in rows_of(c, aid, res.dup_counts[c["page_id"]]).items():
+            tables[t].extend(rows)
+        orgs.add(aid, c["records"].get("organizations", []))
+    tables["organizations"] = orgs.rows()
+    return tables, res.duplicates

@@ -13,18 +13,19 @@ from pathlib import Path
 from typing import Callable
 
 from prefect import flow, get_run_logger, task
-from prefect.cache_policies import INPUTS, TASK_SOURCE
-from prefect.futures import as_completed
+from prefect.cache_policies import INPUTS, NO_CACHE, TASK_SOURCE
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from pipeline import PIPELINE_VERSION
-from pipeline.assemble import build_tables
+from pipeline.assemble import CHILD_TABLES, TABLES, Organizations, resolve, rows_of
 from pipeline.dedupe import group_duplicates, load_index
-from pipeline.incremental import Prior, is_page_row, load_prior, merge, seen_pages, unchanged_pages
+from pipeline.incremental import Prior, load_prior, merge, page_reasons, seen_pages, unchanged_pages
 from pipeline.ingest import SourceFile, discover, shard, unread_page_id
 from pipeline.limits import page_limits
 from pipeline.release import run_lock
+from pipeline.staging import Staging
 from pipeline.stages import ShardResult, process_files
+from pipeline.tables import to_arrow
 
 ProgressHook = Callable[[str, int, int], None]  # (phase, done, total)
 _progress: ProgressHook | None = None
@@ -80,31 +81,51 @@ def discover_pages(inputs: list[str]) -> tuple[list[list[SourceFile]], list[tupl
 
 
 @task(name="process-shard", task_run_name="process-shard-{index:05d}", retries=1, retry_delay_seconds=1,
-      cache_policy=INPUTS + TASK_SOURCE, persist_result=True)
+      cache_policy=INPUTS + TASK_SOURCE, persist_result=True, cache_result_in_memory=False)
 def process_shard(index: int, files: list[SourceFile], limits: dict, seen: frozenset[str],
                   code: str) -> ShardResult:
     """Ingest, clean, normalize, extract and filter every page of one shard.
 
     Cached on its inputs (file paths, sizes, mtimes, limits, pages already released) and
-    ``code`` (the package's code hash): a re-run after a crash reuses finished shards.
+    ``code`` (the package's code hash): a re-run after a crash reuses finished shards. The
+    result lives on disk only (Prefect's result storage), not in Prefect's in-memory cache.
     """
     return process_files(files, limits, seen)
 
 
-@task(name="dedupe-and-assemble")
-def dedupe_and_assemble(results: list[ShardResult], output_dir: str, incremental: bool) -> tuple[dict, list[dict], int]:
-    """Group duplicates within the run and against the latest release, whose ids they keep."""
-    cands = [c for r in results for c in r.kept]
-    canonical, dups = group_duplicates(cands)
-    tables, dup_rows = build_tables(canonical, dups, prior=load_index(output_dir), carry_forward=incremental)
-    return tables, dup_rows, len(dup_rows)
+@task(name="dedupe-and-assemble", cache_policy=NO_CACHE)
+def dedupe_and_assemble(staging: Staging, lights: list[dict], output_dir: str, incremental: bool
+                        ) -> tuple[dict, list[dict]]:
+    """Group duplicates within the run and against the latest release, whose ids they keep;
+    then write the tables from the staged candidates, one shard at a time."""
+    canonical, dups = group_duplicates(lights)
+    res = resolve(canonical, dups, prior=load_index(output_dir), carry_forward=incremental)
+    del canonical, dups
+    spool = staging.spool()
+    orgs = Organizations()
+    done: set[str] = set()  # two files with the same bytes are one page: its first copy is the canonical
+    for _, cands in staging.shards():
+        batch: dict[str, list[dict]] = {t: [] for t in ("articles", *CHILD_TABLES)}
+        for c in cands:
+            aid = res.ids.get(c["page_id"])
+            if aid is None or c["page_id"] in done:
+                continue
+            done.add(c["page_id"])
+            for t, rows in rows_of(c, aid, res.dup_counts[c["page_id"]]).items():
+                batch[t].extend(rows)
+            orgs.add(aid, c["records"].get("organizations", []))
+        for t, rows in batch.items():
+            spool.add(t, rows)
+    tables = spool.finish(("articles", *CHILD_TABLES))
+    tables["organizations"] = to_arrow("organizations", orgs.rows())
+    return {t: tables[t] for t in TABLES}, res.duplicates
 
 
-@task(name="validate-and-publish")
-def validate_and_publish(tables: dict, rejected: list[dict], run_info: dict, output_dir: str):
+@task(name="validate-and-publish", cache_policy=NO_CACHE)
+def validate_and_publish(tables: dict, rejected: list[dict], run_info: dict, output_dir: str, carried=None):
     from pipeline.release import publish_release
 
-    return publish_release(tables, rejected, run_info, Path(output_dir))
+    return publish_release(tables, rejected, run_info, Path(output_dir), carried_rejected=carried)
 
 
 def _skipped_rows(skipped: list[tuple[str, str]], seen: frozenset[str]) -> list[dict]:
@@ -118,25 +139,47 @@ def _skipped_rows(skipped: list[tuple[str, str]], seen: frozenset[str]) -> list[
     return rows
 
 
-def _snapshot_hash(tables: dict, rejected: list[dict]) -> str:
-    ids = sorted({a["page_id"] for a in tables["articles"]} | {r["page_id"] for r in rejected if r.get("page_id")})
-    return hashlib.sha256("\n".join(ids).encode()).hexdigest()
+def _snapshot_hash(articles, rejected: list[dict], carried) -> str:
+    """A hash of every page id the release accounts for: same pages in, same snapshot."""
+    ids = set(articles.column("page_id").to_pylist()) | {r["page_id"] for r in rejected if r.get("page_id")}
+    if carried is not None:
+        ids |= set(carried.column("page_id").drop_null().to_pylist())
+    return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()
 
 
-def _process_all(shards: list[list[SourceFile]], limits: dict, seen: frozenset[str]) -> list[ShardResult]:
+@dataclass
+class Processed:
+    """What the flow keeps of the shard results: light entries for dedupe, the rest on disk."""
+
+    lights: list[dict] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)
+    pages_in: int = 0
+    unchanged: int = 0
+    redactions: Counter = field(default_factory=Counter)
+
+    def add(self, index: int, result: ShardResult, staging: Staging) -> None:
+        self.lights.extend(staging.put(index, result.kept))
+        self.rejected.extend(result.rejected)
+        self.pages_in += result.pages_in
+        self.unchanged += result.unchanged
+        self.redactions.update(result.redactions)
+
+
+def _process_all(shards: list[list[SourceFile]], limits: dict, seen: frozenset[str], staging: Staging) -> Processed:
+    """Run the shard tasks; each result is spilled to ``staging`` and dropped as it is taken,
+    in shard order, so the flow never holds more than the results of shards still running."""
     total = sum(len(s) for s in shards)
     _report("pages", 0, total)
     code = code_version()
     futures = [process_shard.submit(i, files, limits, seen, code) for i, files in enumerate(shards)]
-    index = {id(f): i for i, f in enumerate(futures)}
-    results: list[ShardResult | None] = [None] * len(futures)
+    out = Processed()
     done = 0
-    for fut in as_completed(futures):
-        i = index[id(fut)]
-        results[i] = fut.result()
+    for i in range(len(futures)):
+        out.add(i, futures[i].result(), staging)
+        futures[i] = None
         done += len(shards[i])
         _report("pages", done, total)
-    return [r for r in results if r is not None]
+    return out
 
 
 @flow(name="dgn-release", flow_run_name="dgn-release-{output_dir}", task_runner=ThreadPoolTaskRunner(max_workers=2))
@@ -159,46 +202,45 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
     prior: Prior | None = None if full else load_prior(output_dir)
     seen = prior.seen if prior else frozenset()
     shards, skipped = discover_pages(inputs)
-    results = _process_all(shards, limits, seen)
-    unread = _skipped_rows(skipped, seen)
-    new_pages = len(unread) + sum(r.pages_in for r in results)
-    unchanged = sum(r.unchanged for r in results) + len(skipped) - len(unread)
-    if prior is not None and new_pages == 0:
-        summary = RunSummary(pages_in=prior.pages_in, articles=len(prior.tables.get("articles", [])), duplicates=0,
-                             release=str(Path(output_dir) / "releases" / prior.version), version=prior.version,
-                             unchanged_pages=unchanged, published=False)
-        logger.info(summary.line())
-        return summary
-
-    rejected = unread + [row for r in results for row in r.rejected]
-    tables, dup_rows, n_dups = dedupe_and_assemble(results, output_dir, prior is not None)
-    if new_pages != len(tables["articles"]) + n_dups + len(rejected):
-        raise RuntimeError(f"page accounting broken: {new_pages} new pages, {len(tables['articles'])} articles, "
+    with Staging(output_dir) as staging:
+        done = _process_all(shards, limits, seen, staging)
+        unread = _skipped_rows(skipped, seen)
+        new_pages = len(unread) + done.pages_in
+        unchanged = done.unchanged + len(skipped) - len(unread)
+        if prior is not None and new_pages == 0:
+            summary = RunSummary(pages_in=prior.pages_in, articles=prior.tables["articles"].num_rows, duplicates=0,
+                                 release=str(Path(output_dir) / "releases" / prior.version), version=prior.version,
+                                 unchanged_pages=unchanged, published=False)
+            logger.info(summary.line())
+            return summary
+        rejected = unread + done.rejected
+        tables, dup_rows = dedupe_and_assemble(staging, done.lights, output_dir, prior is not None)
+    n_dups = len(dup_rows)
+    if new_pages != tables["articles"].num_rows + n_dups + len(rejected):
+        raise RuntimeError(f"page accounting broken: {new_pages} new pages, {tables['articles'].num_rows} articles, "
                            f"{n_dups} duplicates, {len(rejected)} rejected")
     rejected += dup_rows
     pages_in = new_pages + (prior.pages_in if prior else 0)
+    carried = None
     if prior is not None:
         tables, rejected = merge(prior, tables, rejected)
-    page_rows = [r for r in rejected if is_page_row(r)]
-    total_dups = sum(r["reason"] == "duplicate_of" for r in page_rows)
-    if pages_in != len(tables["articles"]) + len(page_rows):
-        raise RuntimeError(f"page accounting broken after merge: {pages_in} pages, {len(tables['articles'])} "
-                           f"articles, {len(page_rows)} duplicates and rejected")
-    redactions = Counter()
-    for r in results:
-        redactions.update(r.redactions)
+        carried = prior.rejected
+    reasons = page_reasons(rejected, carried)
+    total_dups = reasons.pop("duplicate_of", 0)
+    if pages_in != tables["articles"].num_rows + total_dups + sum(reasons.values()):
+        raise RuntimeError(f"page accounting broken after merge: {pages_in} pages, {tables['articles'].num_rows} "
+                           f"articles, {total_dups} duplicates, {sum(reasons.values())} rejected")
     run_info = {
         "pages_in": pages_in, "new_pages": new_pages, "unchanged_pages": unchanged,
-        "articles": len(tables["articles"]), "duplicates": total_dups,
-        "rejected": dict(sorted(Counter(r["reason"] for r in page_rows if r["reason"] != "duplicate_of").items())),
-        "flags": dict(sorted(Counter(f for a in tables["articles"] for f in a["flags"]).items())),
-        "redactions": dict(sorted(redactions.items())), "inputs": [str(p) for p in inputs],
-        "input_snapshot": _snapshot_hash(tables, rejected), "pipeline_version": PIPELINE_VERSION,
+        "articles": tables["articles"].num_rows, "duplicates": total_dups,
+        "rejected": dict(sorted(reasons.items())), "flags": _flag_counts(tables["articles"]),
+        "redactions": dict(sorted(done.redactions.items())), "inputs": [str(p) for p in inputs],
+        "input_snapshot": _snapshot_hash(tables["articles"], rejected, carried), "pipeline_version": PIPELINE_VERSION,
         "code_version": code_version(), "previous_release": prior.version if prior else None, "limits": limits,
     }
     _report("publish", 0, 1)
     try:
-        result = validate_and_publish(tables, rejected, run_info, output_dir)
+        result = validate_and_publish(tables, rejected, run_info, output_dir, carried)
     except Exception as e:
         e.run_info = run_info  # the CLI shows what happened to the pages next to the failed check
         raise
@@ -211,6 +253,13 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
     summary.rejected.pop("duplicate_of", None)
     logger.info(summary.line())
     return summary
+
+
+def _flag_counts(articles) -> dict[str, int]:
+    import pyarrow.compute as pc
+
+    counts = pc.value_counts(pc.list_flatten(articles.column("flags"))).to_pylist()
+    return dict(sorted((c["values"], c["counts"]) for c in counts))
 
 
 def _publish_artifacts(result) -> None:

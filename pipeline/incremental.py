@@ -8,8 +8,12 @@ starts from nothing.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline import PIPELINE_VERSION
 
@@ -23,9 +27,11 @@ def is_page_row(r: dict) -> bool:
 
 @dataclass
 class Prior:
+    """The latest release as Arrow tables (compact: no Python object a row)."""
+
     version: str
-    tables: dict[str, list[dict]]
-    rejected: list[dict]
+    tables: dict[str, pa.Table]
+    rejected: pa.Table
     seen: frozenset[str]
     pages_in: int
     run_info: dict = field(default_factory=dict)
@@ -44,8 +50,14 @@ def _current(output_dir: str | Path) -> tuple[Path, dict] | None:
     return rel, manifest
 
 
-def _seen(article_page_ids: list[str], rejected: list[dict]) -> frozenset[str]:
-    return frozenset(article_page_ids) | {r["page_id"] for r in rejected if r.get("page_id") and is_page_row(r)}
+def _page_rows(rejected: pa.Table) -> pa.Table:
+    """Rejected rows that stand for a whole page (``is_page_row``), as a table."""
+    table = rejected.column("table")
+    return rejected.filter(pc.or_kleene(pc.is_null(table), pc.is_in(table, pa.array(["", "articles"]))))
+
+
+def _seen(article_page_ids: list[str], rejected: pa.Table) -> frozenset[str]:
+    return frozenset(article_page_ids) | set(_page_rows(rejected).column("page_id").drop_null().to_pylist())
 
 
 def _pages_in(manifest: dict, seen: frozenset[str]) -> int:
@@ -53,16 +65,16 @@ def _pages_in(manifest: dict, seen: frozenset[str]) -> int:
 
 
 def load_prior(output_dir: str | Path) -> Prior | None:
-    """The latest good release as rows, or None when there is none or it was built by another version."""
+    """The latest good release, or None when there is none or it was built by another version."""
     import pyarrow.parquet as pq
 
     current = _current(output_dir)
     if current is None:
         return None
     rel, manifest = current
-    tables = {p.stem: pq.read_table(p).to_pylist() for p in sorted((rel / "data").glob("*.parquet"))}
-    rejected = pq.read_table(rel / "rejected.parquet").to_pylist()
-    seen = _seen([r["page_id"] for r in tables.get("articles", [])], rejected)
+    tables = {p.stem: pq.read_table(p) for p in sorted((rel / "data").glob("*.parquet"))}
+    rejected = pq.read_table(rel / "rejected.parquet")
+    seen = _seen(tables["articles"].column("page_id").to_pylist(), rejected)
     return Prior(rel.name, tables, rejected, seen, _pages_in(manifest, seen), manifest.get("run", {}))
 
 
@@ -76,37 +88,58 @@ def seen_pages(output_dir: str | Path) -> tuple[str, int, int, frozenset[str]] |
         return None
     rel, manifest = current
     articles = pq.read_table(rel / "data" / "articles.parquet", columns=["page_id"]).column("page_id").to_pylist()
-    rejected = pq.read_table(rel / "rejected.parquet", columns=["page_id", "table"]).to_pylist()
+    rejected = pq.read_table(rel / "rejected.parquet", columns=["page_id", "table"])
     seen = _seen(articles, rejected)
     return rel.name, _pages_in(manifest, seen), len(articles), seen
 
 
-def merge(prior: Prior, new_tables: dict[str, list[dict]], new_rejected: list[dict]) -> tuple[dict, list[dict]]:
+def page_reasons(rejected: list[dict], carried: pa.Table | None = None) -> Counter:
+    """Pages by reason (``duplicate_of`` included) over new rejected rows and carried ones."""
+    counts = Counter(r["reason"] for r in rejected if is_page_row(r))
+    if carried is not None:
+        counts.update(_page_rows(carried).column("reason").to_pylist())
+    return counts
+
+
+def _not_in(table: pa.Table, column: str, values: pa.Array) -> pa.Array:
+    return pc.invert(pc.is_in(table.column(column), value_set=values))
+
+
+def merge(prior: Prior, new_tables: dict[str, pa.Table], new_rejected: list[dict]) -> tuple[dict, list[dict]]:
     """Old rows plus new ones. An old article keeps its id and rows: a new page with the same
     article becomes its duplicate and adds to its ``duplicate_count``; organizations are
-    re-counted over both."""
-    old_ids = {a["article_id"] for a in prior.tables.get("articles", [])}
-    again = [a for a in new_tables.get("articles", []) if a["article_id"] in old_ids]
+    re-counted over both. The old rejected rows stay in ``prior.rejected``."""
+    from pipeline.staging import sort_by_key
+    from pipeline.tables import to_arrow
+
+    old = prior.tables["articles"]
+    old_ids = old.column("article_id").combine_chunks()
+    new = new_tables["articles"]
+    fresh = _not_in(new, "article_id", old_ids)
+    again = new.filter(pc.invert(fresh)).select(["page_id", "url", "article_id"]).to_pylist()
     rejected = list(new_rejected) + [
         {"page_id": a["page_id"], "path": None, "url": a["url"], "stage": "dedupe", "reason": "duplicate_of",
          "detail": "an article of an earlier release", "duplicate_of": a["article_id"]} for a in again]
-    extra_dups: dict[str, int] = {}
-    for r in rejected:
-        if r.get("reason") == "duplicate_of" and r.get("duplicate_of") in old_ids:
-            extra_dups[r["duplicate_of"]] = extra_dups.get(r["duplicate_of"], 0) + 1
-    merged = {"articles": [{**a, "duplicate_count": a["duplicate_count"] + extra_dups.get(a["article_id"], 0)}
-                           for a in prior.tables.get("articles", [])]
-              + [a for a in new_tables.get("articles", []) if a["article_id"] not in old_ids]}
+    known = set(old_ids.to_pylist())
+    extra = Counter(r["duplicate_of"] for r in rejected
+                    if r.get("reason") == "duplicate_of" and r.get("duplicate_of") in known)
+    if extra:
+        counts = [c + extra.get(a, 0) for a, c in zip(old_ids.to_pylist(), old.column("duplicate_count").to_pylist())]
+        i = old.schema.get_field_index("duplicate_count")
+        old = old.set_column(i, old.schema.field(i), pa.array(counts, old.schema.field(i).type))
+    merged = {"articles": sort_by_key("articles", pa.concat_tables([old, new.filter(fresh).cast(old.schema)]))}
     for t in CHILD_TABLES:
-        merged[t] = prior.tables.get(t, []) + [r for r in new_tables.get(t, []) if r["article_id"] not in old_ids]
+        before = prior.tables[t]
+        merged[t] = sort_by_key(t, pa.concat_tables(
+            [before, new_tables[t].filter(_not_in(new_tables[t], "article_id", old_ids)).cast(before.schema)]))
     orgs: dict[str, dict] = {}
-    for o in prior.tables.get("organizations", []) + new_tables.get("organizations", []):
+    for o in prior.tables["organizations"].to_pylist() + new_tables["organizations"].to_pylist():
         cur = orgs.setdefault(o["name"], {**o, "aliases": [], "article_count": 0})
         cur["aliases"] = sorted(set(cur["aliases"]) | set(o.get("aliases") or []))
         cur["article_count"] += o.get("article_count") or 0
         cur["type"] = cur.get("type") or o.get("type")
-    merged["organizations"] = [orgs[k] for k in sorted(orgs)]
-    return merged, prior.rejected + rejected
+    merged["organizations"] = to_arrow("organizations", [orgs[k] for k in sorted(orgs)])
+    return merged, rejected
 
 
 def unchanged_pages(inputs: list[str], seen: frozenset[str]) -> int | None:

@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 
 from pipeline import PIPELINE_VERSION
 from pipeline.faults import pause
-from pipeline.tables import RELEASED, SCHEMA_VERSION, TZ, to_arrow
+from pipeline.tables import RELEASED, SCHEMA_VERSION, TABLES, TZ, to_arrow
 from pipeline.validate.patterns import redact
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8), TZ)
@@ -181,13 +181,20 @@ def _quarantine_rows(report, articles: pa.Table) -> list[dict]:
     return out
 
 
-def _rejected_table(rejected: list[dict], report, articles: pa.Table) -> pa.Table:
+def _rejected_table(rejected: list[dict], report, articles: pa.Table, carried: pa.Table | None = None) -> pa.Table:
+    """This run's rejected rows, redacted, after the rows carried from the previous release
+    (redacted when that release was published)."""
     rows = [dict(r) for r in rejected] + (_quarantine_rows(report, articles) if report else [])
     for r in rows:
         for k in ("detail", "observed"):
             if isinstance(r.get(k), str):
                 r[k] = redact(r[k])
-    return to_arrow("rejected", rows)
+    table = to_arrow("rejected", rows)
+    if carried is None or not carried.num_rows:
+        return table
+    from pipeline.staging import sort_by_key
+
+    return sort_by_key("rejected", pa.concat_tables([carried.cast(table.schema), table]))
 
 
 def page_counts(rejected: pa.Table) -> dict[str, int]:
@@ -271,9 +278,13 @@ def write_release_files(folder: Path, tables: dict[str, pa.Table], rejected: pa.
                     render_markdown(diff) if diff else None), "utf-8")
 
 
-def publish_release(tables: dict[str, list[dict]], rejected: list[dict], run_info: dict, output_dir: Path,
-                    now: dt.datetime | None = None, validate: bool = True) -> ReleaseResult:
+def publish_release(tables: dict[str, list[dict] | pa.Table], rejected: list[dict], run_info: dict, output_dir: Path,
+                    now: dt.datetime | None = None, validate: bool = True,
+                    carried_rejected: pa.Table | None = None) -> ReleaseResult:
     """Type, validate, write and atomically publish one release; see the module docstring.
+
+    ``tables`` are rows or Arrow tables of the release's schema; ``carried_rejected`` the
+    rejected rows of the previous release that an incremental release keeps.
 
     Raises ``ValidationBlocked`` (publishing nothing) when a blocking expectation fails; its
     Data Docs are then kept in ``output_dir/blocked/<version>/`` for the post-mortem.
@@ -281,7 +292,8 @@ def publish_release(tables: dict[str, list[dict]], rejected: list[dict], run_inf
     now = (now or dt.datetime.now(SHANGHAI))
     if now.tzinfo is None:
         now = now.replace(tzinfo=SHANGHAI)
-    typed = {name: to_arrow(name, tables.get(name, [])) for name in RELEASED}
+    typed = {name: t.cast(TABLES[name].schema) if isinstance(t := tables.get(name, []), pa.Table) else to_arrow(name, t)
+             for name in RELEASED}
     root = releases_dir(output_dir)
     with _locked(root):
         _sweep(root)
@@ -306,7 +318,7 @@ def publish_release(tables: dict[str, list[dict]], rejected: list[dict], run_inf
                     raise ValidationBlocked(
                         f"release blocked by validation: {failed_expectations_text(report)}",
                         report, blocked_dir)
-            rejected_table = _rejected_table(rejected, report, typed["articles"])
+            rejected_table = _rejected_table(rejected, report, typed["articles"], carried_rejected)
             write_release_files(tmp, kept, rejected_table, report, run_info, version, now,
                                 previous=latest(output_dir))
             _write_sums(tmp)

@@ -11,6 +11,8 @@ import time
 from dataclasses import dataclass, field
 
 from pipeline.clean import clean_page
+from pipeline.dedupe.ids import article_id
+from pipeline.dedupe.near import signature
 from pipeline.extract import extract_records
 from pipeline.filter import run_filters
 from pipeline.filter.spun import is_spun
@@ -74,11 +76,12 @@ CARRIED = ("title", "body", "published_at", "published_at_source", "source", "so
 
 def candidate(doc: Document) -> dict:
     """What a kept page carries to the dedupe and publish stages: only the fields the tables
-    need (the paragraphs are in ``body`` already), since every candidate of a run is held until
-    dedupe picks the articles."""
+    need (the paragraphs are in ``body`` already), plus what dedupe compares (the body's
+    content id, length and MinHash signature), computed here so that the shards share the work."""
+    body = doc.metadata.get("body", "")
     return {"page_id": doc.id, "path": doc.path, "url": doc.url, "fetched_at": doc.fetched_at,
             "flags": list(doc.flags), "metadata": {k: doc.metadata[k] for k in CARRIED if k in doc.metadata},
-            "records": doc.records}
+            "records": doc.records, "content_id": article_id(body), "chars": len(body), "sig": signature(body)}
 
 
 def process_files(files: list[SourceFile], limits: dict | None = None,

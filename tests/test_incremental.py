@@ -55,3 +55,21 @@ def test_full_and_new_pipeline_version_reprocess_everything(prefect_harness, pag
     assert run([pages], out, full=True).new_pages == 5
     monkeypatch.setattr(incremental, "PIPELINE_VERSION", "999.0")
     assert incremental.load_prior(out) is None
+
+
+def test_recrawl_of_a_released_article_counts_as_its_duplicate(prefect_harness, pages, tmp_path):
+    out = tmp_path / "out"
+    first = run([pages], out)
+    page = sorted(pages.iterdir())[0]
+    (pages / "recrawl.txt").write_bytes(page.read_bytes() + b"\n\n")  # new bytes, same article
+    again = run([pages], out)
+    assert (again.pages_in, again.articles, again.duplicates, again.new_pages) == (6, 5, 1, 1)
+    old = pq.read_table(Path(first.release) / "data" / "articles.parquet").to_pylist()
+    new = pq.read_table(Path(again.release) / "data" / "articles.parquet").to_pylist()
+    assert [a["article_id"] for a in old] == [a["article_id"] for a in new]
+    bumped = [a for a in new if a["duplicate_count"] == 1]
+    assert len(bumped) == 1
+    rejected = pq.read_table(Path(again.release) / "rejected.parquet").to_pylist()
+    dup = [r for r in rejected if r["reason"] == "duplicate_of"]
+    assert [r["duplicate_of"] for r in dup] == [bumped[0]["article_id"]]
+    assert len(rejected) == len(pq.read_table(Path(first.release) / "rejected.parquet")) + 1

@@ -2,27 +2,45 @@
 run and against the previous release."""
 from __future__ import annotations
 
-from pipeline.dedupe.history import PriorIndex, match, match_page
-from pipeline.dedupe.near import near_groups
+import numpy as np
+
+from pipeline.dedupe.history import PriorIndex, match_page, match_signature
+from pipeline.dedupe.ids import article_id
+from pipeline.dedupe.near import DEFAULT, group_signatures, signature
+
+
+def content_id(c: dict) -> str:
+    """The id of the candidate's body (``stages.candidate`` computes it once, in the shard)."""
+    return c.get("content_id") or article_id(c["metadata"].get("body", ""))
+
+
+def body_signature(c: dict) -> np.ndarray:
+    sig = c.get("sig")
+    return signature(c["metadata"].get("body", "")) if sig is None else sig
 
 
 def preference(c: dict) -> tuple:
     """Keep the original source over a reprint or a spam mirror, then the earliest, then the longest."""
     m = c["metadata"]
     published = m.get("published_at")
+    chars = c["chars"] if "chars" in c else len(m.get("body", ""))
     return (
         "reprint" in c["flags"] or "spam_source" in c["flags"],
         published is None,
         published.timestamp() if published else 0.0,
-        -len(m.get("body", "")),
+        -chars,
         c["page_id"],
     )
 
 
 def group_duplicates(cands: list[dict]) -> tuple[list[dict], list[tuple[dict, dict]]]:
-    """Return (canonical candidates, [(duplicate, its canonical)]), each group's canonical by preference."""
+    """Return (canonical candidates, [(duplicate, its canonical)]), each group's canonical by preference.
+
+    Reads only ``light`` fields, so the candidates may be light ones (``pipeline.staging``).
+    """
     cands = sorted(cands, key=lambda c: c["page_id"])
-    roots = near_groups([c["metadata"].get("body", "") for c in cands])
+    sigs = np.vstack([body_signature(c) for c in cands]) if cands else np.zeros((0, DEFAULT.permutations), np.uint32)
+    roots = [int(r) for r in group_signatures(sigs)]
     groups: dict[int, list[dict]] = {}
     for c, r in zip(cands, roots):
         groups.setdefault(r, []).append(c)
@@ -33,6 +51,16 @@ def group_duplicates(cands: list[dict]) -> tuple[list[dict], list[tuple[dict, di
         dups.extend((d, members[0]) for d in members[1:])
     keep.sort(key=lambda c: c["page_id"])
     return keep, dups
+
+
+LIGHT = ("page_id", "path", "url", "flags", "content_id", "chars", "sig")
+
+
+def light(c: dict) -> dict:
+    """What dedupe reads of a candidate: under 1 KB where the whole candidate is tens of KB."""
+    return {**{k: c[k] for k in LIGHT if k in c}, "content_id": content_id(c), "sig": body_signature(c),
+            "chars": c["chars"] if "chars" in c else len(c["metadata"].get("body", "")),
+            "metadata": {"published_at": c["metadata"].get("published_at")}}
 
 
 def released_stub(aid: str, prior: PriorIndex) -> dict:
@@ -62,7 +90,7 @@ def against_prior(keep: list[dict], dups: list[tuple[dict, dict]], prior: PriorI
     for c in keep:
         group = members[c["page_id"]]  # canonical first, then its duplicates in preference order
         own = next((a for m in group if (a := match_page(prior, m["page_id"]))), None)
-        aid = own or next((a for m in group if (a := match(prior, m["metadata"].get("body", "")))), None)
+        aid = own or next((a for m in group if (a := match_signature(prior, content_id(m), body_signature(m)))), None)
         if aid is None:
             new_keep.append(c)
             new_dups.extend((m, c) for m in group[1:])

@@ -110,11 +110,17 @@ def match(index: PriorIndex, candidate_body: str) -> str | None:
     """The released article this body is a copy of (same text, or estimated Jaccard >= threshold)."""
     if not len(index):
         return None
-    exact = index.exact_rows.get(article_id(candidate_body))
+    return match_signature(index, article_id(candidate_body), signature(candidate_body, index.params))
+
+
+def match_signature(index: PriorIndex, content_id: str, sig: np.ndarray) -> str | None:
+    """``match`` for a body known by its content id and MinHash signature."""
+    if not len(index):
+        return None
+    exact = index.exact_rows.get(content_id)
     if exact is not None:
         return index.article_ids[exact]
     p = index.params
-    sig = signature(candidate_body, p)
     q = query_keys(sig, p)
     lo, hi = np.searchsorted(index.keys, q, "left"), np.searchsorted(index.keys, q, "right")
     if not (hi > lo).any():

@@ -8,6 +8,11 @@ normalize, extract, dedupe, validate, publish), and an incremental run with 1% n
 
     python tests/benchmarks/bench_flow.py --pages 5000
     python tests/benchmarks/bench_flow.py --pages 20000
+    python tests/benchmarks/bench_flow.py --pages 20000 --distinct   # every page a new article
+
+With ``--distinct`` each copy also gets about 1,000 characters of sentences drawn from the
+bench's reference texts, so that nearly every page becomes an article of its own and the
+released tables grow with the corpus (the worst case for memory).
 """
 from __future__ import annotations
 
@@ -29,14 +34,30 @@ def bench_pages() -> list[Path]:
     return sorted(p for g in globs for p in BENCH.glob(g))
 
 
-def build(folder: Path, n: int, start: int = 0) -> list[Path]:
+def sentence_pool() -> list[str]:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from dedupe_corpus import SENT, bench_bodies
+
+    return [s for b in bench_bodies() for s in SENT.split(b.replace("\n", "")) if 8 <= len(s) <= 120]
+
+
+def build(folder: Path, n: int, start: int = 0, distinct: bool = False) -> list[Path]:
     """N copies cycled over the bench pages, each edited (a number added to its first
     paragraph and a comment), in bytes so that every page keeps its own encoding."""
+    import random
+
     sources = [p.read_bytes() for p in bench_pages()]
+    pool = sentence_pool() if distinct else []
     made: list[Path] = []
     for k in range(start, start + n):
         raw = sources[k % len(sources)]
         mark = f" ({k})".encode()
+        if pool:  # as character references, which read the same in every page encoding
+            rng = random.Random(k)
+            extra = "".join(rng.choices(pool, k=20))
+            mark += "".join(f"&#{ord(ch)};" for ch in extra).encode()
+        if b"</p>" not in raw and pool:
+            raw = raw.replace(b"</body>", b"<p>" + mark + b"</p></body>", 1)
         raw = raw.replace(b"</p>", mark + b"</p>", 1).replace(b"</body>", f"<!-- copy {k} --></body>".encode(), 1)
         p = folder / f"{k // 1000:03d}" / f"page_{k:06d}.html"
         p.parent.mkdir(parents=True, exist_ok=True)
@@ -60,12 +81,13 @@ def main() -> int:
     ap.add_argument("--pages", type=int, default=20000)
     ap.add_argument("--trafilatura-sample", type=int, default=1000, help="pages timed for trafilatura's rate")
     ap.add_argument("--work", help="working folder (default: a temp folder, removed after)")
+    ap.add_argument("--distinct", action="store_true", help="make nearly every page a distinct article")
     args = ap.parse_args()
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     work = Path(args.work or tempfile.mkdtemp(prefix="dgn-bench-"))
     try:
-        files = build(work / "pages", args.pages)
+        files = build(work / "pages", args.pages, distinct=args.distinct)
         traf = trafilatura_rate(files, args.trafilatura_sample)
         print(f"trafilatura extract only: {traf:.1f} pages/s ({min(args.trafilatura_sample, len(files))} pages)",
               flush=True)
@@ -78,13 +100,15 @@ def main() -> int:
         rate = args.pages / t_full
         print(f"dgn end to end: {args.pages} pages in {t_full:.1f} s = {rate:.1f} pages/s "
               f"({rate / traf:.2f} x trafilatura); {full.line()}", flush=True)
-        build(work / "pages", max(1, args.pages // 100), start=args.pages)
+        peak_full = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak RSS after the full run: {peak_full:.0f} MiB", flush=True)
+        build(work / "pages", max(1, args.pages // 100), start=args.pages, distinct=args.distinct)
         t0 = time.perf_counter()
         inc = run([work / "pages"], work / "out", min_topic_score=0.0)
         t_inc = time.perf_counter() - t0
         print(f"incremental, 1% new: {t_inc:.1f} s = {100 * t_inc / t_full:.1f}% of the full run; {inc.line()}")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"peak RSS: {peak:.0f} MiB at {args.pages} pages")
+        print(f"peak RSS: {peak:.0f} MiB at {args.pages} pages{' (distinct)' if args.distinct else ''}")
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
