@@ -26,10 +26,11 @@ def _rows(release: Path, name: str) -> dict[str, str]:
         return {}
     pk = TABLES[name].primary_key
     out = {}
-    for row in pq.read_table(path).to_pylist():
-        key = json.dumps([row.get(k) for k in pk], ensure_ascii=False, default=str)
-        body = json.dumps(row, ensure_ascii=False, sort_keys=True, default=str)
-        out[key] = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=2048):  # a release can outgrow memory as rows
+        for row in batch.to_pylist():
+            key = json.dumps([row.get(k) for k in pk], ensure_ascii=False, default=str)
+            body = json.dumps(row, ensure_ascii=False, sort_keys=True, default=str)
+            out[key] = hashlib.sha256(body.encode("utf-8")).hexdigest()
     return out
 
 

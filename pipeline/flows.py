@@ -2,6 +2,10 @@
 
 Prefect lives only here; the work itself is in pure modules (``pipeline.stages`` and the
 stage packages), so everything below is testable without a server.
+
+Memory does not follow the pages: each shard's result is spilled to a staging folder as it is
+taken (``pipeline.staging``) and the flow keeps only what dedupe compares, about 1.6 KB a
+page; the tables are then written from the staged pages one shard at a time.
 """
 from __future__ import annotations
 

@@ -181,14 +181,16 @@ def _quarantine_rows(report, articles: pa.Table) -> list[dict]:
     return out
 
 
+def _redacted(row: dict) -> dict:
+    """The row with PII redacted from its free-text fields (a copy only when that changes it)."""
+    fixed = {k: redact(row[k]) for k in ("detail", "observed") if isinstance(row.get(k), str)}
+    return {**row, **fixed} if any(fixed[k] != row[k] for k in fixed) else row
+
+
 def _rejected_table(rejected: list[dict], report, articles: pa.Table, carried: pa.Table | None = None) -> pa.Table:
     """This run's rejected rows, redacted, after the rows carried from the previous release
     (redacted when that release was published)."""
-    rows = [dict(r) for r in rejected] + (_quarantine_rows(report, articles) if report else [])
-    for r in rows:
-        for k in ("detail", "observed"):
-            if isinstance(r.get(k), str):
-                r[k] = redact(r[k])
+    rows = [_redacted(r) for r in [*rejected, *(_quarantine_rows(report, articles) if report else [])]]
     table = to_arrow("rejected", rows)
     if carried is None or not carried.num_rows:
         return table

@@ -44,6 +44,21 @@ def test_order_is_by_key_whatever_the_input_order():
     assert a.column("article_id").to_pylist() == ["a1", "a1", "a2"]
 
 
+def test_rows_sharing_a_key_and_null_keys_still_order_the_same_whatever_the_input_order():
+    rows = [{"reason": "too_short", "page_id": None, "path": "b", "detail": "x"},
+            {"reason": "too_short", "page_id": None, "path": None, "detail": "y"},
+            {"reason": "duplicate_of", "page_id": "p2", "path": "c", "duplicate_of": "a1"},
+            {"reason": "too_short", "page_id": "p1", "path": "a", "detail": "two rows, one key"},
+            {"reason": "too_short", "page_id": "p1", "path": "a", "detail": "another detail"}]
+    tables = [to_arrow("rejected", order) for order in (rows, rows[::-1], rows[2:] + rows[:2])]
+    assert all(t.equals(tables[0]) for t in tables)
+    got = tables[0].select(["reason", "page_id", "path", "detail"]).to_pylist()
+    assert [(r["reason"], r["page_id"], r["path"]) for r in got] == [
+        ("duplicate_of", "p2", "c"), ("too_short", None, None), ("too_short", None, "b"),
+        ("too_short", "p1", "a"), ("too_short", "p1", "a")]
+    assert [r["detail"] for r in got[3:]] == ["another detail", "two rows, one key"]
+
+
 def test_unknown_columns_are_refused():
     with pytest.raises(KeyError, match="not in schema_version 1"):
         to_arrow("quotes", [{"article_id": "a", "text": "x", "speaker_name": "y"}])

@@ -57,7 +57,7 @@ LIGHT = ("page_id", "path", "url", "flags", "content_id", "chars", "sig")
 
 
 def light(c: dict) -> dict:
-    """What dedupe reads of a candidate: under 1 KB where the whole candidate is tens of KB."""
+    """What dedupe reads of a candidate: about 1.6 KB in memory, where the whole candidate takes ~12 KB."""
     return {**{k: c[k] for k in LIGHT if k in c}, "content_id": content_id(c), "sig": body_signature(c),
             "chars": c["chars"] if "chars" in c else len(c["metadata"].get("body", "")),
             "metadata": {"published_at": c["metadata"].get("published_at")}}
