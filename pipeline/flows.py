@@ -229,6 +229,7 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
     if prior is not None:
         tables, rejected = merge(prior, tables, rejected)
         carried = prior.rejected
+        prior.tables.clear()  # merged into ``tables``: hold the release once, not twice
     reasons = page_reasons(rejected, carried)
     total_dups = reasons.pop("duplicate_of", 0)
     if pages_in != tables["articles"].num_rows + total_dups + sum(reasons.values()):

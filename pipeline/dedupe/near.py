@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import numpy as np
 
@@ -127,6 +127,20 @@ def band_keys(sigs: np.ndarray, params: Params = DEFAULT) -> np.ndarray:
     return key
 
 
+def band_neighbours(sigs: np.ndarray, band: int, params: Params = DEFAULT) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(i, j) arrays of items sharing this band's key, d = 1, 2, ... places apart in sorted key
+    order, up to ``max_neighbours``: one neighbour distance at a time."""
+    n = sigs.shape[0]
+    keys = band_key(sigs, band, params)
+    order = np.argsort(keys, kind="stable")
+    k = keys[order]
+    for d in range(1, min(params.max_neighbours, n - 1) + 1):
+        same = k[d:] == k[:-d]
+        if not same.any():
+            break
+        yield order[:-d][same], order[d:][same]
+
+
 def candidate_pairs(sigs: np.ndarray, params: Params = DEFAULT) -> np.ndarray:
     """Distinct (i, j), i < j, sharing a band key: sort each band, compare near neighbours.
 
@@ -136,14 +150,7 @@ def candidate_pairs(sigs: np.ndarray, params: Params = DEFAULT) -> np.ndarray:
     n = sigs.shape[0]
     found = []
     for band in range(params.bands):
-        keys = band_key(sigs, band, params)
-        order = np.argsort(keys, kind="stable")
-        k = keys[order]
-        for d in range(1, min(params.max_neighbours, n - 1) + 1):
-            same = k[d:] == k[:-d]
-            if not same.any():
-                break
-            i, j = order[:-d][same], order[d:][same]
+        for i, j in band_neighbours(sigs, band, params):
             found.append(np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j))
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
@@ -235,14 +242,7 @@ def group_signatures(sigs: np.ndarray, params: Params = DEFAULT, chunk: int = 81
     n = sigs.shape[0]
     label = np.arange(n, dtype=np.intp)
     for band in range(params.bands):
-        keys = band_key(sigs, band, params)
-        order = np.argsort(keys, kind="stable")
-        k = keys[order]
-        for d in range(1, min(params.max_neighbours, n - 1) + 1):
-            same = k[d:] == k[:-d]
-            if not same.any():
-                break
-            i, j = order[:-d][same], order[d:][same]
+        for i, j in band_neighbours(sigs, band, params):
             apart = _roots(label, i) != _roots(label, j)
             i, j = i[apart], j[apart]
             for s in range(0, len(i), chunk):
