@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
+from typing import Iterable
 
 from pipeline.dedupe.groups import against_prior, content_id
 from pipeline.dedupe.history import PriorIndex
@@ -164,3 +165,28 @@ def build_tables(canonical: list[dict], duplicates: list[tuple[dict, dict]], pri
         orgs.add(aid, c["records"].get("organizations", []))
     tables["organizations"] = orgs.rows()
     return tables, res.duplicates
+
+
+def write_tables(res: Resolution, shards: Iterable[list[dict]], spool) -> dict:
+    """Every table as Arrow, from candidates that come a shard at a time (``staging.Staging``):
+    rows go to ``spool`` (a ``staging.TableSpool``) shard by shard, organizations are gathered
+    across shards. Two files with the same bytes are one page: its first copy is the canonical."""
+    from pipeline.tables import to_arrow
+
+    orgs = Organizations()
+    done: set[str] = set()
+    for cands in shards:
+        batch: dict[str, list[dict]] = {t: [] for t in ("articles", *CHILD_TABLES)}
+        for c in cands:
+            aid = res.ids.get(c["page_id"])
+            if aid is None or c["page_id"] in done:
+                continue
+            done.add(c["page_id"])
+            for t, rows in rows_of(c, aid, res.dup_counts[c["page_id"]]).items():
+                batch[t].extend(rows)
+            orgs.add(aid, c["records"].get("organizations", []))
+        for t, rows in batch.items():
+            spool.add(t, rows)
+    tables = spool.finish(("articles", *CHILD_TABLES))
+    tables["organizations"] = to_arrow("organizations", orgs.rows())
+    return {t: tables[t] for t in TABLES}

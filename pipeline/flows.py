@@ -21,7 +21,7 @@ from prefect.cache_policies import INPUTS, NO_CACHE, TASK_SOURCE
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from pipeline import PIPELINE_VERSION
-from pipeline.assemble import CHILD_TABLES, TABLES, Organizations, resolve, rows_of
+from pipeline.assemble import resolve, write_tables
 from pipeline.dedupe import group_duplicates, load_index
 from pipeline.incremental import Prior, load_prior, merge, page_reasons, seen_pages, unchanged_pages
 from pipeline.ingest import SourceFile, discover, shard, unread_page_id
@@ -29,7 +29,6 @@ from pipeline.limits import page_limits
 from pipeline.release import run_lock
 from pipeline.staging import Staging
 from pipeline.stages import ShardResult, process_files
-from pipeline.tables import to_arrow
 
 ProgressHook = Callable[[str, int, int], None]  # (phase, done, total)
 _progress: ProgressHook | None = None
@@ -105,24 +104,8 @@ def dedupe_and_assemble(staging: Staging, lights: list[dict], output_dir: str, i
     canonical, dups = group_duplicates(lights)
     res = resolve(canonical, dups, prior=load_index(output_dir), carry_forward=incremental)
     del canonical, dups
-    spool = staging.spool()
-    orgs = Organizations()
-    done: set[str] = set()  # two files with the same bytes are one page: its first copy is the canonical
-    for _, cands in staging.shards():
-        batch: dict[str, list[dict]] = {t: [] for t in ("articles", *CHILD_TABLES)}
-        for c in cands:
-            aid = res.ids.get(c["page_id"])
-            if aid is None or c["page_id"] in done:
-                continue
-            done.add(c["page_id"])
-            for t, rows in rows_of(c, aid, res.dup_counts[c["page_id"]]).items():
-                batch[t].extend(rows)
-            orgs.add(aid, c["records"].get("organizations", []))
-        for t, rows in batch.items():
-            spool.add(t, rows)
-    tables = spool.finish(("articles", *CHILD_TABLES))
-    tables["organizations"] = to_arrow("organizations", orgs.rows())
-    return {t: tables[t] for t in TABLES}, res.duplicates
+    tables = write_tables(res, (cands for _, cands in staging.shards()), staging.spool())
+    return tables, res.duplicates
 
 
 @task(name="validate-and-publish", cache_policy=NO_CACHE)
@@ -171,7 +154,7 @@ class Processed:
 
 def _process_all(shards: list[list[SourceFile]], limits: dict, seen: frozenset[str], staging: Staging) -> Processed:
     """Run the shard tasks; each result is spilled to ``staging`` and dropped as it is taken,
-    in shard order, so the flow never holds more than the results of shards still running."""
+    in shard order, so the flow holds only results that finished ahead of the one it waits for."""
     total = sum(len(s) for s in shards)
     _report("pages", 0, total)
     code = code_version()
