@@ -154,38 +154,38 @@ def build_tables(canonical: list[dict], duplicates: list[tuple[dict, dict]], pri
     flow does the same shard by shard from disk (``pipeline.staging``).
     """
     res = resolve(canonical, duplicates, prior, carry_forward)
-    tables: dict[str, list[dict]] = {t: [] for t in TABLES}
     orgs = Organizations()
-    for c in canonical:
-        aid = res.ids.get(c["page_id"])
-        if aid is None:
-            continue
-        for t, rows in rows_of(c, aid, res.dup_counts[c["page_id"]]).items():
-            tables[t].extend(rows)
-        orgs.add(aid, c["records"].get("organizations", []))
+    tables = _gather(res, canonical, orgs, set())
     tables["organizations"] = orgs.rows()
     return tables, res.duplicates
+
+
+def _gather(res: Resolution, cands: list[dict], orgs: Organizations, done: set[str]) -> dict[str, list[dict]]:
+    """Rows of the candidates that ``res`` made articles; organizations go to ``orgs``. Two files
+    with the same bytes are one page (``done`` holds the page ids already written): its first
+    copy is the canonical."""
+    out: dict[str, list[dict]] = {t: [] for t in ("articles", *CHILD_TABLES)}
+    for c in cands:
+        aid = res.ids.get(c["page_id"])
+        if aid is None or c["page_id"] in done:
+            continue
+        done.add(c["page_id"])
+        for t, rows in rows_of(c, aid, res.dup_counts[c["page_id"]]).items():
+            out[t].extend(rows)
+        orgs.add(aid, c["records"].get("organizations", []))
+    return out
 
 
 def write_tables(res: Resolution, shards: Iterable[list[dict]], spool) -> dict:
     """Every table as Arrow, from candidates that come a shard at a time (``staging.Staging``):
     rows go to ``spool`` (a ``staging.TableSpool``) shard by shard, organizations are gathered
-    across shards. Two files with the same bytes are one page: its first copy is the canonical."""
+    across shards."""
     from pipeline.tables import to_arrow
 
     orgs = Organizations()
     done: set[str] = set()
     for cands in shards:
-        batch: dict[str, list[dict]] = {t: [] for t in ("articles", *CHILD_TABLES)}
-        for c in cands:
-            aid = res.ids.get(c["page_id"])
-            if aid is None or c["page_id"] in done:
-                continue
-            done.add(c["page_id"])
-            for t, rows in rows_of(c, aid, res.dup_counts[c["page_id"]]).items():
-                batch[t].extend(rows)
-            orgs.add(aid, c["records"].get("organizations", []))
-        for t, rows in batch.items():
+        for t, rows in _gather(res, cands, orgs, done).items():
             spool.add(t, rows)
     tables = spool.finish(("articles", *CHILD_TABLES))
     tables["organizations"] = to_arrow("organizations", orgs.rows())

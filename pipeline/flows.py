@@ -104,7 +104,7 @@ def dedupe_and_assemble(staging: Staging, lights: list[dict], output_dir: str, i
     canonical, dups = group_duplicates(lights)
     res = resolve(canonical, dups, prior=load_index(output_dir), carry_forward=incremental)
     del canonical, dups
-    tables = write_tables(res, (cands for _, cands in staging.shards()), staging.spool())
+    tables = write_tables(res, staging.shards(), staging.spool())
     return tables, res.duplicates
 
 

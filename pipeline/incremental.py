@@ -109,8 +109,7 @@ def merge(prior: Prior, new_tables: dict[str, pa.Table], new_rejected: list[dict
     """Old rows plus new ones. An old article keeps its id and rows: a new page with the same
     article becomes its duplicate and adds to its ``duplicate_count``; organizations are
     re-counted over both. The old rejected rows stay in ``prior.rejected``."""
-    from pipeline.staging import sort_by_key
-    from pipeline.tables import to_arrow
+    from pipeline.tables import sort_by_key, to_arrow
 
     old = prior.tables["articles"]
     old_ids = old.column("article_id").combine_chunks()
@@ -120,11 +119,12 @@ def merge(prior: Prior, new_tables: dict[str, pa.Table], new_rejected: list[dict
     rejected = list(new_rejected) + [
         {"page_id": a["page_id"], "path": None, "url": a["url"], "stage": "dedupe", "reason": "duplicate_of",
          "detail": "an article of an earlier release", "duplicate_of": a["article_id"]} for a in again]
-    known = set(old_ids.to_pylist())
+    old_list = old_ids.to_pylist()
+    known = set(old_list)
     extra = Counter(r["duplicate_of"] for r in rejected
                     if r.get("reason") == "duplicate_of" and r.get("duplicate_of") in known)
     if extra:
-        counts = [c + extra.get(a, 0) for a, c in zip(old_ids.to_pylist(), old.column("duplicate_count").to_pylist())]
+        counts = [c + extra.get(a, 0) for a, c in zip(old_list, old.column("duplicate_count").to_pylist())]
         i = old.schema.get_field_index("duplicate_count")
         old = old.set_column(i, old.schema.field(i), pa.array(counts, old.schema.field(i).type))
     merged = {"articles": sort_by_key("articles", pa.concat_tables([old, new.filter(fresh).cast(old.schema)]))}

@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 
 from pipeline import PIPELINE_VERSION
 from pipeline.faults import pause
-from pipeline.tables import RELEASED, SCHEMA_VERSION, TABLES, TZ, to_arrow
+from pipeline.tables import RELEASED, SCHEMA_VERSION, TABLES, TZ, sort_by_key, to_arrow
 from pipeline.validate.patterns import redact
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8), TZ)
@@ -194,8 +194,6 @@ def _rejected_table(rejected: list[dict], report, articles: pa.Table, carried: p
     table = to_arrow("rejected", rows)
     if carried is None or not carried.num_rows:
         return table
-    from pipeline.staging import sort_by_key
-
     return sort_by_key("rejected", pa.concat_tables([carried.cast(table.schema), table]))
 
 

@@ -20,15 +20,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.dedupe.groups import light
-from pipeline.tables import TABLES, to_arrow
+from pipeline.tables import TABLES, sort_by_key, to_arrow
 
 ROOT = ".staging"
-
-
-def sort_by_key(name: str, table: pa.Table) -> pa.Table:
-    """Rows in primary-key order (nulls first), as ``tables.to_arrow`` orders them."""
-    keys = [(k, "ascending", "at_start") for k in TABLES[name].primary_key]
-    return table.sort_by(keys) if table.num_rows > 1 else table
 
 
 class Staging:
@@ -57,18 +51,18 @@ class Staging:
             pass
 
     def put(self, index: int, kept: list[dict]) -> list[dict]:
-        """Store a shard's candidates; return their light entries, tagged with the shard."""
+        """Store a shard's candidates; return their light entries."""
         if kept:
             with open(self.folder / f"shard-{index:05d}.pkl", "wb") as fh:
                 pickle.dump(kept, fh, protocol=pickle.HIGHEST_PROTOCOL)
             self._shards.append(index)
-        return [{**light(c), "shard": index} for c in kept]
+        return [light(c) for c in kept]
 
-    def shards(self) -> Iterator[tuple[int, list[dict]]]:
-        """(index, candidates) of every stored shard, in shard order, one shard in memory at a time."""
+    def shards(self) -> Iterator[list[dict]]:
+        """The candidates of every stored shard, in shard order, one shard in memory at a time."""
         for index in sorted(self._shards):
             with open(self.folder / f"shard-{index:05d}.pkl", "rb") as fh:
-                yield index, pickle.load(fh)
+                yield pickle.load(fh)
 
     def spool(self) -> "TableSpool":
         return TableSpool(self.folder / "tables")

@@ -325,12 +325,19 @@ def to_arrow(name: str, rows: list[dict]) -> pa.Table:
     out = pa.Table.from_arrays(arrays, schema=table.schema)
     if out.num_rows < 2:
         return out
-    out = out.sort_by([(k, "ascending", "at_start") for k in table.primary_key])
+    out = sort_by_key(name, out)
     if _has_ties(out, table.primary_key):
         typed = typed_rows(name, rows)
         return pa.Table.from_arrays([_array([r[c.name] for r in typed], c.type) for c in table.columns],
                                     schema=table.schema)
     return out
+
+
+def sort_by_key(name: str, table: pa.Table) -> pa.Table:
+    """Rows in primary-key order, nulls first: the order of ``to_arrow``, for tables put together
+    from parts (shards, an earlier release plus new rows)."""
+    keys = [(k, "ascending", "at_start") for k in TABLES[name].primary_key]
+    return table.sort_by(keys) if table.num_rows > 1 else table
 
 
 def _has_ties(table: pa.Table, key: Iterable[str]) -> bool:
