@@ -8,6 +8,7 @@ limit's reason (``too_deep``, ``paragraph_too_long``).
 from __future__ import annotations
 
 import time
+from typing import Iterator
 from dataclasses import dataclass, field
 
 from pipeline.clean import clean_page
@@ -17,7 +18,8 @@ from pipeline.extract import extract_records
 from pipeline.filter import run_filters
 from pipeline.filter.spun import is_spun
 from pipeline.faults import pause
-from pipeline.ingest import SourceFile, page_id, read_source, to_document
+from pipeline.ingest import RawPage, SourceFile, page_id, printable_path, read_source, to_document
+from pipeline.ingest.decode import valid_utf8
 from pipeline.limits import PageRejected, page_limits
 from pipeline.normalize import normalize_document
 from pipeline.record import Document
@@ -86,28 +88,56 @@ def candidate(doc: Document) -> dict:
 
 def process_files(files: list[SourceFile], limits: dict | None = None,
                   seen: frozenset[str] = frozenset()) -> ShardResult:
-    """Every page of the files, except those whose page_id is in ``seen`` (counted as unchanged)."""
+    """Every page of the files, except those whose page_id is in ``seen`` (counted as unchanged).
+
+    Nothing one page does stops the shard: an exception while reading a file ends that file
+    with a rejected page (``ingest_error``), one while decoding a page rejects that page."""
     out = ShardResult()
     bounds = page_limits(limits)
     for src in files:
-        for page in read_source(src, limits=bounds):
-            started = time.perf_counter()
-            pid = page_id(page)
-            if pid in seen:
-                out.unchanged += 1
-                continue
-            out.pages_in += 1
-            doc = to_document(page, pid)
-            stage = "ingest"
-            if not doc.rejected:
-                doc, stage = process_document(doc, limits)
-            took = time.perf_counter() - started
-            if took > out.slowest[0]:
-                out.slowest = (took, doc.path)
-            if doc.rejected:
-                out.rejected.append(rejected_row(doc, stage))
-                continue
-            for k, v in doc.metadata.get("redactions", {}).items():
-                out.redactions[k] = out.redactions.get(k, 0) + v
-            out.kept.append(candidate(doc))
+        for page in _pages(src, bounds):
+            _process_page(page, out, limits, seen)
     return out
+
+
+def _pages(src: SourceFile, bounds) -> Iterator[RawPage]:
+    """``read_source``, with an exception while reading turned into a last, rejected page."""
+    n = 0
+    try:
+        for page in read_source(src, limits=bounds):
+            n += 1
+            yield page
+    except Exception as e:
+        where = f"{src.path}#{n + 1}" if src.kind in ("jsonl", "warc") else src.path
+        yield RawPage(where, b"", src.kind, error=f"ingest_error: {type(e).__name__}: {e}"[:500])
+
+
+def _process_page(page: RawPage, out: ShardResult, limits: dict | None, seen: frozenset[str]) -> None:
+    started = time.perf_counter()
+    pid = page_id(page)
+    if pid in seen:
+        out.unchanged += 1
+        return
+    out.pages_in += 1
+    try:
+        doc = to_document(page, pid)
+    except Exception as e:
+        out.rejected.append(_error_row(pid, page.path, page.url, e))
+        return
+    stage = "ingest"
+    if not doc.rejected:
+        doc, stage = process_document(doc, limits)
+    took = time.perf_counter() - started
+    if took > out.slowest[0]:
+        out.slowest = (took, doc.path)
+    if doc.rejected:
+        out.rejected.append(rejected_row(doc, stage))
+        return
+    for k, v in doc.metadata.get("redactions", {}).items():
+        out.redactions[k] = out.redactions.get(k, 0) + v
+    out.kept.append(candidate(doc))
+
+
+def _error_row(pid: str, path: str, url: str | None, e: Exception) -> dict:
+    return {"page_id": pid, "path": printable_path(path), "url": valid_utf8(url) if url else None,
+            "stage": "ingest", "reason": "ingest_error", "detail": f"{type(e).__name__}: {e}"[:500]}

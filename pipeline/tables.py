@@ -20,6 +20,8 @@ from typing import Any, Iterable
 
 import pyarrow as pa
 
+from pipeline.ingest.decode import valid_utf8
+
 SCHEMA_VERSION = 1
 TZ = "Asia/Shanghai"
 TIMESTAMP = pa.timestamp("us", tz=TZ)
@@ -224,8 +226,8 @@ def _list(v: Any) -> list[str]:
     if v is None:
         return []
     if isinstance(v, str):
-        return [v]
-    return [str(x) for x in v]
+        return [valid_utf8(v)]
+    return [valid_utf8(str(x)) for x in v]
 
 
 def _int(v: Any) -> int | None:
@@ -239,7 +241,7 @@ def _float(v: Any) -> float | None:
 
 
 def _str(v: Any) -> str | None:
-    return None if v is None else str(v)
+    return None if v is None else valid_utf8(str(v))
 
 
 def _converter(t: pa.DataType):

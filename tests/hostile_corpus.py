@@ -57,8 +57,9 @@ def as_html(lines: list[str], head: str = "", doctype: str = "", extra_body: str
             f"<h1>{title}</h1>\n{paras}\n{extra_body}</body></html>")
 
 
-def warc_record(uri: str, payload: bytes, wtype: str = "response", length: int | None = None) -> bytes:
-    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + payload
+def warc_record(uri: str, payload: bytes, wtype: str = "response", length: int | None = None,
+                charset: str = "utf-8") -> bytes:
+    http = f"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset={charset}\r\n\r\n".encode() + payload
     n = len(http) if length is None else length
     head = (f"WARC/1.0\r\nWARC-Type: {wtype}\r\nWARC-Target-URI: {uri}\r\n"
             f"WARC-Date: 2024-01-02T03:04:05Z\r\nContent-Length: {n}\r\n\r\n").encode()
@@ -138,6 +139,17 @@ def build(root: Path, big: bool = False, http_base: str = "http://127.0.0.1:9/",
     case("JSONL with broken lines", [put("arch/broken.jsonl", "\n".join([
         "{broken", "[1, 2]", json.dumps({"url": "http://a.cn/x"}), json.dumps({"html": 5}), "\x00\x01",
         json.dumps({"url": "http://a.cn/ok", "html": "<p>好</p>"})]))], {"bad_jsonl_record"}, {REJECTED_ANY})
+    case("JSONL nested 100,000 deep", [put("arch/deep.jsonl", "[" * 100_000 + "]" * 100_000 + "\n"
+                                          + "{\"html\": " * 50_000 + "1" + "}" * 50_000)], {"bad_jsonl_record"})
+    case("lone surrogates in JSONL", [put("arch/surrogate.jsonl", "\n".join([
+        '{"url": "http://a.cn/\\ud800", "fetched_at": "2024-01-02\\udfff", "html": "<p>\\ud800\u77ed</p>"}',
+        '{"url": "http://a.cn/s", "text": "\\udc80"}']))], {REJECTED_ANY})
+    odd_codecs = ("hex", "idna", "undefined", "punycode", "zlib", "base64", "rot13", "utf-7")
+    case("pages declaring non-text codecs",
+         [put(f"enc/codec-{c}.html", f'<html><head><meta charset="{c}"></head><body><p>'.encode()
+              + "\u77ed\u6587".encode("gbk") + b"\x80\xff</p></body></html>") for c in odd_codecs]
+         + [put("arch/codecs.warc", b"".join(warc_record(f"http://a.cn/{c}", b"<p>\xb6\xcc\x80\xff</p>", charset=c)
+                                             for c in odd_codecs))], {REJECTED_ANY})
     case("gzip bomb", [put("arch/bomb.jsonl.gz", gzip.compress(b" " * 30_000_000, mtime=0))], {"too_large"})
     case("oversized WARC record", [put("arch/big-record.warc", warc_record("http://a.cn/b", b"<p>" + b"x" * big_page_bytes))],
          {"too_large"})

@@ -21,20 +21,55 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN_HIGH = re.compile(r"[\u00a0-\u00ff]")
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Python codecs that are no page charset: bytes-to-bytes transforms are refused by codecs'
+# own flag; these text codecs decode markup into something else or always fail.
+_NOT_PAGE_CHARSETS = frozenset({"idna", "punycode", "undefined", "unicode_escape", "raw_unicode_escape",
+                                "utf_7", "mbcs", "oem", "cp65001", "palmos"})
+
+
+def valid_utf8(s: str) -> str:
+    """``s`` with lone surrogates (from JSON escapes such as \\ud800) as U+FFFD: what is
+    written to a table or a file must encode as UTF-8."""
+    try:
+        s.encode("utf-8")
+        return s
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", s)
+
+
 def _norm(name: str) -> str:
     name = name.lower().strip().strip("\"'")
     return _ALIASES.get(name, name)
 
 
+def page_charset(name: str | None) -> str | None:
+    """The codec for a charset a page or a header declares, or None when Python has none or
+    it is no text encoding for pages (``hex``, ``zlib``, ``idna``, ``undefined`` …)."""
+    if not name:
+        return None
+    import codecs
+
+    enc = _norm(name)
+    try:
+        info = codecs.lookup(enc)
+    except LookupError:
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name.replace("-", "_") in _NOT_PAGE_CHARSETS:
+        return None
+    return enc
+
+
 def declared_charsets(raw: bytes) -> list[str]:
     head = raw[:4096]
-    return [_norm(m.group(1).decode("ascii", "ignore")) for m in (*_XML.finditer(head), *_META.finditer(head))]
+    found = (page_charset(m.group(1).decode("ascii", "ignore")) for m in (*_XML.finditer(head), *_META.finditer(head)))
+    return [enc for enc in found if enc]
 
 
 def _strict(raw: bytes, enc: str) -> str | None:
     try:
         return raw.decode(enc)
-    except (UnicodeDecodeError, LookupError):
+    except (UnicodeError, LookupError):
         return None
 
 
@@ -73,7 +108,8 @@ def _decode(raw: bytes, declared: str | None) -> tuple[str, str]:
     for bom, enc in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         if raw.startswith(bom):
             return raw[len(bom):].decode(enc, "replace"), enc
-    candidates = ([_norm(declared)] if declared else []) + declared_charsets(raw) + ["utf-8", "gb18030", "big5hkscs"]
+    declared = page_charset(declared)
+    candidates = ([declared] if declared else []) + declared_charsets(raw) + ["utf-8", "gb18030", "big5hkscs"]
     seen = set()
     for enc in candidates:
         if enc in seen:
@@ -82,26 +118,17 @@ def _decode(raw: bytes, declared: str | None) -> tuple[str, str]:
         text = _strict(raw, enc)
         if text is not None and (enc != "gb18030" or _plausible_gb(text)):
             return text, enc
-    stated = ([_norm(declared)] if declared else []) + declared_charsets(raw)
+    stated = ([declared] if declared else []) + declared_charsets(raw)
     for enc in dict.fromkeys(stated + ["gb18030", "big5hkscs"]):
-        text = raw.decode(enc, "replace") if _known(enc) else None
+        text = raw.decode(enc, "replace")
         if (text is not None and text.count("\ufffd") <= max(3, len(text) // 1000)
                 and (enc in stated or enc != "gb18030" or _plausible_gb(text))):
             return text, enc + "+replace"
     from charset_normalizer import from_bytes
 
     best = from_bytes(raw[:200_000]).best()
-    enc = _norm(best.encoding) if best else "gb18030"
+    enc = (page_charset(best.encoding) if best else None) or "gb18030"
     return raw.decode(enc, "replace"), enc + "+replace"
-
-
-def _known(enc: str) -> bool:
-    import codecs
-    try:
-        codecs.lookup(enc)
-        return True
-    except LookupError:
-        return False
 
 
 def _plausible_gb(text: str) -> bool:

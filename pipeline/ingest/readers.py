@@ -12,6 +12,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Iterator
 
+from pipeline.ingest.decode import valid_utf8
 from pipeline.ingest.discover import SourceFile
 from pipeline.limits import PageLimits, page_limits
 
@@ -125,17 +126,18 @@ def _read_jsonl(src: SourceFile, max_bytes: int, max_archive: int) -> Iterator[R
                     rec = json.loads(line)
                     if not isinstance(rec, dict):
                         raise ValueError("record is not an object")
-                except ValueError as e:
-                    yield RawPage(where, line, "html", error=f"bad_jsonl_record: {e}")
+                except (ValueError, RecursionError) as e:  # RecursionError: brackets nested too deep
+                    yield RawPage(where, line, "html", error=f"bad_jsonl_record: {type(e).__name__}: {e}"[:300])
                     continue
                 html, text = rec.get("html"), rec.get("text")
                 body = html if isinstance(html, str) and html else text
                 if not isinstance(body, str) or not body:
                     yield RawPage(where, line, "html", error="bad_jsonl_record: no html or text")
                     continue
-                yield RawPage(where, body.encode("utf-8", "surrogatepass"), "html" if body is html else "text",
-                              url=rec.get("url") if isinstance(rec.get("url"), str) else None,
-                              fetched_at=rec.get("fetched_at") if isinstance(rec.get("fetched_at"), str) else None)
+                url, fetched = rec.get("url"), rec.get("fetched_at")
+                yield RawPage(where, valid_utf8(body).encode("utf-8"), "html" if body is html else "text",
+                              url=valid_utf8(url) if isinstance(url, str) else None,
+                              fetched_at=valid_utf8(fetched) if isinstance(fetched, str) else None)
     except (EOFError, gzip.BadGzipFile, zlib.error) as e:
         yield RawPage(f"{src.path}#{n + 1}", b"", "html", error=f"corrupt_archive: {e}")
     except ArchiveTooLarge:
