@@ -131,7 +131,7 @@ def build(root: Path, big: bool = False, http_base: str = "http://127.0.0.1:9/",
     case("negative Content-Length", [put("arch/negative.warc", warc_record("http://a.cn/n", b"<p>x</p>", length=-5))],
          {"corrupt_archive"})
     case("lying Content-Length", [put("arch/lying.warc", warc_record("http://a.cn/l", b"<p>x</p>", length=10**12))],
-         {"corrupt_archive"})
+         {"corrupt_archive", "too_large"})
     case("WARC without responses", [put("arch/requests.warc", warc_record("http://a.cn/r", b"", "request"))],
          {"no_records"})
     case("empty archives", [put("arch/empty.jsonl", b""), put("arch/empty.warc.gz", gzip.compress(b"", mtime=0))],
@@ -139,6 +139,9 @@ def build(root: Path, big: bool = False, http_base: str = "http://127.0.0.1:9/",
     case("JSONL with broken lines", [put("arch/broken.jsonl", "\n".join([
         "{broken", "[1, 2]", json.dumps({"url": "http://a.cn/x"}), json.dumps({"html": 5}), "\x00\x01",
         json.dumps({"url": "http://a.cn/ok", "html": "<p>好</p>"})]))], {"bad_jsonl_record"}, {REJECTED_ANY})
+    not_found = warc_record("http://a.cn/gone", b"<p>" + "\u5df2\u5220\u9664".encode() + b"</p>").replace(
+        b"HTTP/1.1 200 OK", b"HTTP/1.1 404 Not Found")
+    case("WARC 404 response", [put("arch/notfound.warc", not_found)], {"http_status"})
     case("JSONL nested 100,000 deep", [put("arch/deep.jsonl", "[" * 100_000 + "]" * 100_000 + "\n"
                                           + "{\"html\": " * 50_000 + "1" + "}" * 50_000)], {"bad_jsonl_record"})
     case("lone surrogates in JSONL", [put("arch/surrogate.jsonl", "\n".join([

@@ -17,7 +17,6 @@ from pipeline.ingest.discover import SourceFile
 from pipeline.limits import PageLimits, page_limits
 
 MAX_PAGE_BYTES = PageLimits.max_page_bytes  # the default; see pipeline.limits
-MAX_HEADER_LINE = 65_536  # a WARC header line longer than this is no header
 
 
 @dataclass
@@ -144,78 +143,64 @@ def _read_jsonl(src: SourceFile, max_bytes: int, max_archive: int) -> Iterator[R
         yield RawPage(f"{src.path}#{n + 1}", b"", "html", error=f"too_large: archive beyond {max_archive} bytes")
 
 
-def _headers(block: bytes) -> dict[str, str]:
-    out = {}
-    for line in block.decode("utf-8", "replace").split("\r\n")[1:]:
-        if ":" in line:
-            k, v = line.split(":", 1)
-            out[k.strip().lower()] = v.strip()
-    return out
+PAGE_RECORDS = ("response", "resource")  # the record types that hold a page; others are crawl metadata
 
 
 def _read_warc(src: SourceFile, max_bytes: int, max_archive: int) -> Iterator[RawPage]:
-    """WARC/1.x response records (gzip per record or whole-file); other record types skipped."""
+    """The response and resource records of a WARC (gzip per record, whole-file, or none).
+
+    warcio parses the records and undoes ``Transfer-Encoding: chunked`` and
+    ``Content-Encoding: gzip/deflate`` as a crawler's reader does; decompression of the file
+    goes through the same byte budget as JSONL. A response other than 200 is a rejected page
+    (``http_status``), never an article."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
     n = 0
     try:
         with _open(src.path, max_archive) as fh:
-            while True:
-                line = fh.readline(MAX_HEADER_LINE)
-                if not line:
-                    return
-                if not line.strip():
-                    continue
-                if not line.startswith(b"WARC/"):
-                    yield RawPage(f"{src.path}#{n + 1}", b"", "html", error="corrupt_archive: no WARC header")
-                    return
-                head = line
-                while True:
-                    h = fh.readline(MAX_HEADER_LINE)
-                    if not h or len(head) > 64 * MAX_HEADER_LINE:
-                        yield RawPage(f"{src.path}#{n + 1}", b"", "html", error="corrupt_archive: truncated header")
-                        return
-                    if h in (b"\r\n", b"\n"):
-                        break
-                    head += h
-                hdr = _headers(head.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
-                length = int(hdr.get("content-length", "0") or 0)
-                if length < 0:
-                    raise ValueError(f"negative Content-Length {length}")
-                if length > max_bytes:
-                    skipped = _skip(fh, length)
-                    if skipped < length:
-                        yield RawPage(f"{src.path}#{n + 1}", b"", "html", error="corrupt_archive: truncated record")
-                        return
-                    if hdr.get("warc-type") == "response":
-                        n += 1
-                        yield RawPage(f"{src.path}#{n}", b"", "html", error=f"too_large: {length} bytes > {max_bytes}")
-                    continue
-                block = fh.read(length)
-                if len(block) < length:
-                    yield RawPage(f"{src.path}#{n + 1}", b"", "html", error="corrupt_archive: truncated record")
-                    return
-                if hdr.get("warc-type") != "response":
+            head = fh.peek(5)[:5]
+            if not head:
+                return
+            if not head.startswith(b"WARC/"):
+                yield RawPage(f"{src.path}#1", b"", "html", error="corrupt_archive: no WARC header")
+                return
+            for record in ArchiveIterator(fh, arc2warc=False):
+                if record.rec_type not in PAGE_RECORDS:
                     continue
                 n += 1
-                where = f"{src.path}#{n}"
-                http_head, _, payload = block.partition(b"\r\n\r\n")
-                charset = None
-                for hl in http_head.split(b"\r\n"):
-                    if hl.lower().startswith(b"content-type:") and b"charset=" in hl.lower():
-                        charset = hl.lower().split(b"charset=")[1].split(b";")[0].strip().decode("ascii", "ignore")
-                yield RawPage(where, payload, "html", url=hdr.get("warc-target-uri"),
-                              fetched_at=hdr.get("warc-date"), charset=charset)
-    except (EOFError, gzip.BadGzipFile, zlib.error, ValueError) as e:
-        yield RawPage(f"{src.path}#{n + 1}", b"", "html", error=f"corrupt_archive: {e}")
+                page = _warc_page(record, f"{src.path}#{n}", max_bytes)
+                yield page
+                if page.error and page.error.startswith("corrupt_archive"):
+                    return
+    except (EOFError, gzip.BadGzipFile, zlib.error, ValueError, ArchiveLoadFailed) as e:
+        yield RawPage(f"{src.path}#{n + 1}", b"", "html", error=f"corrupt_archive: {e}"[:300])
     except ArchiveTooLarge:
         yield RawPage(f"{src.path}#{n + 1}", b"", "html", error=f"too_large: archive beyond {max_archive} bytes")
 
 
-def _skip(fh, length: int) -> int:
-    """Read past ``length`` bytes in chunks; how many there were."""
-    done = 0
-    while done < length:
-        chunk = fh.read(min(1 << 20, length - done))
-        if not chunk:
-            break
-        done += len(chunk)
-    return done
+def _warc_page(record, where: str, max_bytes: int) -> RawPage:
+    url = record.rec_headers.get_header("WARC-Target-URI")
+    fetched = record.rec_headers.get_header("WARC-Date")
+    ctype = record.rec_headers.get_header("Content-Type") or ""
+    declared = record.rec_headers.get_header("Content-Length") or ""
+    if not declared.strip().isdigit():
+        return RawPage(where, b"", "html", url=url, fetched_at=fetched,
+                       error=f"corrupt_archive: Content-Length {declared[:40]!r}")
+    if record.http_headers is not None:
+        status = record.http_headers.get_statuscode()
+        if status != "200":
+            return RawPage(where, b"", "html", url=url, fetched_at=fetched,
+                           error=f"http_status: {record.http_headers.protocol or 'HTTP'} {status}")
+        ctype = record.http_headers.get_header("Content-Type") or ""
+    if record.length is not None and record.length > max_bytes:
+        return RawPage(where, b"", "html", url=url, fetched_at=fetched,
+                       error=f"too_large: {record.length} bytes > {max_bytes}")
+    payload = record.content_stream().read(max_bytes + 1)
+    if len(payload) > max_bytes:
+        return RawPage(where, b"", "html", url=url, fetched_at=fetched, error=f"too_large: more than {max_bytes} bytes")
+    if getattr(record.raw_stream, "limit", 0) > 0:
+        return RawPage(where, b"", "html", url=url, fetched_at=fetched, error="corrupt_archive: truncated record")
+    charset = ctype.lower().split("charset=")[1].split(";")[0].strip(" \"'") if "charset=" in ctype.lower() else None
+    fmt = "text" if ctype.lower().startswith("text/plain") else "html"
+    return RawPage(where, payload, fmt, url=url, fetched_at=fetched, charset=charset or None)
