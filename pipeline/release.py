@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 from pipeline import PIPELINE_VERSION
 from pipeline.faults import pause
 from pipeline.tables import RELEASED, SCHEMA_VERSION, TABLES, TZ, sort_by_key, to_arrow
-from pipeline.validate.patterns import redact
+from pipeline.normalize.pii import redact_text as redact
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8), TZ)
 QUARANTINE_REASON = "failed_validation"
@@ -181,20 +181,33 @@ def _quarantine_rows(report, articles: pa.Table) -> list[dict]:
     return out
 
 
-def _redacted(row: dict) -> dict:
-    """The row with PII redacted from its free-text fields (a copy only when that changes it)."""
-    fixed = {k: redact(row[k]) for k in ("detail", "observed") if isinstance(row.get(k), str)}
-    return {**row, **fixed} if any(fixed[k] != row[k] for k in fixed) else row
+def _is_id(column: str) -> bool:
+    return column.endswith("_id") or column == "duplicate_of"
+
+
+def redact_table(table: pa.Table) -> pa.Table:
+    """Every text and text-list column but the ids with PII redacted: the last pass over all
+    that a release holds, whatever column a value slipped into (a source, a url's query
+    string, a rejected page's path). Columns without a match are left as they are."""
+    for i, field in enumerate(table.schema):
+        if _is_id(field.name) or not (pa.types.is_string(field.type) or pa.types.is_list(field.type)):
+            continue
+        values = table.column(i).to_pylist()
+        if pa.types.is_list(field.type):
+            fixed = [None if v is None else [redact(x) for x in v] for v in values]
+        else:
+            fixed = [redact(v) for v in values]
+        if fixed != values:
+            table = table.set_column(i, field, pa.array(fixed, type=field.type))
+    return table
 
 
 def _rejected_table(rejected: list[dict], report, articles: pa.Table, carried: pa.Table | None = None) -> pa.Table:
-    """This run's rejected rows, redacted, after the rows carried from the previous release
-    (redacted when that release was published)."""
-    rows = [_redacted(r) for r in [*rejected, *(_quarantine_rows(report, articles) if report else [])]]
-    table = to_arrow("rejected", rows)
-    if carried is None or not carried.num_rows:
-        return table
-    return sort_by_key("rejected", pa.concat_tables([carried.cast(table.schema), table]))
+    """This run's rejected rows after the rows carried from the previous release, redacted."""
+    table = to_arrow("rejected", [*rejected, *(_quarantine_rows(report, articles) if report else [])])
+    if carried is not None and carried.num_rows:
+        table = sort_by_key("rejected", pa.concat_tables([carried.cast(table.schema), table]))
+    return redact_table(table)
 
 
 def page_counts(rejected: pa.Table) -> dict[str, int]:
@@ -274,8 +287,8 @@ def write_release_files(folder: Path, tables: dict[str, pa.Table], rejected: pa.
         _json(datapackage.descriptor(version, created, hashes)), "utf-8")
     validation_md = report.markdown if report else "Validation was skipped for this release."
     (folder / "README.md").write_text(
-        card.render(version, manifest, tables, rejected, validation_md,
-                    render_markdown(diff) if diff else None), "utf-8")
+        redact(card.render(version, manifest, tables, rejected, validation_md,
+                           render_markdown(diff) if diff else None)), "utf-8")
 
 
 def publish_release(tables: dict[str, list[dict] | pa.Table], rejected: list[dict], run_info: dict, output_dir: Path,
@@ -292,7 +305,8 @@ def publish_release(tables: dict[str, list[dict] | pa.Table], rejected: list[dic
     now = (now or dt.datetime.now(SHANGHAI))
     if now.tzinfo is None:
         now = now.replace(tzinfo=SHANGHAI)
-    typed = {name: t.cast(TABLES[name].schema) if isinstance(t := tables.get(name, []), pa.Table) else to_arrow(name, t)
+    typed = {name: redact_table(t.cast(TABLES[name].schema) if isinstance(t := tables.get(name, []), pa.Table)
+                                else to_arrow(name, t))
              for name in RELEASED}
     root = releases_dir(output_dir)
     with _locked(root):

@@ -77,10 +77,15 @@ def pii_lines() -> list[str]:
         "市民可拨打13812345678或010-66668888咨询，也可发邮件至zhang.san@example.com。",
         "据悉，申请人王某（手机13812345678，座机010-66668888）已通过一网通办完成申报，并收到zhang.san@example.com发出的回执。",
         "据了解，身份证号11010519491231002X的申请人已完成网上办理，QQ:123456789群同步答疑。",
+        "报名材料可发至li.si＠example.org或wang.wu [at] example.net，两个邮箱均可受理政务服务咨询。",
+        "线上答疑另设QQ群号：87654321，工作人员QQ/微信：76543210，一网通办平台同步受理。",
+        "经办人手机139.8765.4321，座机029 6002 1109，身份证号110105 19491231 002X已完成实名核验。",
     ]
 
 
-PII_VALUES = ("13812345678", "66668888", "zhang.san@example.com", "11010519491231002X", "123456789")
+PII_VALUES = ("13812345678", "66668888", "zhang.san@example.com", "11010519491231002X", "123456789",
+              "li.si＠example.org", "wang.wu [at] example.net", "87654321", "76543210", "139.8765.4321",
+              "029 6002 1109", "110105 19491231 002X", "13987654321")
 
 
 def build(root: Path, big: bool = False, http_base: str = "http://127.0.0.1:9/",
@@ -205,6 +210,12 @@ def build(root: Path, big: bool = False, http_base: str = "http://127.0.0.1:9/",
     # personal data and formulas in an article that is kept
     pii = as_html(["=" + s[4][0]] + pii_lines() + s[4][1:])
     case("PII and formulas", [put("pii/contacts.html", pii)], {ARTICLE})
+    case("PII in a url, a path and a source", [
+        put("pii/urls.jsonl", json.dumps({"url": "http://a.cn/form?tel=13987654321&mail=zhang.san@example.com",
+                                          "html": "<p>\u77ed</p>"})),
+        put("pii/13987654321.html", "<p>\u77ed</p>"),
+        put("pii/source.txt", "\n".join([s[0][0], "来源：政务服务中心（咨询13987654321）", *s[0][1:]]))],
+        {REJECTED_ANY}, {ARTICLE})
 
     # odd names
     names = ["odd/with space.html", "odd/数字政府 报道.html", "odd/new\nline.html", "odd/=cmd|' \"x.html"]

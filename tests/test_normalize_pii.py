@@ -1,4 +1,8 @@
-from pipeline.normalize.pii import drop_contact_blocks, redact
+import re
+
+import pytest
+
+from pipeline.normalize.pii import drop_contact_blocks, fold, redact
 
 
 def test_phones_emails_ids_and_qq_are_replaced_and_counted():
@@ -28,3 +32,32 @@ def test_contact_block_is_dropped_whole():
     assert kept == ["未来,中国信通院将继续发挥行业平台作用。", "评论"]
     assert n == 3 and held["phone"] == 2 and held["email"] == 2
     assert drop_contact_blocks(["正文。"]) == (["正文。"], 0, {"phone": 0, "email": 0, "id_number": 0, "qq": 0})
+
+
+# Issue 14, item 3: the variants people write, each in a sentence; redaction finds every one and
+# the validation patterns (the same file) flag every one left unredacted.
+VARIANTS = {
+    "email": ["联系邮箱：zhang.san＠example.com。", "请发至 zhang.san @ example.com 报名", "邮箱zhang.san[at]example.com",
+              "来信请寄wang(at)gov[dot]cn", "邮箱：user@政府.中国，欢迎来信"],
+    "qq": ["加入QQ群号：123456789咨询", "QQ/微信：123456789", "他的QQ号码是123456789", "QQ 1234 5678 9", "微信/QQ：3187884295"],
+    "id_number": ["身份证号110105 19491231 002X已登记", "身份证号110105-1949-1231-002X", "证件号 110105 1949 1231 002X"],
+    "phone": ["手机138.1234.5678", "手机138—1234—5678", "手机138–1234–5678", "手机1 3 8 1 2 3 4 5 6 7 8",
+              "电话029 6002 1109", "电话：（029）6002 1109", "手机：１３８１２３４５６７８", "热线400 810 8888"],
+}
+
+
+@pytest.mark.parametrize("kind,text", [(k, t) for k, ts in VARIANTS.items() for t in ts])
+def test_written_variants_are_redacted_and_validation_sees_them(kind, text):
+    from pipeline.validate.patterns import pii_patterns
+
+    out, counts = redact(text)
+    assert counts[kind] == 1, (out, counts)
+    if kind != "email":
+        assert sum(c.isdigit() for c in out) <= sum(c.isdigit() for c in text) - 5, out
+    assert any(re.search(p, fold(text)) for p in pii_patterns().values())
+    assert not any(re.search(p, out) for p in pii_patterns().values())
+
+
+def test_query_strings_and_sources_are_redacted():
+    out, c = redact("http://a.cn/x?tel=13812345678&mail=a@b.com")
+    assert out == "http://a.cn/x?tel=[电话]&mail=[邮箱]" and c["phone"] == 1 and c["email"] == 1

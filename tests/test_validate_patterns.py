@@ -45,8 +45,11 @@ def test_text_redacted_by_the_normalizer_passes_validation():
     assert _pii(raw) and not _pii(redact(raw)[0])
 
 
-def test_redact_for_reports_names_the_kind():
-    assert patterns.redact("拨打13812345678或写信a@b.cn") == "拨打[mobile]或写信[email]"
+def test_reports_redact_with_the_normalizers_tags():
+    from pipeline.normalize.pii import redact_text
+
+    assert redact_text("拨打13812345678或写信a@b.cn") == "拨打[电话]或写信[邮箱]"
+    assert set(patterns.parameters()["pii_patterns"]) == set(__import__("pipeline.normalize.pii").normalize.pii.patterns().values())
 
 
 def test_boilerplate_regexes_agree_with_the_cleaner_on_the_seed_lines():

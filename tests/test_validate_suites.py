@@ -102,7 +102,7 @@ def test_row_family_in_child_tables(quarantine_run, table, key, family):
 def test_observed_values_say_what_failed_without_leaking_pii(quarantine_run):
     _, report = quarantine_run
     by_key = {(q["table"], q["key"], q["expectation"].rsplit("[", 1)[-1]): q["observed"] for q in report.quarantined}
-    assert by_key[("articles", '["b-phone"]', "pii]")] == "[mobile]"
+    assert by_key[("articles", '["b-phone"]', "pii]")] == "[电话]"
     assert by_key[("articles", '["b-boilerplate"]', "boilerplate]")].startswith("当前位置")
     assert by_key[("articles", '["b-region-unknown"]', "region_code]")] == "999999"
     assert not any("13812345678" in str(q["observed"]) or "wangwu@" in str(q["observed"])

@@ -9,19 +9,15 @@ is masked.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 
+PATTERNS_FILE = Path(__file__).resolve().parents[1] / "data" / "pii_patterns.yaml"
 KINDS = ("phone", "email", "id_number", "qq")
-TAGS = {"phone": "[电话]", "email": "[邮箱]", "id_number": "[身份证号]", "qq": "[QQ]"}
-
-_HAS_DIGIT = re.compile(r"[0-9@]")
-_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-_QQ = re.compile(r"(?i)(QQ\s*(?:号码?|群)?\s*[:：]?\s*)([1-9]\d{4,10})(?!\d)")
-_ID = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<![\d.])(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?![\d.])")
-_LANDLINE = re.compile(
-    r"(?<![\d.])(?:[(（]0\d{2,3}[)）]\s*|0\d{2,3}[\s-])\d{7,8}(?:-\d{1,5})?(?![\d.])"
-    r"|(?<![\d.])[48]00[\s-]?\d{3}[\s-]?\d{4}(?![\d.])"
-)
+# Full-width digits, letters and signs to ASCII, one character for one, so that a match on
+# the folded text is a match at the same offsets of the original.
+_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_HAS_CUE = re.compile(r"[0-9０-９@＠]|[\[(（【]\s*(?i:at)\s*[\])）】]")
 _CONTACT_START = re.compile(
     r"^\s*(?:联\s*系\s*人|联系方式|联系电话|咨询电话|服务热线|联系邮箱|投稿邮箱|媒体联系|商务合作|"
     r"电\s*话|手\s*机|传\s*真|邮\s*箱|E-?mail|地\s*址|邮\s*编)\s*[:：]?",
@@ -29,27 +25,52 @@ _CONTACT_START = re.compile(
 )
 
 
+@lru_cache(maxsize=1)
+def specs() -> dict[str, dict]:
+    """kind -> {pattern, tag, counts_as}, from ``pipeline/data/pii_patterns.yaml``."""
+    import yaml
+
+    return yaml.safe_load(PATTERNS_FILE.read_text("utf-8"))["pii"]
+
+
+def patterns() -> dict[str, str]:
+    """kind -> regex: what the validation suites check every text column against."""
+    return {k: v["pattern"] for k, v in specs().items()}
+
+
+@lru_cache(maxsize=1)
+def _combined() -> re.Pattern:
+    return re.compile("|".join(f"(?P<{k}>{v['pattern']})" for k, v in specs().items()))
+
+
+def fold(text: str) -> str:
+    """Full-width forms as ASCII, length and offsets unchanged."""
+    return text.translate(_FOLD)
+
+
 def redact(text: str) -> tuple[str, dict[str, int]]:
     """``text`` with PII replaced by tags, and the count of each kind replaced."""
     counts = dict.fromkeys(KINDS, 0)
-    if not text or not _HAS_DIGIT.search(text):
+    if not text or not _HAS_CUE.search(text):
         return text, counts
+    out, last = [], 0
+    for m in _combined().finditer(fold(text)):
+        kind = m.lastgroup
+        spec = specs()[kind]
+        counts[spec["counts_as"]] += 1
+        label = m.groupdict().get(f"{kind}_label")
+        keep = m.start() + len(label) if label else m.start()
+        out += [text[last:keep], spec["tag"]]
+        last = m.end()
+    if last == 0:
+        return text, counts
+    out.append(text[last:])
+    return "".join(out), counts
 
-    def sub(kind: str, pat: re.Pattern, s: str, group: int = 0) -> str:
-        def repl(m: re.Match) -> str:
-            counts[kind] += 1
-            if group:
-                return m.group(1) + TAGS[kind]
-            return TAGS[kind]
 
-        return pat.sub(repl, s)
-
-    text = sub("email", _EMAIL, text)
-    text = sub("qq", _QQ, text, group=1)
-    text = sub("id_number", _ID, text)
-    text = sub("phone", _MOBILE, text)
-    text = sub("phone", _LANDLINE, text)
-    return text, counts
+def redact_text(text: str | None) -> str | None:
+    """``redact`` without the counts, for any value that leaves the run (None stays None)."""
+    return None if text is None else redact(text)[0]
 
 
 def _looks_like_contact_line(line: str) -> bool:

@@ -118,7 +118,7 @@ def add_static_index(folder: Path, report: "ValidationReport") -> None:
 def scrub_pii(folder: Path) -> int:
     """Redact PII in the rendered pages: GX shows failing values, and a value that failed a
     PII expectation must not be published in the report that caught it. Returns pages changed."""
-    from pipeline.validate.patterns import redact
+    from pipeline.normalize.pii import redact_text as redact
 
     changed = 0
     for page in folder.rglob("*.html"):

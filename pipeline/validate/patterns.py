@@ -3,8 +3,8 @@
 Boilerplate markers come from the cleaner's ``pipeline/data/boilerplate.yaml`` (the list it
 drops lines by); spam brands, GB/T 2260 region codes and statistics units from the
 normalizer's and extractor's tables in ``pipeline/data/``; PII patterns from
-``pipeline/data/validation_patterns.yaml`` (independent of the redactor's, so that
-validation is a second opinion rather than the same code agreeing with itself).
+``pipeline/data/pii_patterns.yaml``, the one list the redactor uses too (validation checks
+that nothing slipped past redaction, in every text column).
 A marker with ``short: N`` only counts on a line of at most N characters; it is turned into
 one multi-line regex that says so, because GX matches a regex against the whole cell.
 """
@@ -15,22 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-PATTERNS_FILE = DATA / "validation_patterns.yaml"
 BOILERPLATE_FILE = DATA / "boilerplate.yaml"
 _GLOBAL_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
-
-
-@lru_cache(maxsize=1)
-def _patterns() -> dict:
-    import yaml
-
-    return yaml.safe_load(PATTERNS_FILE.read_text("utf-8"))
-
-
-def _scoped(pattern: str) -> str:
-    """``(?i)x`` -> ``(?i:x)`` so that patterns can be embedded in a larger regex."""
-    m = _GLOBAL_FLAGS.match(pattern)
-    return f"(?{m.group(1)}:{pattern[m.end():]})" if m else f"(?:{pattern})"
 
 
 def _line_regex(pattern: str, short: int | None, lead: str) -> str:
@@ -73,7 +59,9 @@ def boilerplate_markers() -> tuple[str, ...]:
 
 
 def pii_patterns() -> dict[str, str]:
-    return dict(_patterns()["pii"])
+    from pipeline.normalize.pii import patterns
+
+    return patterns()
 
 
 def _table(name: str) -> tuple[dict[str, str], ...]:
@@ -102,19 +90,6 @@ def known_region_code_regex() -> str:
 
 def units() -> list[str]:
     return [r["unit"] for r in _table("units.csv")]
-
-
-@lru_cache(maxsize=1)
-def _pii_compiled() -> re.Pattern:
-    return re.compile("|".join(f"(?P<{k}>{_scoped(v)})" for k, v in pii_patterns().items()))
-
-
-def redact(text: str | None) -> str | None:
-    """Text with every PII match replaced by ``[kind]``: rejected rows must not leak what
-    the release withholds."""
-    if text is None:
-        return None
-    return _pii_compiled().sub(lambda m: f"[{m.lastgroup}]", text)
 
 
 def first_match(text: str, patterns: list[str]) -> str | None:

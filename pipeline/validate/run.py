@@ -26,6 +26,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline.normalize.pii import redact_text
 from pipeline.tables import RELEASED, TABLES
 from pipeline.validate import patterns
 from pipeline.validate.suites import load_suites
@@ -155,7 +156,7 @@ def _shorten(v: Any) -> str | None:
     if p is None:
         return None
     s = p if isinstance(p, str) else json.dumps(p, ensure_ascii=False)
-    s = patterns.redact(s)
+    s = redact_text(s)
     return s if len(s) <= OBSERVED_CHARS else s[:OBSERVED_CHARS] + "…"
 
 
@@ -165,7 +166,7 @@ def _observed_value(expectation: str, family: str, value: Any, regex_list: list[
     if expectation == REGEX_LIST and isinstance(value, str) and regex_list:
         hit = patterns.first_match(value, regex_list)
         if hit is not None:
-            return patterns.redact(hit) if family == "pii" else _shorten(hit)
+            return redact_text(hit) if family == "pii" else _shorten(hit)
     return _shorten(value)
 
 
