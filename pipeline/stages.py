@@ -20,7 +20,7 @@ from pipeline.filter.spun import is_spun
 from pipeline.faults import pause
 from pipeline.ingest import RawPage, SourceFile, page_id, printable_path, read_source, to_document
 from pipeline.ingest.decode import valid_utf8
-from pipeline.limits import PageRejected, page_limits
+from pipeline.limits import PageLimits, PageRejected, check_deadline, check_structure, page_deadline, page_limits
 from pipeline.normalize import normalize_document
 from pipeline.record import Document
 
@@ -42,19 +42,21 @@ def rejected_row(doc: Document, stage: str) -> dict:
 
 def process_document(doc: Document, limits: dict | None = None) -> tuple[Document, str]:
     """Run the stages on one decoded document; returns it and the last stage reached."""
-    max_par = page_limits(limits).max_paragraph_chars
+    bounds = page_limits(limits)
     steps = (
-        ("clean", lambda d: _clean(d, max_par)),
+        ("clean", lambda d: _clean(d, bounds)),
         ("normalize", normalize_document),
         ("extract", extract_records),
     )
-    for stage, step in steps:
-        try:
-            step(doc)
-        except PageRejected as e:
-            return doc.reject(e.reason, e.detail[:500]), stage
-        except Exception as e:  # one bad page must not stop the shard
-            return doc.reject(f"{stage}_error", f"{type(e).__name__}: {e}"[:500]), stage
+    with page_deadline(bounds.max_page_seconds):
+        for stage, step in steps:
+            try:
+                step(doc)
+                check_deadline(stage)
+            except PageRejected as e:
+                return doc.reject(e.reason, e.detail[:500]), stage
+            except Exception as e:  # one bad page must not stop the shard
+                return doc.reject(f"{stage}_error", f"{type(e).__name__}: {e}"[:500]), stage
     doc.content = ""
     if is_spun(doc.metadata.get("body", "")):
         doc.flags.append("spun_text")
@@ -64,12 +66,14 @@ def process_document(doc: Document, limits: dict | None = None) -> tuple[Documen
     return doc, "filter"
 
 
-def _clean(doc: Document, max_paragraph_chars: int) -> None:
+def _clean(doc: Document, bounds: PageLimits) -> None:
     pause("clean")
+    if doc.format == "html":
+        check_structure(doc.content, bounds)
     doc.article = clean_page(doc.content, doc.format, doc.url, doc.fetched_at)
     longest = max((len(p) for p in doc.article.paragraphs), default=0)
-    if longest > max_paragraph_chars:
-        raise PageRejected("paragraph_too_long", f"a paragraph of {longest} characters > {max_paragraph_chars}")
+    if longest > bounds.max_paragraph_chars:
+        raise PageRejected("paragraph_too_long", f"a paragraph of {longest} characters > {bounds.max_paragraph_chars}")
 
 
 CARRIED = ("title", "body", "published_at", "published_at_source", "source", "source_raw", "source_type", "site",

@@ -189,6 +189,9 @@ def build(root: Path, big: bool = False, http_base: str = "http://127.0.0.1:9/",
     deep = "<html><body>" + "<div>" * 100_000 + "数字政府" + "</div>" * 100_000 + "</body></html>"
     case("100,000 levels of nesting", [put("size/deep.html", deep)], {"too_deep"})
 
+    attrs = "<html><body><div " + " ".join(f"a{i}" for i in range(150_000)) + "><p>数字政府</p></div></body></html>"
+    case("150,000 attributes on one element", [put("size/attributes.html", attrs)], {"too_complex"})
+
     # entities and external references: never resolved, never fetched
     laughs = "".join(f'<!ENTITY l{i} "{"".join(f"&l{i - 1};" for _ in range(10))}">' for i in range(1, 10))
     bomb = f'<?xml version="1.0"?><!DOCTYPE html [<!ENTITY l0 "lol">{laughs}]><html><body><p>&l9;</p></body></html>'

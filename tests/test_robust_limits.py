@@ -84,3 +84,71 @@ def test_50mb_page_with_default_limits(tmp_path):
     m = measure(corpus.input)
     assert m["slowest"] < 10, m
     assert m["max_rss_mb"] < 300, m
+
+
+# Issue 14, item 2: a page's structure and its time are bounded, whatever its size.
+def _one(tmp_path, name: str, content: str, limits: dict | None = None):
+    (tmp_path / name).write_text(content, "utf-8")
+    files, _ = discover([str(tmp_path / name)])
+    r = process_files(files, {"min_topic_score": 0, **(limits or {})})
+    assert r.pages_in == 1
+    return r
+
+
+GOOD_HTML = "<html><body><h1>数字政府</h1>" + "<p>一网通办让群众办事更方便，政务服务持续优化。</p>" * 20 + "</body></html>"
+
+
+@pytest.mark.parametrize("attrs", [1_001, 1_000_000])
+def test_an_element_with_too_many_attributes_is_rejected_before_parsing(tmp_path, attrs):
+    import time
+
+    page = "<html><body><div " + " ".join(f"a{i}" for i in range(attrs)) + ">" + GOOD_HTML[12:]
+    t = time.perf_counter()
+    r = _one(tmp_path, "attrs.html", page)
+    assert time.perf_counter() - t < 5
+    assert [(x["reason"], x["stage"]) for x in r.rejected] == [("too_complex", "clean")]
+    assert f"{attrs} attributes" in r.rejected[0]["detail"]
+
+
+def test_too_many_elements_is_rejected(tmp_path):
+    r = _one(tmp_path, "elements.html", GOOD_HTML.replace("</body>", "<i>x</i>" * 300), {"max_elements": 100})
+    assert r.rejected[0]["reason"] == "too_complex"
+    assert _one(tmp_path, "ok.html", GOOD_HTML).rejected[0]["stage"] == "filter"  # past the bounds
+
+
+def test_a_page_over_its_time_budget_is_rejected_too_slow(tmp_path, monkeypatch):
+    import time
+
+    import pipeline.stages as stages
+
+    real = stages.extract_records
+    monkeypatch.setattr(stages, "extract_records", lambda doc: (time.sleep(1.2), real(doc))[1])
+    r = _one(tmp_path, "slow.html", GOOD_HTML, {"max_page_seconds": 1})
+    assert [(x["reason"], x["stage"]) for x in r.rejected] == [("too_slow", "extract")]
+    assert _one(tmp_path, "fast.html", GOOD_HTML, {"max_page_seconds": 30}).rejected[0]["stage"] == "filter"
+
+
+def test_the_time_budget_is_per_thread():
+    import threading
+    import time
+
+    from pipeline.limits import PageRejected, check_deadline, page_deadline
+
+    seen = {}
+
+    def work(name, budget, sleep):
+        with page_deadline(budget):
+            time.sleep(sleep)
+            try:
+                check_deadline(name)
+                seen[name] = "ok"
+            except PageRejected as e:
+                seen[name] = e.reason
+
+    threads = [threading.Thread(target=work, args=("short", 0, 0.2)), threading.Thread(target=work, args=("long", 5, 0.2))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen == {"short": "too_slow", "long": "ok"}
+    check_deadline("outside any page")  # no budget: no-op
