@@ -45,3 +45,29 @@ def test_data_docs_render_the_suites(tmp_path):
     page = next((result.path / "validation" / "validations" / "articles" / "input").rglob("*.html")).resolve()
     text = _chromium(tmp_path, "--dump-dom", page.as_uri()).stdout
     assert "Expectation Validation Result" in text and "published_at" in text
+
+
+PAYLOAD = "<img src=x onerror=\"document.body.setAttribute('data-pwned','1')\">米乐m6体育官网"
+
+
+def _hostile_release(tmp_path):
+    tables = good_tables()
+    tables["articles"][0] = {**tables["articles"][0], "source": PAYLOAD, "title": PAYLOAD}
+    return publish_release(tables, PAGE_REJECTS, RUN_INFO, tmp_path / "out", now=NOW)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (Debian package `chromium`)")
+def test_a_failing_value_is_shown_as_text_and_runs_nothing(tmp_path):
+    """Issue 14, item 4: a row whose value is markup fails an expectation; its report page shows
+    the markup as text, and a handler planted raw after the fact is refused by the page's CSP."""
+    result = _hostile_release(tmp_path)
+    pages = list((result.path / "validation").rglob("*.html"))
+    shown = [p for p in pages if "data-pwned" in p.read_text("utf-8")]
+    assert shown, "the failing value should be in the report"
+    for page in shown:
+        dom = _chromium(tmp_path, "--dump-dom", page.resolve().as_uri()).stdout
+        assert "data-pwned=\"1\"" not in dom and "onerror=" in dom  # as text
+    planted = tmp_path / "planted.html"
+    planted.write_text(shown[0].read_text("utf-8").replace("<body>", "<body>" + PAYLOAD, 1), "utf-8")
+    dom = _chromium(tmp_path, "--dump-dom", planted.resolve().as_uri()).stdout
+    assert "<img src=\"x\"" in dom and "data-pwned=\"1\"" not in dom

@@ -2,7 +2,11 @@
 ``summary.json`` for machines, and a short Markdown summary for the console and Prefect."""
 from __future__ import annotations
 
+import base64
+import hashlib
+import html
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -84,7 +88,6 @@ def add_static_index(folder: Path, report: "ValidationReport") -> None:
     GX draws its index tables with JavaScript from public CDNs; offline (as releases are often
     read) they stay empty. This list needs nothing but the files in the folder.
     """
-    import html
 
     index = folder / "index.html"
     text = index.read_text("utf-8")
@@ -115,16 +118,53 @@ def add_static_index(folder: Path, report: "ValidationReport") -> None:
     index.write_text(text.replace("<body>", "<body>\n" + section, 1), "utf-8")
 
 
-def scrub_pii(folder: Path) -> int:
-    """Redact PII in the rendered pages: GX shows failing values, and a value that failed a
-    PII expectation must not be published in the report that caught it. Returns pages changed."""
-    from pipeline.normalize.pii import redact_text as redact
+# Where GX's pages take their scripts, styles, fonts and images from (none load offline).
+ASSET_HOSTS = ("https://cdn.jsdelivr.net", "https://cdnjs.cloudflare.com", "https://code.jquery.com",
+               "https://stackpath.bootstrapcdn.com", "https://maxcdn.bootstrapcdn.com", "https://unpkg.com",
+               "https://great-expectations-web-assets.s3.us-east-2.amazonaws.com")
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+_MARKUP = re.compile(r"[<>&\"']")
 
+
+def harden(folder: Path, shown: set[str]) -> int:
+    """Make the rendered pages safe to open: GX writes failing values into its tables as raw
+    HTML, so a page's ``<img onerror=…>`` would run in the steward's browser.
+
+    In every page: PII is redacted (a value that failed a PII expectation is not published
+    in the report that caught it); every value the results hold that would be markup is
+    HTML-escaped where it stands raw; and a Content-Security-Policy allows scripts only from
+    GX's asset hosts and GX's own inline scripts by hash, never an inline event handler, a
+    ``javascript:`` URL or a script of the data's. Returns pages changed."""
+    from pipeline.normalize.pii import redact_text
+
+    risky = sorted((v for v in shown if _MARKUP.search(v) and len(v) > 1), key=len, reverse=True)
     changed = 0
     for page in folder.rglob("*.html"):
         text = page.read_text("utf-8")
-        clean = redact(text)
+        clean = redact_text(text)
+        for v in risky:
+            if v in clean:
+                clean = clean.replace(v, html.escape(v))
+        clean = _with_csp(clean, shown)
         if clean != text:
             page.write_text(clean, "utf-8")
             changed += 1
     return changed
+
+
+def _with_csp(page: str, shown: set[str]) -> str:
+    hashes = []
+    for m in _INLINE_SCRIPT.finditer(page):
+        body = m.group(1)
+        if any(len(v) > 3 and v in body for v in shown):
+            continue  # a script that carries data is not trusted; it only draws charts online
+        digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
+        hashes.append(f"'sha256-{digest}'")
+    hosts = " ".join(ASSET_HOSTS)
+    policy = (f"default-src 'none'; script-src {hosts} {' '.join(sorted(set(hashes)))}; "
+              f"style-src 'unsafe-inline' {hosts}; font-src data: {hosts}; img-src data: 'self' {hosts}; "
+              "connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-src 'none'")
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+    if "<head>" in page:
+        return page.replace("<head>", "<head>\n" + meta, 1)
+    return meta + page

@@ -177,6 +177,7 @@ class _Runner:
 
         self.context = _context(docs_dir)
         self.params = params
+        self.shown: set[str] = set()  # every string a result holds: what the Data Docs may show
         self.run_time = run_time
         self.source = self.context.data_sources.add_pandas("dgn")
         self.definitions: dict[str, Any] = {}
@@ -201,11 +202,24 @@ class _Runner:
                          result_format={"result_format": "COMPLETE", "partial_unexpected_count": 5,
                                         "unexpected_index_column_names": pk},
                          run_id=RunIdentifier(run_name=run_name, run_time=self.run_time))
+            for r in res.results:
+                _strings(r.result, self.shown)
             out.extend((frame, r) for r in res.results)
         return out
 
     def build_docs(self) -> None:
         self.context.build_data_docs()
+
+
+def _strings(value: Any, into: set[str]) -> None:
+    if isinstance(value, str):
+        into.add(value)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _strings(v, into)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            _strings(v, into)
 
 
 def _resolve(v: Any, params: dict) -> Any:
@@ -332,10 +346,10 @@ def validate_tables(tables: dict[str, pa.Table], run_time: dt.datetime, docs_dir
     report.blocked = blocked
     report.rows_out = {n: kept[n].num_rows for n in RELEASED}
     if docs_dir is not None:
-        from pipeline.validate.docs import add_static_index, scrub_pii
+        from pipeline.validate.docs import add_static_index, harden
 
         runner.build_docs()
-        scrub_pii(Path(docs_dir))
+        harden(Path(docs_dir), runner.shown)
         add_static_index(Path(docs_dir), report)
         report.docs_path = Path(docs_dir)
     return kept, report
