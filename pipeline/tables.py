@@ -114,7 +114,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("source", pa.string(), "Canonical outlet named as the source (来源), spam brands removed."),
         _c("source_raw", pa.string(), "The source line as it appeared on the page."),
         _c("source_type", pa.string(), "Kind of source: central_media | local_media | government | research | company | portal | unknown.", enum=SOURCE_TYPES),
-        _c("flags", STRINGS, "Quality flags: spam_source, reprint, spun_text, traditional_script, ..."),
+        _c("flags", STRINGS, "Quality flags: spam_source, reprint, spun_text, traditional_script, lossy_decode (characters lost in decoding), ..."),
         _c("authors", STRINGS, "Authors (记者, 作者, 文/...) named in the byline."),
         _c("editors", STRINGS, "Editors (责任编辑, 编辑, ...) named on the page."),
         _c("body", pa.string(), "Article text, paragraphs joined by a newline; PII redacted.", True),

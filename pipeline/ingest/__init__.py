@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 
-from pipeline.ingest.decode import decode_bytes
+from pipeline.ingest.decode import decode_bytes, is_lossy
 from pipeline.ingest.discover import SourceFile, discover, printable_path, shard
 from pipeline.ingest.readers import RawPage, read_source
 from pipeline.ingest import sidecar
@@ -57,4 +57,6 @@ def to_document(page: RawPage, pid: str | None = None) -> Document:
     if _looks_binary(page.raw):
         return doc.reject("binary")
     doc.content, doc.encoding = decode_bytes(page.raw, page.charset)
+    if is_lossy(doc.content, doc.encoding):
+        doc.flags.append("lossy_decode")
     return doc

@@ -18,6 +18,8 @@ _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-
             "utf8": "utf-8", "unicode": "utf-8", "iso-8859-1": "cp1252", "latin1": "cp1252",
             "latin-1": "cp1252", "ascii": "utf-8", "us-ascii": "utf-8"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_NON_ASCII = re.compile(rb"[^\x00-\x7f]+")
+_LOST_RUN = re.compile("\ufffd{2,}")  # the bytes of one lost character
 _LATIN_HIGH = re.compile(r"[\u00a0-\u00ff]")
 
 
@@ -80,28 +82,83 @@ def looks_mojibake(text: str) -> bool:
     return high > 50 and len(_CJK.findall(sample)) < high / 10
 
 
+def common_share(text: str) -> float:
+    """Share of the CJK characters of ``text`` that are among the most common hanzi: about
+    0.6-0.8 for Chinese prose, under 0.3 for mojibake made of CJK characters."""
+    cjk = _CJK.findall(text[:20000])
+    return sum(1 for c in cjk if c in _COMMON) / len(cjk) if cjk else 0.0
+
+
 def repair_mojibake(text: str) -> str | None:
-    """Undo one wrong Latin-1/cp1252 decode of GB or UTF-8 bytes; None when it does not undo."""
-    for wrong in ("latin-1", "cp1252"):
-        try:
-            raw = text.encode(wrong)
-        except UnicodeEncodeError:
-            continue
-        for right in ("utf-8", "gb18030", "big5hkscs"):
-            fixed = _strict(raw, right)
-            if fixed is not None and len(_CJK.findall(fixed[:20000])) > 20:
-                return fixed
+    """Undo one wrong decode, or None when it does not undo: UTF-8 read as Latin-1/cp1252
+    (ftfy's ``fix_encoding``), GB or Big5 bytes read as Latin-1/cp1252, and UTF-8 read as
+    GBK and saved again (``鏁板瓧`` for ``数字``), which ftfy does not cover."""
+    if looks_mojibake(text):
+        import ftfy
+
+        fixed = ftfy.fix_encoding(text)
+        if fixed != text and len(_CJK.findall(fixed[:20000])) > 20:
+            return fixed
+        for wrong in ("latin-1", "cp1252"):
+            try:
+                raw = text.encode(wrong)
+            except UnicodeEncodeError:
+                continue
+            for right in ("gb18030", "big5hkscs"):
+                fixed = _strict(raw, right)
+                if fixed is not None and len(_CJK.findall(fixed[:20000])) > 20:
+                    return fixed
+        return None
+    if len(_CJK.findall(text[:20000])) < 20 or common_share(text) >= 0.35:
+        return None
+    # A character the wrong decode already lost stays one replacement character.
+    fixed = text.replace("\ufffd", "\x00").encode("gb18030").decode("utf-8", "replace").replace("\x00", "\ufffd")
+    fixed = _LOST_RUN.sub("\ufffd", fixed)
+    cjk = len(_CJK.findall(fixed[:20000]))
+    if cjk >= 10 and common_share(fixed) >= 0.5 and fixed.count("\ufffd") <= max(2, cjk // 4):
+        return fixed
     return None
 
 
+_GB_PAIRS = re.compile(rb"(?:[\x81-\xfe][\x40-\x7e\x80-\xfe])+")
+
+
+def decode_mixed(raw: bytes) -> tuple[str, int]:
+    """UTF-8 with runs of GBK (a page put together from parts in both encodings): each run of
+    GBK byte pairs where UTF-8 fails is read as GB18030. Returns the text and the bytes read
+    as GBK."""
+    out, i, gb = [], 0, 0
+    while i < len(raw):
+        try:
+            out.append(raw[i:].decode("utf-8"))
+            break
+        except UnicodeDecodeError as e:
+            j = i + e.start
+            out.append(raw[i:j].decode("utf-8"))
+            m = _GB_PAIRS.match(raw, j)
+            if m is None:
+                out.append("\ufffd")
+                i = j + 1
+                continue
+            out.append(m.group(0).decode("gb18030", "replace"))
+            gb += m.end() - j
+            i = m.end()
+    return "".join(out), gb
+
+
 def decode_bytes(raw: bytes, declared: str | None = None) -> tuple[str, str]:
-    """Return (text, encoding). Never silently lossy: a lossy fallback is named '<enc>+replace'."""
+    """Return (text, encoding). Never silently lossy: a lossy fallback is named '<enc>+replace'
+    (``is_lossy`` says so), a repaired one '<enc>+mojibake-repaired'."""
     text, enc = _decode(raw, declared)
-    if looks_mojibake(text):
-        fixed = repair_mojibake(text)
-        if fixed is not None:
-            return fixed, enc + "+mojibake-repaired"
+    fixed = repair_mojibake(text)
+    if fixed is not None:
+        return fixed, enc + "+mojibake-repaired"
     return text, enc
+
+
+def is_lossy(text: str, encoding: str) -> bool:
+    """Characters were lost in decoding (replacement characters)."""
+    return encoding.endswith("+replace") or "\ufffd" in text
 
 
 def _decode(raw: bytes, declared: str | None) -> tuple[str, str]:
@@ -118,6 +175,11 @@ def _decode(raw: bytes, declared: str | None) -> tuple[str, str]:
         text = _strict(raw, enc)
         if text is not None and (enc != "gb18030" or _plausible_gb(text)):
             return text, enc
+        if enc == "utf-8" and text is None:
+            mixed, gb = decode_mixed(raw)
+            high = sum(map(len, _NON_ASCII.findall(raw)))
+            if gb and gb * 2 < high and common_share(mixed) >= 0.5 and mixed.count("\ufffd") <= 3:
+                return mixed, "utf-8+gb18030"
     stated = ([declared] if declared else []) + declared_charsets(raw)
     for enc in dict.fromkeys(stated + ["gb18030", "big5hkscs"]):
         text = raw.decode(enc, "replace")
