@@ -48,6 +48,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
                           min_chars=args.min_chars, full=args.full, dask_address=args.dask_address,
                           workers=args.workers, progress=hook)
         except Exception as e:
+            if type(e).__name__ == "ReleaseUntrusted":
+                console.print(f"[red]the previous release cannot be trusted[/red]: {e}")
+                return 2
             if type(e).__name__ == "ValidationBlocked":
                 console.print(f"[red]release blocked by validation[/red]: {e}")
                 info = getattr(e, "run_info", None)

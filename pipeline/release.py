@@ -14,12 +14,15 @@ import datetime as dt
 import fcntl
 import hashlib
 import json
+import logging
 import os
+import re
 import shutil
 import sys
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
@@ -65,14 +68,77 @@ def releases_dir(output_dir: Path) -> Path:
     return Path(output_dir) / "releases"
 
 
+VERSION_NAME = re.compile(r"^\d{4}\.\d{2}\.\d{2}(?:\.\d+)?$")
+log = logging.getLogger("dgn.release")
+
+
+class ReleaseUntrusted(RuntimeError):
+    """The previous release cannot be trusted and none can stand in for it: building on
+    nothing would publish a release that silently lost its older articles."""
+
+
+def check_release(path: Path) -> str | None:
+    """Why the release folder cannot be trusted (missing, no ``SHA256SUMS``, a file missing or
+    changed since it was published), or None when every file it lists checks out."""
+    sums = path / "SHA256SUMS"
+    if not path.is_dir():
+        return "its folder is missing"
+    if not sums.is_file():
+        return "it has no SHA256SUMS"
+    stats = tuple((p.as_posix(), p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(path.rglob("*")) if p.is_file())
+    return _check_sums(str(path), stats)
+
+
+@lru_cache(maxsize=8)
+def _check_sums(path: str, _stats: tuple) -> str | None:
+    """Cached on the folder's file names, sizes and mtimes: a run asks more than once."""
+    folder = Path(path)
+    try:
+        lines = (folder / "SHA256SUMS").read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        return f"its SHA256SUMS cannot be read ({e})"
+    listed = set()
+    for line in lines:
+        digest, _, name = line.partition("  ")
+        target = (folder / name).resolve()
+        if not name or Path(name).is_absolute() or folder.resolve() not in target.parents:
+            return f"its SHA256SUMS names a file outside it ({name!r})"
+        listed.add(name)
+        if not target.is_file():
+            return f"{name} is missing"
+        if sha256_file(target)[0] != digest:
+            return f"{name} changed since it was published"
+    return None if "data/articles.parquet" in listed else "its SHA256SUMS does not cover data/articles.parquet"
+
+
 def latest(output_dir: Path) -> Path | None:
-    """The release ``LATEST`` points at, if any."""
+    """The newest release that checks out: the one ``LATEST`` names, or, when that one is
+    missing, outside ``releases/`` or fails its checksums, the newest complete one (with a
+    warning). None when there never was a release; ``ReleaseUntrusted`` when there were
+    releases but none checks out."""
     root = releases_dir(output_dir)
     pointer = root / "LATEST"
-    if not pointer.is_file():
-        return None
-    path = root / pointer.read_text("utf-8").strip()
-    return path if path.is_dir() else None
+    named = pointer.read_text("utf-8", "replace").strip() if pointer.is_file() else ""
+    problem = None
+    if named:
+        if not VERSION_NAME.match(named):
+            problem = f"LATEST names {named[:80]!r}, which is no release of this folder"
+        else:
+            why = check_release(root / named)
+            if why is None:
+                return root / named
+            problem = f"LATEST names release {named}, but {why}"
+    candidates = sorted((p for p in root.glob("*") if p.is_dir() and VERSION_NAME.match(p.name)),
+                        key=lambda p: [int(x) for x in p.name.split(".")], reverse=True)
+    for cand in candidates:
+        if cand.name != named and check_release(cand) is None:
+            if problem:
+                log.warning("%s; building on release %s, the newest that checks out", problem, cand.name)
+            return cand
+    if problem or candidates:
+        raise ReleaseUntrusted(f"{problem or 'no release in ' + str(root) + ' checks out'}; no other release "
+                               f"checks out either. Restore it, or move {root} away to start a new dataset")
+    return None
 
 
 def next_version(root: Path, now: dt.datetime) -> str:

@@ -7,6 +7,7 @@ import pyarrow.parquet as pq
 from pipeline.assemble import build_tables
 from pipeline.dedupe import article_id, group_duplicates
 from pipeline.dedupe.history import build_index, load_index, match, match_page
+from pipeline.release import _write_sums
 
 A = ("数字政府建设全面提速，数字技术不断升级，数字应用场景加速扩展。各地推进一网通办，政务云平台统筹布局。\n"
      "数据要素市场化配置改革持续深化，电子证照应用范围不断扩大，群众办事更加便利。\n"
@@ -36,6 +37,7 @@ def release(tmp_path, tables_ids: dict[str, str], bodies: dict[str, str], versio
     pids = sorted(tables_ids)
     pq.write_table(pa.table({"article_id": [tables_ids[p] for p in pids], "body": [bodies[p] for p in pids],
                              "page_id": pids}), folder / "articles.parquet")
+    _write_sums(folder.parent)
     (tmp_path / "releases" / "LATEST").write_text(version + "\n")
     return tmp_path
 
@@ -54,6 +56,7 @@ def test_load_index_reads_the_latest_release(tmp_path):
     (tmp_path / "releases" / "2024.02.01" / "data").mkdir(parents=True)
     pq.write_table(pa.table({"article_id": ["new-a"], "body": [A], "page_id": ["pa"]}),
                    tmp_path / "releases" / "2024.02.01" / "data" / "articles.parquet")
+    _write_sums(tmp_path / "releases" / "2024.02.01")
     (tmp_path / "releases" / "LATEST").write_text("2024.02.01\n")
     index = load_index(tmp_path)
     assert index.version == "2024.02.01" and len(index) == 1
