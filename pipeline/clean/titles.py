@@ -1,16 +1,52 @@
-"""Headline signals: the line above the byline in a dump; <h1>, og:title and <title> minus the
-site name in HTML."""
+"""Headline signals: the line above the byline in a dump; in HTML, the visible heading that
+agrees with <title> (or the declared ArticleTitle, og:title) once the site and column names
+are peeled off it.
+
+Portals name themselves in <title> ('标题_栏目_某某市人民政府门户网站', '某某局 栏目 标题'),
+sometimes only themselves, and set the headline in a div, td or strong rather than <h1>. A
+title cut at every separator loses real headlines ('1-10月…', '“海丝茶源·飘香安溪”…'); so
+only whole segments at either end that name a site, or a column beside it, are peeled.
+"""
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
 
 from pipeline.clean.markers import classify
-from pipeline.clean.meta import is_byline
+from pipeline.clean.meta import SOURCE_RE, TIME_LABEL_RE, is_byline
+from pipeline.clean.pubdate import find_dates
 from pipeline.clean.signals import (
     URL_RE, cjk_ratio, is_caption, is_date_only, is_nav_run, punct_count, visible_len,
 )
 
-_SEP = re.compile(r"\s*(?:_|\||｜|--|—|–|-{1,2}|·|::)\s*")
+_DATA = Path(__file__).resolve().parents[1] / "data" / "title_words.yaml"
+# a segment boundary: hard separators (unspaced '-' too: '标题-某某网'), spaced dashes, spaces
+_SPLIT = re.compile(r"(\s*(?:_+|[|｜]|-{1,2}|::|\s[—–·]\s)\s*|\s+)")
+_BR = re.compile(r"<\s*/?\s*br\s*/?\s*>", re.I)
+_AD_PREFIX = re.compile(r"^\s*\[[^\[\]]{1,20}\]\s*")
+_DOMAIN = re.compile(r"^(?:https?://)?(?:[\w-]+\.)+(?:com|cn|net|org|gov|edu|info|cc|tv)(?:\.cn)?/?$", re.I)
+_CJK_ONLY = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
+_QUOTES = re.compile(r"[\s\"“”'‘’「」《》]")
+MIN_HEADLINE = 5
+
+
+@lru_cache(maxsize=1)
+def words() -> dict:
+    import yaml
+
+    d = yaml.safe_load(_DATA.read_text("utf-8"))
+    d["placeholders"] = frozenset(s.lower() for s in d["placeholder_titles"])
+    d["suffixes"] = tuple(sorted(d["site_suffixes"], key=len, reverse=True))
+    d["not_site"] = tuple(d["not_site_endings"])
+    d["columns"] = tuple(d["column_suffixes"])
+    return d
+
+
+def key(s: str) -> str:
+    """The comparison form: NFKC, no white space or quotes."""
+    return _QUOTES.sub("", unicodedata.normalize("NFKC", s or ""))
 
 
 def headline_like(s: str) -> bool:
@@ -36,38 +72,156 @@ def title_from_lines(head: list[str]) -> str:
     return ""
 
 
-def strip_site_name(title: str) -> str:
-    """'标题_频道_网站' -> '标题': keep the longest segment."""
-    parts = [p for p in _SEP.split(title.strip()) if p]
-    if len(parts) <= 1:
-        return title.strip()
-    return max(parts, key=visible_len)
+def is_site_name(seg: str, known: frozenset[str] = frozenset()) -> bool:
+    """A segment that names a site, publisher or department: declared in a meta tag, a domain,
+    or a short unpunctuated name ending like one ('…门户网站', '…政府网', '…办事处')."""
+    k = key(seg)
+    if not k:
+        return False
+    if k in known or _DOMAIN.match(k) or k.lower() in words()["placeholders"]:
+        return True
+    if len(k) > 24 or len(k) < 3 or punct_count(seg) or re.search(r"[！？!?：:，,]", k):
+        return False
+    w = words()
+    return k.endswith(w["suffixes"]) and not k.endswith(w["not_site"])
 
 
-def pick_title(h1s: list[str], og: str | None, doc_title: str | None) -> str:
-    """An <h1> the <title> or og:title vouches for; else og:title; else <title> minus site name."""
-    ref = " ".join(x for x in (og, doc_title) if x)
-    def key(s):
-        return re.sub(r"\s+", "", s)
-    for h in h1s:
-        if 4 <= visible_len(h) <= 100 and key(h) and key(h)[:12] in key(ref):
-            return h.strip()
-    if og and visible_len(og) >= 4:
-        return strip_site_name(og)
-    if doc_title and visible_len(doc_title) >= 4:
-        return strip_site_name(doc_title)
-    for h in h1s:
-        if 4 <= visible_len(h) <= 100:
-            return h.strip()
+def _is_column(seg: str, known: frozenset[str]) -> bool:
+    k = key(seg)
+    return k in known or bool(_CJK_ONLY.match(k))
+
+
+def _is_short_column(seg: str, sep: str) -> bool:
+    """A bare two-to-four-character name beside a hard separator ('标题-纪检')."""
+    return sep != " " and bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", key(seg)))
+
+
+def _column_only(s: str) -> bool:
+    k = key(s)
+    return len(k) <= 8 and k.endswith(words()["columns"])
+
+
+def known_names(names) -> frozenset[str]:
+    """Comparison forms of declared site and column names and of their parts."""
+    out = set()
+    for n in names:
+        if not n:
+            continue
+        out.add(key(n))
+        out.update(key(p) for p in _SPLIT.split(n)[::2] if visible_len(p) >= 2)
+    out.discard("")
+    return frozenset(out)
+
+
+def peel_site_names(title: str, known: frozenset[str] = frozenset()) -> str:
+    """<title> minus the site and column names at either end; '' when nothing else is left
+    ('佛山市人民政府门户网站', '新闻动态--某某学会官网', '无标题文档')."""
+    title = " ".join(_BR.sub(" ", title or "").replace("\xa0", " ").split())
+    if not title:
+        return ""
+    parts = _SPLIT.split(title)
+    segs, seps = parts[::2], [s.strip() or " " for s in parts[1::2]]
+    peeled = False
+    for end in (-1, 0):
+        kind = None
+        while len(segs) > 1:
+            seg, sep = segs[end], seps[end]
+            if (is_site_name(seg, known) or (kind == sep and _is_column(seg, known)) or key(seg) in known
+                    or _is_short_column(seg, sep)):
+                segs.pop(end)
+                seps.pop(end)
+                kind, peeled = sep, True
+            else:
+                break
+    rest = _join(segs, seps)
+    if is_site_name(rest, known) or (peeled and (_column_only(rest) or visible_len(rest) < MIN_HEADLINE)):
+        return ""
+    return rest
+
+
+def _join(segs: list[str], seps: list[str]) -> str:
+    out = segs[0]
+    for sep, seg in zip(seps, segs[1:]):
+        out += (" " if sep == " " else sep) + seg
+    return out
+
+
+def strip_site_name(title: str, known: frozenset[str] = frozenset()) -> str:
+    """'标题_频道_网站' -> '标题'."""
+    return peel_site_names(title, known) or (title or "").strip()
+
+
+def _agreement(h: str, refs: list[str]) -> int:
+    """3: a reference says exactly this; 2: this is most of a reference; 1: a reference starts
+    this (the heading carries a subtitle); 0: no reference vouches for it."""
+    kh = key(h)
+    best = 0
+    for r in refs:
+        kr = key(r)
+        if not kr:
+            continue
+        if kh == kr:
+            return 3
+        if kh in kr and 2 * len(kh) >= len(kr):
+            best = max(best, 2)
+        elif len(kh) > len(kr) and kh.startswith(kr[:12]) and len(kr) >= MIN_HEADLINE and _subtitle(kh[len(kr):]):
+            best = max(best, 1)
+    return best
+
+
+def _subtitle(tail: str) -> bool:
+    """What a heading adds after the title is a subtitle, not the byline glued under it."""
+    return not (find_dates(tail) or is_byline(tail) or TIME_LABEL_RE.search(tail) or SOURCE_RE.search(tail + "  "))
+
+
+def clean_headline(s: str) -> str:
+    """One line, no literal <br>, no advertiser's '[…]' prefix (a column label is set in 【】)."""
+    s = " ".join(_BR.sub(" ", s or "").replace("\xa0", " ").split())
+    rest = _AD_PREFIX.sub("", s)
+    return rest if visible_len(rest) >= MIN_HEADLINE else s
+
+
+def pick_title(headings: list[str], og: str | None, doc_title, declared: str | None = None,
+               sites=(), head: list[str] | None = None) -> str:
+    """The visible heading that the declared headline, og:title or <title> (site and column
+    names peeled) vouches for; else that reference itself; else the heading nearest the body.
+
+    headings: texts of h1-h6 and title-classed elements in page order; doc_title: one <title>
+    text or several; sites: declared site and column names; head: the blocks above the body."""
+    known = known_names(sites) - {key(declared or "")}
+    titles = [doc_title] if isinstance(doc_title, str) else list(doc_title or [])
+    refs = [r for r in (peel_site_names(x, known) for x in (declared, og, *titles) if x) if r]
+    cands = [h for h in headings if 4 <= visible_len(h) <= 100 and not is_site_name(h, known)]
+    scored = [(_agreement(h, refs), len(key(h)), -i, h) for i, h in enumerate(cands)]
+    scored = [s for s in scored if s[0] > 0]
+    if scored:
+        return clean_headline(max(scored)[3])
+    for r in refs:
+        if visible_len(r) >= MIN_HEADLINE:
+            return clean_headline(r)
+    near = set(head or ())
+    for h in reversed(cands):
+        if h in near and headline_like(h):
+            return clean_headline(h)
+    line = title_from_lines([s for s in head or () if not is_site_name(s, known)])
+    if line:
+        return clean_headline(line)
+    for h in cands:
+        if headline_like(h):
+            return clean_headline(h)
     return ""
 
 
 def drop_source_prefix(title: str, source: str | None) -> str:
-    """'南方都市报 | 标题' -> '标题' when the segment names the page's own source."""
-    if not source:
+    """'南方都市报 | 标题' -> '标题' when the end segment names the page's own source."""
+    if not source or not title:
         return title
-    parts = [p for p in _SEP.split(title) if p]
-    if len(parts) > 1 and source in (parts[0], parts[-1]):
-        parts = [p for p in parts if p != source]
-        return " ".join(parts)
-    return title
+    parts = _SPLIT.split(title)
+    segs, seps = parts[::2], [x.strip() or " " for x in parts[1::2]]
+    if len(segs) > 1 and segs[0] == source:
+        segs, seps = segs[1:], seps[1:]
+    elif len(segs) > 1 and segs[-1] == source:
+        segs, seps = segs[:-1], seps[:-1]
+    else:
+        return title
+    return _join(segs, seps)
