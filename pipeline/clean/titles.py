@@ -18,12 +18,13 @@ from pipeline.clean.markers import classify
 from pipeline.clean.meta import SOURCE_RE, TIME_LABEL_RE, is_byline
 from pipeline.clean.pubdate import find_dates
 from pipeline.clean.signals import (
-    URL_RE, cjk_ratio, is_caption, is_date_only, is_nav_run, punct_count, visible_len,
+    CJK_RE, URL_RE, cjk_ratio, is_caption, is_date_only, is_nav_run, punct_count, visible_len,
 )
 
 _DATA = Path(__file__).resolve().parents[1] / "data" / "title_words.yaml"
 # a segment boundary: hard separators (unspaced '-' too: '标题-某某网'), spaced dashes, spaces
-_SPLIT = re.compile(r"(\s*(?:_+|[|｜]|-{1,2}|::|\s[—–·]\s)\s*|\s+)")
+_SPLIT = re.compile(r"(\s*(?:_+|[|｜]|-{1,2}|::|\s[—–·]\s)\s*|(?<![A-Za-z0-9])\s+|\s+(?![A-Za-z0-9]))")
+_KEYWORDS = re.compile(r"^[^,，、\s]{2,16}(?:[,，、][^,，、\s]{2,16}){2,}[,，、]?$")
 _BR = re.compile(r"<\s*/?\s*br\s*/?\s*>", re.I)
 _AD_PREFIX = re.compile(r"^\s*\[[^\[\]]{1,20}\]\s*")
 _DOMAIN = re.compile(r"^(?:https?://)?(?:[\w-]+\.)+(?:com|cn|net|org|gov|edu|info|cc|tv)(?:\.cn)?/?$", re.I)
@@ -72,7 +73,7 @@ def title_from_lines(head: list[str]) -> str:
     return ""
 
 
-def is_site_name(seg: str, known: frozenset[str] = frozenset()) -> bool:
+def is_site_name(seg: str, known: frozenset[str] = frozenset(), spaces: bool = True) -> bool:
     """A segment that names a site, publisher or department: declared in a meta tag, a domain,
     or a short unpunctuated name ending like one ('…门户网站', '…政府网', '…办事处')."""
     k = key(seg)
@@ -80,7 +81,7 @@ def is_site_name(seg: str, known: frozenset[str] = frozenset()) -> bool:
         return False
     if k in known or _DOMAIN.match(k) or k.lower() in words()["placeholders"]:
         return True
-    if len(k) > 24 or len(k) < 3 or punct_count(seg) or re.search(r"[！？!?：:，,]", k):
+    if len(k) > 24 or len(k) < 3 or punct_count(seg) or re.search(r"[！？!?：:，,]", k) or (" " in seg.strip() and not spaces):
         return False
     w = words()
     return k.endswith(w["suffixes"]) and not k.endswith(w["not_site"])
@@ -91,9 +92,18 @@ def _is_column(seg: str, known: frozenset[str]) -> bool:
     return k in known or bool(_CJK_ONLY.match(k))
 
 
-def _is_short_column(seg: str, sep: str) -> bool:
-    """A bare two-to-four-character name beside a hard separator ('标题-纪检')."""
-    return sep != " " and bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", key(seg)))
+def _is_furniture(seg: str, sep: str, end: int, rest: list[str]) -> bool:
+    """An end segment that is no part of a headline: a column name ('…|即时新闻'), a list of
+    keywords ('…-甲,乙,丙'), a bare two-to-four-character name after a hard separator at the
+    end ('标题-纪检'), a Latin site name beside a Chinese headline ('…-Taiwan News Online')."""
+    k = key(seg)
+    if _KEYWORDS.match(k) or (_CJK_ONLY.match(k) and _column_only(k)):
+        return True
+    if sep == " ":
+        return False
+    if end == -1 and re.fullmatch(r"[\u4e00-\u9fff]{2,4}", k):
+        return True
+    return not CJK_RE.search(k) and any(CJK_RE.search(r) for r in rest)
 
 
 def _column_only(s: str) -> bool:
@@ -113,10 +123,11 @@ def known_names(names) -> frozenset[str]:
     return frozenset(out)
 
 
-def peel_site_names(title: str, known: frozenset[str] = frozenset()) -> str:
+def peel_site_names(title: str, known: frozenset[str] = frozenset(), spaced: bool = True) -> str:
     """<title> minus the site and column names at either end; '' when nothing else is left
-    ('佛山市人民政府门户网站', '新闻动态--某某学会官网', '无标题文档')."""
-    title = " ".join(_BR.sub(" ", title or "").replace("\xa0", " ").split())
+    ('佛山市人民政府门户网站', '新闻动态--某某学会官网', '无标题文档'). spaced=False peels only
+    across hard separators ('_', '|', '-'), never a segment after a space."""
+    title = " ".join(_BR.sub(" ", title or "").replace("\xa0", " ").split()).strip(" _|｜-:")
     if not title:
         return ""
     parts = _SPLIT.split(title)
@@ -126,15 +137,18 @@ def peel_site_names(title: str, known: frozenset[str] = frozenset()) -> str:
         kind = None
         while len(segs) > 1:
             seg, sep = segs[end], seps[end]
+            if sep == " " and not spaced:
+                break
+            rest = segs[:-1] if end == -1 else segs[1:]
             if (is_site_name(seg, known) or (kind == sep and _is_column(seg, known)) or key(seg) in known
-                    or _is_short_column(seg, sep)):
+                    or _is_furniture(seg, sep, end, rest)):
                 segs.pop(end)
                 seps.pop(end)
                 kind, peeled = sep, True
             else:
                 break
     rest = _join(segs, seps)
-    if is_site_name(rest, known) or (peeled and (_column_only(rest) or visible_len(rest) < MIN_HEADLINE)):
+    if is_site_name(rest, known, spaces=True) or (peeled and (_column_only(rest) or visible_len(rest) < MIN_HEADLINE)):
         return ""
     return rest
 
@@ -181,6 +195,17 @@ def clean_headline(s: str) -> str:
     return rest if visible_len(rest) >= MIN_HEADLINE else s
 
 
+def _pieces(ref: str) -> list[str]:
+    """A reference and, when hard separators still split it, each of its parts."""
+    parts = [p for p in re.split(r"\s*(?:_+|[|｜]|--)\s*", ref) if p]
+    return [ref, *parts] if len(parts) > 1 else [ref]
+
+
+def _main_piece(ref: str) -> str:
+    """The longest part of a reference still split by hard separators ('标题|专题名')."""
+    return max(_pieces(ref), key=lambda p: (visible_len(p) if p != ref or len(_pieces(ref)) == 1 else -1))
+
+
 def pick_title(headings: list[str], og: str | None, doc_title, declared: str | None = None,
                sites=(), head: list[str] | None = None) -> str:
     """The visible heading that the declared headline, og:title or <title> (site and column
@@ -188,17 +213,21 @@ def pick_title(headings: list[str], og: str | None, doc_title, declared: str | N
 
     headings: texts of h1-h6 and title-classed elements in page order; doc_title: one <title>
     text or several; sites: declared site and column names; head: the blocks above the body."""
-    known = known_names(sites) - {key(declared or "")}
     titles = [doc_title] if isinstance(doc_title, str) else list(doc_title or [])
-    refs = [r for r in (peel_site_names(x, known) for x in (declared, og, *titles) if x) if r]
-    cands = [h for h in headings if 4 <= visible_len(h) <= 100 and not is_site_name(h, known)]
-    scored = [(_agreement(h, refs), len(key(h)), -i, h) for i, h in enumerate(cands)]
+    stated = [x for x in (declared, og, *titles) if x]
+    # a meta that repeats the headline ('ColumnName' = the title) names no site
+    known = known_names(sites) - {key(x) for x in stated if not is_site_name(x)}
+    refs = [r for r in (peel_site_names(x, known) for x in stated) if r]
+    loose = [r for x in stated for r in (peel_site_names(x, known, spaced=False),) if r]
+    vouch = [p for r in dict.fromkeys(refs + loose) for p in _pieces(r)]
+    cands = [h for h in headings if 4 <= visible_len(h) <= 100 and not is_site_name(h, known, spaces=False)]
+    scored = [(_agreement(h, vouch), len(key(h)), -i, h) for i, h in enumerate(cands)]
     scored = [s for s in scored if s[0] > 0]
     if scored:
         return clean_headline(max(scored)[3])
     for r in refs:
         if visible_len(r) >= MIN_HEADLINE:
-            return clean_headline(r)
+            return clean_headline(_main_piece(r))
     near = set(head or ())
     for h in reversed(cands):
         if h in near and headline_like(h):
