@@ -65,6 +65,7 @@ def process_document(doc: Document, limits: dict | None = None) -> tuple[Documen
 def _clean(doc: Document, max_paragraph_chars: int) -> None:
     pause("clean")
     doc.article = clean_page(doc.content, doc.format, doc.url, doc.fetched_at)
+    doc.url = doc.url or doc.article.url  # the input's address wins over the page's canonical
     longest = max((len(p) for p in doc.article.paragraphs), default=0)
     if longest > max_paragraph_chars:
         raise PageRejected("paragraph_too_long", f"a paragraph of {longest} characters > {max_paragraph_chars}")

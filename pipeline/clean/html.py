@@ -123,11 +123,42 @@ def title_signals(root) -> TitleSignals:
     return TitleSignals(headings, og, [t for t in titles if t], declared, sites)
 
 
+_URL_METAS = ("og:url", "url", "twitter:url")
+_SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", re.I)
+
+
+def page_url(root, content: str = "") -> str | None:
+    """The address a page states for itself: <link rel="canonical">, else og:url or the
+    portals' <meta name="Url">, else the 'saved from url' mark a browser writes on a saved
+    page (absolute http(s) only: a relative one names no host)."""
+    for el in root.iter("link"):
+        if "canonical" in (el.get("rel") or "").lower().split():
+            u = _absolute(el.get("href"))
+            if u:
+                return u
+    metas = {}
+    for el in root.iter("meta"):
+        k = (el.get("property") or el.get("name") or "").strip().lower()
+        if k in _URL_METAS and k not in metas:
+            metas[k] = _absolute(el.get("content"))
+    for k in _URL_METAS:
+        if metas.get(k):
+            return metas[k]
+    m = _SAVED_FROM.search(content[:2000])
+    return _absolute(m.group(1)) if m else None
+
+
+def _absolute(u: str | None) -> str | None:
+    u = (u or "").strip()
+    return u if re.match(r"(?i)^https?://[^/\s]+\.[^/\s]+", u) and not re.search(r"\s", u) else None
+
+
 def clean_html(content: str, url: str | None = None, fetched_at: datetime | None = None) -> Article:
     root = parse(content)
     m_dates = meta_dates(root)
     s_dates = script_dates(root)[:1]
     tsig = title_signals(root)
+    own_url = url or page_url(root, content)
     strip_furniture(root)
     blocks = linearize(root)
     score_blocks(blocks)
@@ -168,6 +199,7 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
         captions=parts.captions,
         meta_lines=[s for s in head if is_byline(s)][-5:] + parts.meta_lines,
         removed=parts.removed,
+        url=own_url,
     )
 
 

@@ -23,7 +23,7 @@ from pipeline.clean.signals import (
 
 _DATA = Path(__file__).resolve().parents[1] / "data" / "title_words.yaml"
 # a segment boundary: hard separators (unspaced '-' too: '标题-某某网'), spaced dashes, spaces
-_SPLIT = re.compile(r"(\s*(?:_+|[|｜]|-{1,2}|::|\s[—–·]\s)\s*|(?<![A-Za-z0-9])\s+|\s+(?![A-Za-z0-9]))")
+_SPLIT = re.compile(r"(\s*(?:_+|[|｜]|(?<!\d)-{1,2}|-{1,2}(?!\d)|::|\s[—–·]\s)\s*|(?<![A-Za-z0-9])\s+|\s+(?![A-Za-z0-9]))")
 _KEYWORDS = re.compile(r"^[^,，、\s]{2,16}(?:[,，、][^,，、\s]{2,16}){2,}[,，、]?$")
 _BR = re.compile(r"<\s*/?\s*br\s*/?\s*>", re.I)
 _AD_PREFIX = re.compile(r"^\s*\[[^\[\]]{1,20}\]\s*")
@@ -97,13 +97,13 @@ def _is_furniture(seg: str, sep: str, end: int, rest: list[str]) -> bool:
     keywords ('…-甲,乙,丙'), a bare two-to-four-character name after a hard separator at the
     end ('标题-纪检'), a Latin site name beside a Chinese headline ('…-Taiwan News Online')."""
     k = key(seg)
-    if _KEYWORDS.match(k) or (_CJK_ONLY.match(k) and _column_only(k)):
+    if _KEYWORDS.match(k) or (_CJK_ONLY.match(k) and _column_only(k) and (sep != " " or len(k) <= 4)):
         return True
     if sep == " ":
         return False
     if end == -1 and re.fullmatch(r"[\u4e00-\u9fff]{2,4}", k):
         return True
-    return not CJK_RE.search(k) and any(CJK_RE.search(r) for r in rest)
+    return bool(re.search(r"[A-Za-z]{3}", k)) and not CJK_RE.search(k) and any(CJK_RE.search(r) for r in rest)
 
 
 def _column_only(s: str) -> bool:
@@ -148,7 +148,7 @@ def peel_site_names(title: str, known: frozenset[str] = frozenset(), spaced: boo
             else:
                 break
     rest = _join(segs, seps)
-    if is_site_name(rest, known, spaces=True) or (peeled and (_column_only(rest) or visible_len(rest) < MIN_HEADLINE)):
+    if is_site_name(rest, known) or _column_only(rest) or (peeled and visible_len(rest) < MIN_HEADLINE):
         return ""
     return rest
 
