@@ -25,11 +25,12 @@ _DATA = Path(__file__).resolve().parents[1] / "data" / "title_words.yaml"
 # a segment boundary: hard separators (unspaced '-' too: '标题-某某网'), spaced dashes, spaces
 _SPLIT = re.compile(r"(\s*(?:_+|[|｜]|(?<!\d)-{1,2}|-{1,2}(?!\d)|::|\s[—–·]\s)\s*|(?<![A-Za-z0-9])\s+|\s+(?![A-Za-z0-9]))")
 _KEYWORDS = re.compile(r"^[^,，、\s]{2,16}(?:[,，、][^,，、\s]{2,16}){2,}[,，、]?$")
-_BR = re.compile(r"<\s*/?\s*br\s*/?\s*>", re.I)
+_BR = re.compile(r"<\s*/?\s*[a-z][a-z0-9]*(?:\s[^<>]*)?/?\s*>", re.I)  # <br>, <div> written into a title
 _AD_PREFIX = re.compile(r"^\s*\[[^\[\]]{1,20}\]\s*")
 _DOMAIN = re.compile(r"^(?:https?://)?(?:[\w-]+\.)+(?:com|cn|net|org|gov|edu|info|cc|tv)(?:\.cn)?/?$", re.I)
 _CJK_ONLY = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
 _QUOTES = re.compile(r"[\s\"“”'‘’「」《》]")
+_DATED = re.compile(r"(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}")
 MIN_HEADLINE = 5
 
 
@@ -40,6 +41,7 @@ def words() -> dict:
     d = yaml.safe_load(_DATA.read_text("utf-8"))
     d["placeholders"] = frozenset(s.lower() for s in d["placeholder_titles"])
     d["suffixes"] = tuple(sorted(d["site_suffixes"], key=len, reverse=True))
+    d["strong"] = tuple(d["site_suffixes_strong"])
     d["not_site"] = tuple(d["not_site_endings"])
     d["columns"] = tuple(d["column_suffixes"])
     return d
@@ -73,7 +75,7 @@ def title_from_lines(head: list[str]) -> str:
     return ""
 
 
-def is_site_name(seg: str, known: frozenset[str] = frozenset(), spaces: bool = True) -> bool:
+def is_site_name(seg: str, known: frozenset[str] = frozenset(), spaces: bool = True, strong: bool = False) -> bool:
     """A segment that names a site, publisher or department: declared in a meta tag, a domain,
     or a short unpunctuated name ending like one ('…门户网站', '…政府网', '…办事处')."""
     k = key(seg)
@@ -84,7 +86,7 @@ def is_site_name(seg: str, known: frozenset[str] = frozenset(), spaces: bool = T
     if len(k) > 24 or len(k) < 3 or punct_count(seg) or re.search(r"[！？!?：:，,]", k) or (" " in seg.strip() and not spaces):
         return False
     w = words()
-    return k.endswith(w["suffixes"]) and not k.endswith(w["not_site"])
+    return k.endswith(w["strong"] if strong else w["suffixes"]) and not k.endswith(w["not_site"])
 
 
 def _is_column(seg: str, known: frozenset[str]) -> bool:
@@ -140,7 +142,8 @@ def peel_site_names(title: str, known: frozenset[str] = frozenset(), spaced: boo
             if sep == " " and not spaced:
                 break
             rest = segs[:-1] if end == -1 else segs[1:]
-            if (is_site_name(seg, known) or (kind == sep and _is_column(seg, known)) or key(seg) in known
+            # before the headline, a name set off by a space is a site only by a site's own words
+            if (is_site_name(seg, known, strong=(end == 0 and sep == " ")) or (kind == sep and _is_column(seg, known)) or key(seg) in known
                     or _is_furniture(seg, sep, end, rest)):
                 segs.pop(end)
                 seps.pop(end)
@@ -185,7 +188,8 @@ def _agreement(h: str, refs: list[str]) -> int:
 
 def _subtitle(tail: str) -> bool:
     """What a heading adds after the title is a subtitle, not the byline glued under it."""
-    return not (find_dates(tail) or is_byline(tail) or TIME_LABEL_RE.search(tail) or SOURCE_RE.search(tail + "  "))
+    return not (find_dates(tail) or _DATED.search(tail) or is_byline(tail) or TIME_LABEL_RE.search(tail)
+                or SOURCE_RE.search(tail + "  "))
 
 
 def clean_headline(s: str) -> str:
