@@ -84,6 +84,16 @@ def test_advertiser_prefix_dropped_column_label_kept():
         == "【主题教育】医院党支部开展专题学习活动"
 
 
+def test_heading_with_byline_glued_on_is_not_the_headline():
+    h = "<div class='tit'>共论高质量发展 第十届论坛在沪召开 2023-08-19 来源：某某日报 字号：大 中 小</div>"
+    assert title_of(page("共论高质量发展 第十届论坛在沪召开", h)) == "共论高质量发展 第十届论坛在沪召开"
+
+
+def test_breadcrumb_title_names_no_headline():
+    h = "<table><tr><td><b>某某区召开数字政府建设工作推进会</b></td></tr></table>"
+    assert title_of(page("首页 > 新闻中心 > 正文", h)) == "某某区召开数字政府建设工作推进会"
+
+
 def test_pick_title_prefers_the_vouched_heading():
     assert pick_title(["某某市人民政府", "某区举办书写大赛"], None, ["某某市人民政府"], "某区举办书写大赛",
                       ["某某市人民政府"]) == "某区举办书写大赛"

@@ -15,22 +15,20 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.clean.markers import classify
-from pipeline.clean.meta import SOURCE_RE, TIME_LABEL_RE, is_byline
-from pipeline.clean.pubdate import find_dates
+from pipeline.clean.meta import is_byline
 from pipeline.clean.signals import (
     CJK_RE, URL_RE, cjk_ratio, is_caption, is_date_only, is_nav_run, punct_count, visible_len,
 )
 
 _DATA = Path(__file__).resolve().parents[1] / "data" / "title_words.yaml"
 # a segment boundary: hard separators (unspaced '-' too: '标题-某某网'), spaced dashes, spaces
-_SPLIT = re.compile(r"(\s*(?:_+|[|｜]|(?<!\d)-{1,2}|-{1,2}(?!\d)|::|\s[—–·]\s)\s*|(?<![A-Za-z0-9])\s+|\s+(?![A-Za-z0-9]))")
+_SPLIT = re.compile(r"(\s*(?:_+|[|｜>»→＞]+|(?<!\d)-{1,2}|-{1,2}(?!\d)|::|\s[—–·]\s)\s*|(?<![A-Za-z0-9])\s+|\s+(?![A-Za-z0-9]))")
 _KEYWORDS = re.compile(r"^[^,，、\s]{2,16}(?:[,，、][^,，、\s]{2,16}){2,}[,，、]?$")
 _BR = re.compile(r"<\s*/?\s*[a-z][a-z0-9]*(?:\s[^<>]*)?/?\s*>", re.I)  # <br>, <div> written into a title
 _AD_PREFIX = re.compile(r"^\s*\[[^\[\]]{1,20}\]\s*")
 _DOMAIN = re.compile(r"^(?:https?://)?(?:[\w-]+\.)+(?:com|cn|net|org|gov|edu|info|cc|tv)(?:\.cn)?/?$", re.I)
 _CJK_ONLY = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
 _QUOTES = re.compile(r"[\s\"“”'‘’「」《》]")
-_DATED = re.compile(r"(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}")
 MIN_HEADLINE = 5
 
 
@@ -134,33 +132,27 @@ def peel_site_names(title: str, known: frozenset[str] = frozenset(), spaced: boo
         return ""
     parts = _SPLIT.split(title)
     segs, seps = parts[::2], [s.strip() or " " for s in parts[1::2]]
-    peeled = False
+    lo, hi = 0, len(segs) - 1  # the segments left, inclusive
     for end in (-1, 0):
         kind = None
-        while len(segs) > 1:
-            seg, sep = segs[end], seps[end]
+        while lo < hi:
+            i = hi if end == -1 else lo
+            seg, sep = segs[i], seps[i - 1] if end == -1 else seps[i]
             if sep == " " and not spaced:
                 break
-            rest = segs[:-1] if end == -1 else segs[1:]
+            rest = segs[lo:hi] if end == -1 else segs[lo + 1:hi + 1]
             # before the headline, a name set off by a space is a site only by a site's own words
-            if (is_site_name(seg, known, strong=(end == 0 and sep == " ")) or (kind == sep and _is_column(seg, known)) or key(seg) in known
-                    or _is_furniture(seg, sep, end, rest)):
-                segs.pop(end)
-                seps.pop(end)
-                kind, peeled = sep, True
+            if (is_site_name(seg, known, strong=(end == 0 and sep == " ")) or key(seg) in known
+                    or (kind == sep and _is_column(seg, known)) or _is_furniture(seg, sep, end, rest)):
+                lo, hi = (lo, hi - 1) if end == -1 else (lo + 1, hi)
+                kind = sep
             else:
                 break
-    rest = _join(segs, seps)
+    peeled = (lo, hi) != (0, len(segs) - 1)
+    rest = "".join(parts[2 * lo:2 * hi + 1])
     if is_site_name(rest, known) or _column_only(rest) or (peeled and visible_len(rest) < MIN_HEADLINE):
         return ""
     return rest
-
-
-def _join(segs: list[str], seps: list[str]) -> str:
-    out = segs[0]
-    for sep, seg in zip(seps, segs[1:]):
-        out += (" " if sep == " " else sep) + seg
-    return out
 
 
 def strip_site_name(title: str, known: frozenset[str] = frozenset()) -> str:
@@ -169,8 +161,9 @@ def strip_site_name(title: str, known: frozenset[str] = frozenset()) -> str:
 
 
 def _agreement(h: str, refs: list[str]) -> int:
-    """3: a reference says exactly this; 2: this is most of a reference; 1: a reference starts
-    this (the heading carries a subtitle); 0: no reference vouches for it."""
+    """2: a reference says exactly this; 1: this is most of a reference; 0: no reference
+    vouches for it. A heading longer than every reference is not vouched for: what it adds
+    is a byline, a comment count or a translation glued on more often than a subtitle."""
     kh = key(h)
     best = 0
     for r in refs:
@@ -178,18 +171,10 @@ def _agreement(h: str, refs: list[str]) -> int:
         if not kr:
             continue
         if kh == kr:
-            return 3
+            return 2
         if kh in kr and 2 * len(kh) >= len(kr):
-            best = max(best, 2)
-        elif len(kh) > len(kr) and kh.startswith(kr[:12]) and len(kr) >= MIN_HEADLINE and _subtitle(kh[len(kr):]):
-            best = max(best, 1)
+            best = 1
     return best
-
-
-def _subtitle(tail: str) -> bool:
-    """What a heading adds after the title is a subtitle, not the byline glued under it."""
-    return not (find_dates(tail) or _DATED.search(tail) or is_byline(tail) or TIME_LABEL_RE.search(tail)
-                or SOURCE_RE.search(tail + "  "))
 
 
 def clean_headline(s: str) -> str:
@@ -250,11 +235,8 @@ def drop_source_prefix(title: str, source: str | None) -> str:
     if not source or not title:
         return title
     parts = _SPLIT.split(title)
-    segs, seps = parts[::2], [x.strip() or " " for x in parts[1::2]]
-    if len(segs) > 1 and segs[0] == source:
-        segs, seps = segs[1:], seps[1:]
-    elif len(segs) > 1 and segs[-1] == source:
-        segs, seps = segs[:-1], seps[:-1]
-    else:
-        return title
-    return _join(segs, seps)
+    if len(parts) > 1 and parts[0] == source:
+        return "".join(parts[2:])
+    if len(parts) > 1 and parts[-1] == source:
+        return "".join(parts[:-2])
+    return title
