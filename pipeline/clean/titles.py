@@ -24,7 +24,7 @@ _DATA = Path(__file__).resolve().parents[1] / "data" / "title_words.yaml"
 # a segment boundary: hard separators (unspaced '-' too: '标题-某某网'), spaced dashes, spaces
 _SPLIT = re.compile(r"(\s*(?:_+|[|｜>»→＞]+|(?<!\d)-{1,2}|-{1,2}(?!\d)|::|\s[—–·]\s)\s*|(?<![A-Za-z0-9])\s+|\s+(?![A-Za-z0-9]))")
 _KEYWORDS = re.compile(r"^[^,，、\s]{2,16}(?:[,，、][^,，、\s]{2,16}){2,}[,，、]?$")
-_BR = re.compile(r"<\s*/?\s*[a-z][a-z0-9]*(?:\s[^<>]*)?/?\s*>", re.I)  # <br>, <div> written into a title
+_TAG = re.compile(r"<\s*/?\s*[a-z][a-z0-9]*(?:\s[^<>]*)?/?\s*>", re.I)  # <br>, <div> written into a title
 _AD_PREFIX = re.compile(r"^\s*\[[^\[\]]{1,20}\]\s*")
 _DOMAIN = re.compile(r"^(?:https?://)?(?:[\w-]+\.)+(?:com|cn|net|org|gov|edu|info|cc|tv)(?:\.cn)?/?$", re.I)
 _CJK_ONLY = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
@@ -75,7 +75,9 @@ def title_from_lines(head: list[str]) -> str:
 
 def is_site_name(seg: str, known: frozenset[str] = frozenset(), spaces: bool = True, strong: bool = False) -> bool:
     """A segment that names a site, publisher or department: declared in a meta tag, a domain,
-    or a short unpunctuated name ending like one ('…门户网站', '…政府网', '…办事处')."""
+    or a short unpunctuated name ending like one ('…门户网站', '…政府网', '…办事处').
+    spaces=False: a text with a space is no name by its ending; strong: only a site's own
+    endings count ('…网', '…门户网站'), not a department's ('…局')."""
     k = key(seg)
     if not k:
         return False
@@ -127,7 +129,7 @@ def peel_site_names(title: str, known: frozenset[str] = frozenset(), spaced: boo
     """<title> minus the site and column names at either end; '' when nothing else is left
     ('佛山市人民政府门户网站', '新闻动态--某某学会官网', '无标题文档'). spaced=False peels only
     across hard separators ('_', '|', '-'), never a segment after a space."""
-    title = " ".join(_BR.sub(" ", title or "").replace("\xa0", " ").split()).strip(" _|｜-:")
+    title = " ".join(_TAG.sub(" ", title or "").replace("\xa0", " ").split()).strip(" _|｜-:")
     if not title:
         return ""
     parts = _SPLIT.split(title)
@@ -179,7 +181,7 @@ def _agreement(h: str, refs: list[str]) -> int:
 
 def clean_headline(s: str) -> str:
     """One line, no literal <br>, no advertiser's '[…]' prefix (a column label is set in 【】)."""
-    s = " ".join(_BR.sub(" ", s or "").replace("\xa0", " ").split())
+    s = " ".join(_TAG.sub(" ", s or "").replace("\xa0", " ").split())
     rest = _AD_PREFIX.sub("", s)
     return rest if visible_len(rest) >= MIN_HEADLINE else s
 
@@ -192,7 +194,7 @@ def _pieces(ref: str) -> list[str]:
 
 def _main_piece(ref: str) -> str:
     """The longest part of a reference still split by hard separators ('标题|专题名')."""
-    return max(_pieces(ref), key=lambda p: (visible_len(p) if p != ref or len(_pieces(ref)) == 1 else -1))
+    return max(_pieces(ref)[1:] or [ref], key=visible_len)
 
 
 def pick_title(headings: list[str], og: str | None, doc_title, declared: str | None = None,
@@ -231,12 +233,13 @@ def pick_title(headings: list[str], og: str | None, doc_title, declared: str | N
 
 
 def drop_source_prefix(title: str, source: str | None) -> str:
-    """'南方都市报 | 标题' -> '标题' when the end segment names the page's own source."""
+    """'南方都市报 | 标题' -> '标题' when the end segment, set off by a separator other than a
+    space, names the page's own source."""
     if not source or not title:
         return title
     parts = _SPLIT.split(title)
-    if len(parts) > 1 and parts[0] == source:
+    if len(parts) > 1 and parts[0] == source and parts[1].strip():
         return "".join(parts[2:])
-    if len(parts) > 1 and parts[-1] == source:
+    if len(parts) > 1 and parts[-1] == source and parts[-2].strip():
         return "".join(parts[:-2])
     return title
