@@ -74,6 +74,8 @@ def test_no_literal_br_in_headline():
     head = '<meta name="ArticleTitle" content="某某区召开数字政府建设&lt;br&gt;工作推进会">'
     t = title_of(page("某某市人民政府门户网站", "<h1>某某区召开数字政府建设&lt;br&gt;工作推进会</h1>", head))
     assert "<br>" not in t and t.replace(" ", "") == "某某区召开数字政府建设工作推进会"
+    t = title_of(page("某某市人民政府门户网站", "<h1>某某区召开数字政府<br>建设工作推进会</h1>"))
+    assert t.replace(" ", "") == "某某区召开数字政府建设工作推进会"
 
 
 def test_advertiser_prefix_dropped_column_label_kept():

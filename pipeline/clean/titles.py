@@ -28,7 +28,7 @@ _TAG = re.compile(r"<\s*/?\s*[a-z][a-z0-9]*(?:\s[^<>]*)?/?\s*>", re.I)  # <br>, 
 _AD_PREFIX = re.compile(r"^\s*\[[^\[\]]{1,20}\]\s*")
 _DOMAIN = re.compile(r"^(?:https?://)?(?:[\w-]+\.)+(?:com|cn|net|org|gov|edu|info|cc|tv)(?:\.cn)?/?$", re.I)
 _CJK_ONLY = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
-_QUOTES = re.compile(r"[\s\"“”'‘’「」《》]")
+_QUOTES = re.compile(r"[\s\"“”'‘’「」《》\-—–－·•・]")  # and dashes, dots: sites write them differently
 MIN_HEADLINE = 5
 
 
@@ -46,7 +46,7 @@ def words() -> dict:
 
 
 def key(s: str) -> str:
-    """The comparison form: NFKC, no white space or quotes."""
+    """The comparison form: NFKC, no white space, quotes, dashes or dots."""
     return _QUOTES.sub("", unicodedata.normalize("NFKC", s or ""))
 
 
@@ -73,19 +73,24 @@ def title_from_lines(head: list[str]) -> str:
     return ""
 
 
-def is_site_name(seg: str, known: frozenset[str] = frozenset(), spaces: bool = True, strong: bool = False) -> bool:
+def is_site_name(seg: str, known: frozenset[str] = frozenset(), whole: bool = False, strong: bool = False) -> bool:
     """A segment that names a site, publisher or department: declared in a meta tag, a domain,
     or a short unpunctuated name ending like one ('…门户网站', '…政府网', '…办事处').
-    spaces=False: a text with a space is no name by its ending; strong: only a site's own
-    endings count ('…网', '…门户网站'), not a department's ('…局')."""
+    whole: the text stands alone (a whole title, a heading), so one with a space or a word of
+    a statement ('召开', '的') is no name; strong: only a site's own endings count ('…网',
+    '…门户网站'), not a department's ('…局')."""
     k = key(seg)
     if not k:
         return False
-    if k in known or _DOMAIN.match(k) or k.lower() in words()["placeholders"]:
-        return True
-    if len(k) > 24 or len(k) < 3 or punct_count(seg) or re.search(r"[！？!?：:，,]", k) or (" " in seg.strip() and not spaces):
-        return False
     w = words()
+    if k in known or _DOMAIN.match(k) or k.lower() in w["placeholders"]:
+        return True
+    if len(k) > 24 or len(k) < 3 or punct_count(seg) or re.search(r"[！？!?：:，,]", k):
+        return False
+    if any(x in k for x in w["headline_words"]):
+        return False
+    if whole and (" " in seg.strip() or any(x in k for x in w["statement_particles"])):
+        return False
     return k.endswith(w["strong"] if strong else w["suffixes"]) and not k.endswith(w["not_site"])
 
 
@@ -152,7 +157,7 @@ def peel_site_names(title: str, known: frozenset[str] = frozenset(), spaced: boo
                 break
     peeled = (lo, hi) != (0, len(segs) - 1)
     rest = "".join(parts[2 * lo:2 * hi + 1])
-    if is_site_name(rest, known) or _column_only(rest) or (peeled and visible_len(rest) < MIN_HEADLINE):
+    if is_site_name(rest, known, whole=True) or _column_only(rest) or (peeled and visible_len(rest) < MIN_HEADLINE):
         return ""
     return rest
 
@@ -207,11 +212,11 @@ def pick_title(headings: list[str], og: str | None, doc_title, declared: str | N
     titles = [doc_title] if isinstance(doc_title, str) else list(doc_title or [])
     stated = [x for x in (declared, og, *titles) if x]
     # a meta that repeats the headline ('ColumnName' = the title) names no site
-    known = known_names(sites) - {key(x) for x in stated if not is_site_name(x)}
+    known = known_names(sites) - {key(x) for x in stated if not is_site_name(x, whole=True)}
     refs = [r for r in (peel_site_names(x, known) for x in stated) if r]
     loose = [r for x in stated for r in (peel_site_names(x, known, spaced=False),) if r]
     vouch = [p for r in dict.fromkeys(refs + loose) for p in _pieces(r)]
-    cands = [h for h in headings if 4 <= visible_len(h) <= 100 and not is_site_name(h, known, spaces=False)]
+    cands = [h for h in headings if 4 <= visible_len(h) <= 100 and not is_site_name(h, known, whole=True)]
     scored = [(_agreement(h, vouch), len(key(h)), -i, h) for i, h in enumerate(cands)]
     scored = [s for s in scored if s[0] > 0]
     if scored:
@@ -219,11 +224,11 @@ def pick_title(headings: list[str], og: str | None, doc_title, declared: str | N
     for r in refs:
         if visible_len(r) >= MIN_HEADLINE:
             return clean_headline(_main_piece(r))
-    near = set(head or ())
+    near = key("".join(head or ()))  # a heading broken by <br> spans two blocks
     for h in reversed(cands):
-        if h in near and headline_like(h):
+        if key(h) in near and headline_like(h):
             return clean_headline(h)
-    line = title_from_lines([s for s in head or () if not is_site_name(s, known)])
+    line = title_from_lines([s for s in head or () if not is_site_name(s, known, whole=True)])
     if line:
         return clean_headline(line)
     for h in cands:
