@@ -35,6 +35,11 @@ def test_heading_in_title_classed_div_when_title_is_column_and_site():
     assert title_of(page("新闻动态--某某学会官网", h)) == "某某区召开数字政府建设工作推进会"
 
 
+def test_punctuated_heading_when_the_page_has_no_title():
+    h = "<h2>谁来为无序拆房“埋单”？- -</h2>"
+    assert title_of(page("", h)) == "谁来为无序拆房“埋单”？"
+
+
 def test_declared_article_title_beats_a_site_name_heading():
     head = ('<meta name="SiteName" content="某某市人民政府"><meta name="ColumnName" content="区县动态">'
             '<meta name="ArticleTitle" content="某某区召开数字政府建设工作推进会">')

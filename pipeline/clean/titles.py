@@ -57,6 +57,14 @@ def headline_like(s: str) -> bool:
             and cjk_ratio(s) > 0.3)
 
 
+def _heading_like(s: str) -> bool:
+    """A heading element's text that can be a headline: punctuation is no count against it
+    ('谁来为“埋单”？'), as it is for a bare line."""
+    n = visible_len(s)
+    return (5 <= n <= 80 and not URL_RE.match(s) and not is_date_only(s) and not is_byline(s)
+            and classify(s) is None and cjk_ratio(s) > 0.3)
+
+
 def title_from_lines(head: list[str]) -> str:
     """The headline among the lines above the body: the one right above the byline, else the
     nearest headline-like line."""
@@ -186,7 +194,7 @@ def _agreement(h: str, refs: list[str]) -> int:
 
 def clean_headline(s: str) -> str:
     """One line, no literal <br>, no advertiser's '[…]' prefix (a column label is set in 【】)."""
-    s = " ".join(_TAG.sub(" ", s or "").replace("\xa0", " ").split())
+    s = " ".join(_TAG.sub(" ", s or "").replace("\xa0", " ").split()).rstrip(" -_|｜")
     rest = _AD_PREFIX.sub("", s)
     return rest if visible_len(rest) >= MIN_HEADLINE else s
 
@@ -226,13 +234,13 @@ def pick_title(headings: list[str], og: str | None, doc_title, declared: str | N
             return clean_headline(_main_piece(r))
     near = key("".join(head or ()))  # a heading broken by <br> spans two blocks
     for h in reversed(cands):
-        if key(h) in near and headline_like(h):
+        if key(h) in near and _heading_like(h):
             return clean_headline(h)
     line = title_from_lines([s for s in head or () if not is_site_name(s, known, whole=True)])
     if line:
         return clean_headline(line)
     for h in cands:
-        if headline_like(h):
+        if _heading_like(h):
             return clean_headline(h)
     return ""
 
