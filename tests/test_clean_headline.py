@@ -30,6 +30,12 @@ def test_heading_in_td_strong_when_title_is_the_site_name():
     assert title_of(page("某某市人民政府门户网站", h)) == "某某区召开数字政府建设工作推进会"
 
 
+def test_department_heading_far_from_the_body_loses_to_the_line_above_the_byline():
+    h = ("<h2>市场监督管理</h2><div class='nav'>首页 机构概况 政务公开</div>"
+         "<table><tr><td><font size=5>某某区开展食品安全专项检查</font></td></tr></table>")
+    assert title_of(page("某某市人民政府门户网站", h)) == "某某区开展食品安全专项检查"
+
+
 def test_heading_in_title_classed_div_when_title_is_column_and_site():
     h = "<div class='art-tit'>某某区召开数字政府建设工作推进会</div>"
     assert title_of(page("新闻动态--某某学会官网", h)) == "某某区召开数字政府建设工作推进会"

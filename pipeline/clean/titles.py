@@ -65,9 +65,8 @@ def _heading_like(s: str) -> bool:
             and classify(s) is None and cjk_ratio(s) > 0.3)
 
 
-def title_from_lines(head: list[str]) -> str:
-    """The headline among the lines above the body: the one right above the byline, else the
-    nearest headline-like line."""
+def line_above_byline(head: list[str]) -> str:
+    """The headline-like line right above the byline nearest the body, or ''."""
     for i in range(len(head) - 1, -1, -1):
         if is_byline(head[i]):
             j = i - 1
@@ -75,6 +74,15 @@ def title_from_lines(head: list[str]) -> str:
                 j -= 1
             if j >= 0 and headline_like(head[j]):
                 return head[j]
+    return ""
+
+
+def title_from_lines(head: list[str]) -> str:
+    """The headline among the lines above the body: the one right above the byline, else the
+    nearest headline-like line."""
+    line = line_above_byline(head)
+    if line:
+        return line
     for s in reversed(head):
         if headline_like(s) and not is_byline(s):
             return s
@@ -232,11 +240,15 @@ def pick_title(headings: list[str], og: str | None, doc_title, declared: str | N
     for r in refs:
         if visible_len(r) >= MIN_HEADLINE:
             return clean_headline(_main_piece(r))
-    near = key("".join(head or ()))  # a heading broken by <br> spans two blocks
-    for h in reversed(cands):
-        if key(h) in near and _heading_like(h):
-            return clean_headline(h)
-    line = title_from_lines([s for s in head or () if not is_site_name(s, known, whole=True)])
+    # nothing vouches: the heading or the line above the byline, whichever is nearer the body
+    lines = [s for s in head or () if not is_site_name(s, known, whole=True)]
+    near = key("".join(lines))  # a heading broken by <br> spans two blocks
+    heading = next((h for h in reversed(cands) if key(h) in near and _heading_like(h)), "")
+    line = line_above_byline(lines)
+    if heading and line:
+        nearer = near.rfind(key(line)) + len(key(line)) > near.rfind(key(heading)) + len(key(heading))
+        return clean_headline(line if nearer and visible_len(line) >= 8 and cjk_ratio(line) >= 0.6 else heading)
+    line = heading or title_from_lines(lines)
     if line:
         return clean_headline(line)
     for h in cands:
