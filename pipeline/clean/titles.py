@@ -184,8 +184,8 @@ def strip_site_name(title: str, known: frozenset[str] = frozenset()) -> str:
 
 
 def _agreement(h: str, refs: list[str]) -> int:
-    """2: a reference says exactly this; 1: this is most of a reference; 0: no reference
-    vouches for it. A heading longer than every reference is not vouched for: what it adds
+    """2: a reference says exactly this; 1: this starts or ends a reference and is most of it
+    (a site name the peeling missed); 0: no reference vouches for it. A heading longer than every reference is not vouched for: what it adds
     is a byline, a comment count or a translation glued on more often than a subtitle."""
     kh = key(h)
     best = 0
@@ -195,7 +195,7 @@ def _agreement(h: str, refs: list[str]) -> int:
             continue
         if kh == kr:
             return 2
-        if kh in kr and 2 * len(kh) >= len(kr):
+        if (kr.startswith(kh) or kr.endswith(kh)) and 2 * len(kh) >= len(kr):
             best = 1
     return best
 
