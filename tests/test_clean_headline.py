@@ -65,6 +65,7 @@ def test_site_and_column_before_the_headline_peeled():
     head = '<meta name="SiteName" content="某某市文化和旅游局">'
     assert title_of(page("某某市文化和旅游局 文旅快讯 市文旅局开展服务民营企业活动", head=head)) == "市文旅局开展服务民营企业活动"
     assert title_of(page("某某省人民政府 部门资讯 “奋进新征程——美术书法展”开幕")) == "“奋进新征程——美术书法展”开幕"
+    assert title_of(page("某某市文化和旅游局 文旅快讯 市文旅局开展服务民营企业活动")) == "市文旅局开展服务民营企业活动"
     assert title_of(page("2004年十大科技骗局 老中医绝食居首_某某网")) == "2004年十大科技骗局 老中医绝食居首"
 
 

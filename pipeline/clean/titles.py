@@ -24,7 +24,7 @@ _DATA = Path(__file__).resolve().parents[1] / "data" / "title_words.yaml"
 # a segment boundary: hard separators (unspaced '-' too: '标题-某某网'), spaced dashes, spaces
 _SPLIT = re.compile(r"(\s*(?:_+|[|｜>»→＞]+|(?<!\d)-{1,2}|-{1,2}(?!\d)|::|\s[—–·]\s)\s*|(?<![A-Za-z0-9])\s+|\s+(?![A-Za-z0-9]))")
 _KEYWORDS = re.compile(r"^[^,，、\s]{2,16}(?:[,，、][^,，、\s]{2,16}){2,}[,，、]?$")
-_TAG = re.compile(r"<\s*/?\s*[a-z][a-z0-9]*(?:\s[^<>]*)?/?\s*>", re.I)  # <br>, <div> written into a title
+_TAG = re.compile(r"<\s*/?\s*[a-z][\w:.-]*(?:\s[^<>]*)?/?\s*>", re.I)  # <br>, <div> written into a title
 _AD_PREFIX = re.compile(r"^\s*\[[^\[\]]{1,20}\]\s*")
 _DOMAIN = re.compile(r"^(?:https?://)?(?:[\w-]+\.)+(?:com|cn|net|org|gov|edu|info|cc|tv)(?:\.cn)?/?$", re.I)
 _CJK_ONLY = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
@@ -164,8 +164,11 @@ def peel_site_names(title: str, known: frozenset[str] = frozenset(), spaced: boo
             if sep == " " and not spaced:
                 break
             rest = segs[lo:hi] if end == -1 else segs[lo + 1:hi + 1]
-            # before the headline, a name set off by a space is a site only by a site's own words
-            if (is_site_name(seg, known, strong=(end == 0 and sep == " ")) or key(seg) in known
+            # before the headline, a name set off by a space is a site only by a site's own
+            # words, or when a column follows it ('某某局 文旅快讯 标题')
+            lead = end == 0 and sep == " "
+            column_next = lead and hi - lo >= 2 and seps[i + 1] == " " and _is_column(segs[i + 1], known)
+            if (is_site_name(seg, known, strong=lead and not column_next) or key(seg) in known
                     or (kind == sep and _is_column(seg, known)) or _is_furniture(seg, sep, end, rest)):
                 lo, hi = (lo, hi - 1) if end == -1 else (lo + 1, hi)
                 kind = sep
@@ -237,6 +240,10 @@ def pick_title(headings: list[str], og: str | None, doc_title, declared: str | N
     scored = [s for s in scored if s[0] > 0]
     if scored:
         return clean_headline(max(scored)[3])
+    # else a plain line above the body (a td, a strong, a div) that a reference states exactly
+    for s in reversed(head or ()):
+        if _heading_like(s) and _agreement(s, vouch) == 2:
+            return clean_headline(s)
     for r in refs:
         if visible_len(r) >= MIN_HEADLINE:
             return clean_headline(_main_piece(r))
