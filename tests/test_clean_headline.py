@@ -30,10 +30,15 @@ def test_heading_in_td_strong_when_title_is_the_site_name():
     assert title_of(page("某某市人民政府门户网站", h)) == "某某区召开数字政府建设工作推进会"
 
 
-def test_department_heading_far_from_the_body_loses_to_the_line_above_the_byline():
-    h = ("<h2>市场监督管理</h2><div class='nav'>首页 机构概况 政务公开</div>"
+def test_share_box_heading_and_label_heading_are_not_the_headline():
+    h = ("<div class='share'><h3>微信分享“扫一扫”</h3></div><div class='tit'>关联稿件：</div>"
          "<table><tr><td><font size=5>某某区开展食品安全专项检查</font></td></tr></table>")
     assert title_of(page("某某市人民政府门户网站", h)) == "某某区开展食品安全专项检查"
+
+
+def test_heading_with_its_date_glued_on_when_nothing_vouches():
+    h = "<div class='title'>关于开展食品安全专项检查的通知 ( 2024-05-11)</div>"
+    assert title_of(page("某某市人民政府门户网站", h)) == "关于开展食品安全专项检查的通知"
 
 
 def test_heading_in_title_classed_div_when_title_is_column_and_site():

@@ -16,7 +16,7 @@ from lxml import etree
 
 from pipeline.clean.assemble import best_run, finish, score_blocks
 from pipeline.clean.dating import choose_date
-from pipeline.clean.dom import best_container, first_item, linearize, parse, strip_furniture
+from pipeline.clean.dom import best_container, dom_hint, first_item, linearize, parse, strip_furniture
 from pipeline.clean.meta import is_byline, parse_byline
 from pipeline.clean.pubdate import document_dates, labelled_dates, lead_dates, parse_date
 from pipeline.clean.text import header_facts, names_people
@@ -101,13 +101,14 @@ def _title_tokens() -> tuple[frozenset, re.Pattern]:
 
 
 def title_signals(root) -> TitleSignals:
-    """Headline evidence: headings and title-classed elements (in page order), the <title>
-    texts, og:title, a declared ArticleTitle, and the site and column names metas declare."""
+    """Headline evidence: headings and title-classed elements (in page order, none inside a
+    share box, nav or footer), the <title> texts, og:title, a declared ArticleTitle, and the
+    site and column names metas declare."""
     headings = []
     for el in root.iter(etree.Element):
         if el.tag in _HEADING_TAGS or ((el.get("class") or el.get("id")) and _title_classed(el)):
             text = " ".join(el.text_content().split())
-            if 4 <= len(text) <= 120:
+            if 4 <= len(text) <= 120 and not any(dom_hint(a) < 0 for a in el.iterancestors()):
                 headings.append(text)
     w = title_words()
     metas: dict = {}

@@ -57,12 +57,26 @@ def headline_like(s: str) -> bool:
             and cjk_ratio(s) > 0.3)
 
 
+_BYLINE_TAIL = re.compile(
+    r"\s*[(（\[【]?\s*(?:(?:19|20)\d\d(?:([-/.])\d{1,2}\1\d{1,2}|年\d{1,2}月\d{1,2}日)"
+    r"|(?:来源|來源|作者|发布|發布|发表|發表|时间|時間|日期|编辑|編輯|记者|記者)\s*[:：于]).*$")
+
+
+def cut_byline(h: str) -> str:
+    """A heading without the date and byline its element carries after it ('标题 2023-08-19
+    来源：某报 字号：大 中 小' -> '标题'); '' when it is a byline itself."""
+    m = _BYLINE_TAIL.search(h)
+    if not m:
+        return h
+    return h[:m.start()].strip() if visible_len(h[:m.start()]) >= MIN_HEADLINE else ""
+
+
 def _heading_like(s: str) -> bool:
     """A heading element's text that can be a headline: punctuation is no count against it
     ('谁来为“埋单”？'), as it is for a bare line."""
     n = visible_len(s)
     return (5 <= n <= 80 and not URL_RE.match(s) and not is_date_only(s) and not is_byline(s)
-            and classify(s) is None and cjk_ratio(s) > 0.3)
+            and classify(s) is None and cjk_ratio(s) > 0.3 and not s.endswith((":", "：")))
 
 
 def line_above_byline(head: list[str]) -> str:
@@ -247,21 +261,14 @@ def pick_title(headings: list[str], og: str | None, doc_title, declared: str | N
     for r in refs:
         if visible_len(r) >= MIN_HEADLINE:
             return clean_headline(_main_piece(r))
-    # nothing vouches: the heading or the line above the byline, whichever is nearer the body
+    # nothing vouches: the heading nearest above the body, else the line above the byline
     lines = [s for s in head or () if not is_site_name(s, known, whole=True)]
     near = key("".join(lines))  # a heading broken by <br> spans two blocks
-    heading = next((h for h in reversed(cands) if key(h) in near and _heading_like(h)), "")
-    line = line_above_byline(lines)
-    if heading and line:
-        nearer = near.rfind(key(line)) + len(key(line)) > near.rfind(key(heading)) + len(key(heading))
-        return clean_headline(line if nearer and visible_len(line) >= 8 and cjk_ratio(line) >= 0.6 else heading)
-    line = heading or title_from_lines(lines)
-    if line:
-        return clean_headline(line)
-    for h in cands:
-        if _heading_like(h):
-            return clean_headline(h)
-    return ""
+    bare = [cut_byline(h) for h in cands]
+    line = (next((h for h in reversed(bare) if key(h) in near and _heading_like(h)), "")
+            or line_above_byline(lines) or next((h for h in bare if _heading_like(h)), "")
+            or title_from_lines(lines))
+    return clean_headline(line)
 
 
 def drop_source_prefix(title: str, source: str | None) -> str:
