@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.clean.markers import classify
-from pipeline.clean.meta import is_byline
+from pipeline.clean.meta import is_byline, parse_byline
 from pipeline.clean.signals import (
     CJK_RE, URL_RE, cjk_ratio, is_caption, is_date_only, is_nav_run, punct_count, visible_len,
 )
@@ -75,8 +75,18 @@ def _heading_like(s: str) -> bool:
     """A heading element's text that can be a headline: punctuation is no count against it
     ('谁来为“埋单”？'), as it is for a bare line."""
     n = visible_len(s)
-    return (5 <= n <= 80 and not URL_RE.match(s) and not is_date_only(s) and not is_byline(s)
+    return (5 <= n <= 80 and not URL_RE.match(s) and not is_date_only(s) and not _credit(s)
             and classify(s) is None and cjk_ratio(s) > 0.3 and not s.endswith((":", "：")))
+
+
+def _credit(s: str) -> bool:
+    """A byline, or a short line that credits a source or people ('见习记者 王一凡')."""
+    if is_byline(s):
+        return True
+    if len(s) > 40:
+        return False
+    b = parse_byline(s)
+    return bool(b.source or b.authors or b.editors)
 
 
 def line_above_byline(head: list[str]) -> str:
@@ -84,7 +94,7 @@ def line_above_byline(head: list[str]) -> str:
     for i in range(len(head) - 1, -1, -1):
         if is_byline(head[i]):
             j = i - 1
-            while j >= 0 and (is_byline(head[j]) or URL_RE.match(head[j]) or visible_len(head[j]) < 5):
+            while j >= 0 and (_credit(head[j]) or URL_RE.match(head[j]) or visible_len(head[j]) < 5):
                 j -= 1
             if j >= 0 and headline_like(head[j]):
                 return head[j]
@@ -98,7 +108,7 @@ def title_from_lines(head: list[str]) -> str:
     if line:
         return line
     for s in reversed(head):
-        if headline_like(s) and not is_byline(s):
+        if headline_like(s) and not _credit(s):
             return s
     return ""
 
