@@ -28,6 +28,7 @@ class Article:
     captions: list[str] = field(default_factory=list)
     meta_lines: list[str] = field(default_factory=list)
     removed: dict[str, int] = field(default_factory=dict)  # boilerplate kind -> lines dropped
+    url: str | None = None  # the page's own address: the input's, else <link rel=canonical> or og:url
 
     @property
     def body(self) -> str:

@@ -71,6 +71,7 @@ def _clean(doc: Document, bounds: PageLimits) -> None:
     if doc.format == "html":
         check_structure(doc.content, bounds)
     doc.article = clean_page(doc.content, doc.format, doc.url, doc.fetched_at)
+    doc.url = doc.url or doc.article.url  # the input's address wins over the page's canonical
     longest = max((len(p) for p in doc.article.paragraphs), default=0)
     if longest > bounds.max_paragraph_chars:
         raise PageRejected("paragraph_too_long", f"a paragraph of {longest} characters > {bounds.max_paragraph_chars}")

@@ -81,7 +81,7 @@ def test_seed_000_contact_block_and_label_gone():
 def test_extract_path_dict_and_error():
     path = str(next(SEEDS.glob("002_*.txt")))
     d = extract_path(path)
-    assert set(d) == {"path", "title", "published_at", "source", "authors", "text"}
+    assert set(d) == {"path", "url", "title", "published_at", "source", "authors", "text"}
     assert d["path"] == path and d["source"] == "米乐m6体育官网"
     a = seed("002")
     assert d["text"] == "\n".join(a.paragraphs)

@@ -8,15 +8,19 @@ the byline above the body, a labelled date anywhere, a date an inline script pri
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+
+from lxml import etree
 
 from pipeline.clean.assemble import best_run, finish, score_blocks
 from pipeline.clean.dating import choose_date
-from pipeline.clean.dom import best_container, first_item, linearize, parse, strip_furniture
+from pipeline.clean.dom import best_container, dom_hint, first_item, linearize, parse, strip_furniture
 from pipeline.clean.meta import is_byline, parse_byline
 from pipeline.clean.pubdate import document_dates, labelled_dates, lead_dates, parse_date
 from pipeline.clean.text import header_facts, names_people
-from pipeline.clean.titles import drop_source_prefix, pick_title
+from pipeline.clean.titles import drop_source_prefix, pick_title, words as title_words
 from pipeline.record import Article
 
 HEAD_WINDOW = 40
@@ -68,23 +72,94 @@ def script_dates(root) -> list[str]:
     return out
 
 
-def title_signals(root) -> tuple[list[str], str | None, str | None]:
-    h1s = [" ".join(h.text_content().split()) for h in root.iter("h1")]
-    og = None
+@dataclass
+class TitleSignals:
+    headings: list[str]
+    og: str | None
+    titles: list[str]
+    declared: str | None
+    sites: list[str]
+
+
+_HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def _title_classed(el) -> bool:
+    """class/id names the headline ('xl_tit1', 'NewsArticleTitle', 'con-title')."""
+    attrs = " ".join(v for v in (el.get("class"), el.get("id")) if v)
+    tokens, quick = _title_tokens()
+    if not quick.search(attrs):
+        return False
+    return bool({t.lower().rstrip("0123456789") for t in _CAMEL.findall(attrs)} & tokens)
+
+
+@lru_cache(maxsize=1)
+def _title_tokens() -> tuple[frozenset, re.Pattern]:
+    toks = title_words()["title_tokens"]
+    return frozenset(toks), re.compile("|".join(map(re.escape, toks)), re.I)
+
+
+def title_signals(root) -> TitleSignals:
+    """Headline evidence: headings and title-classed elements (in page order, none inside a
+    share box, nav or footer), the <title> texts, og:title, a declared ArticleTitle, and the
+    site and column names metas declare."""
+    headings = []
+    for el in root.iter(etree.Element):
+        if el.tag in _HEADING_TAGS or ((el.get("class") or el.get("id")) and _title_classed(el)):
+            text = " ".join(el.text_content().split())
+            if 4 <= len(text) <= 120 and not any(dom_hint(a) < 0 for a in el.iterancestors()):
+                headings.append(text)
+    w = title_words()
+    metas: dict = {}
     for el in root.iter("meta"):
-        if (el.get("property") or el.get("name") or "").lower() in ("og:title", "twitter:title"):
-            og = (el.get("content") or "").strip() or None
-            break
-    t = root.find(".//title")
-    doc_title = " ".join(t.text_content().split()) if t is not None else None
-    return h1s, og, doc_title
+        k = (el.get("property") or el.get("name") or "").strip().lower()
+        v = " ".join((el.get("content") or "").split())
+        if k and v and k not in metas:
+            metas[k] = v
+    declared = next((metas[k] for k in w["declared_title_keys"] if k in metas), None)
+    og = next((metas[k] for k in w["shared_title_keys"] if k in metas), None)
+    sites = [metas[k] for k in w["site_name_keys"] if k in metas]
+    titles = [" ".join(t.text_content().split()) for t in root.iter("title")]
+    return TitleSignals(headings, og, [t for t in titles if t], declared, sites)
+
+
+_URL_METAS = ("og:url", "url", "twitter:url")
+_SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", re.I)
+
+
+def page_url(root, content: str = "") -> str | None:
+    """The address a page states for itself: <link rel="canonical">, else og:url or the
+    portals' <meta name="Url">, else the 'saved from url' mark a browser writes on a saved
+    page (absolute http(s) only: a relative one names no host)."""
+    for el in root.iter("link"):
+        if "canonical" in (el.get("rel") or "").lower().split():
+            u = _absolute(el.get("href"))
+            if u:
+                return u
+    metas = {}
+    for el in root.iter("meta"):
+        k = (el.get("property") or el.get("name") or "").strip().lower()
+        if k in _URL_METAS and k not in metas:
+            metas[k] = _absolute(el.get("content"))
+    for k in _URL_METAS:
+        if metas.get(k):
+            return metas[k]
+    m = _SAVED_FROM.search(content[:2000])
+    return _absolute(m.group(1)) if m else None
+
+
+def _absolute(u: str | None) -> str | None:
+    u = (u or "").strip()
+    return u if re.match(r"(?i)^https?://[^/\s]+\.[^/\s]+", u) and not re.search(r"\s", u) else None
 
 
 def clean_html(content: str, url: str | None = None, fetched_at: datetime | None = None) -> Article:
     root = parse(content)
     m_dates = meta_dates(root)
     s_dates = script_dates(root)[:1]
-    h1s, og, doc_title = title_signals(root)
+    tsig = title_signals(root)
+    own_url = url or page_url(root, content)
     strip_furniture(root)
     blocks = linearize(root)
     score_blocks(blocks)
@@ -98,10 +173,10 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     first = idx[start] if body else 0
     after = idx[end - 1] + 1 if body else 0
     parts.meta_lines.extend(b.text for b in blocks[after:after + TAIL_WINDOW] if names_people(b.text))
-    title = pick_title(h1s, og, doc_title)
+    head = [b.text for b in blocks[max(0, first - HEAD_WINDOW):first]]
+    title = pick_title(tsig.headings, tsig.og, tsig.titles, tsig.declared, tsig.sites, head)
     if parts.paragraphs and title and _same(parts.paragraphs[0], title):
         parts.paragraphs.pop(0)
-    head = [b.text for b in blocks[max(0, first - HEAD_WINDOW):first]]
     h_dates, h_source, h_authors = header_facts(head)
     b_dates, b_source, b_authors = header_facts(parts.meta_lines[::-1])
     short = label_lines([b.text for b in blocks])
@@ -125,6 +200,7 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
         captions=parts.captions,
         meta_lines=[s for s in head if is_byline(s)][-5:] + parts.meta_lines,
         removed=parts.removed,
+        url=own_url,
     )
 
 

@@ -32,7 +32,7 @@ def extract_path(path: str) -> dict:
         raw = Path(path).read_bytes()
         text, _enc = decode_bytes(raw)
         art = clean_page(text, format_for(path, text))
-        return {"path": path, "title": art.title, "published_at": art.published_at,
+        return {"path": path, "url": art.url, "title": art.title, "published_at": art.published_at,
                 "source": art.source_raw, "authors": art.authors,
                 "text": art.body}
     except Exception as e:  # one bad page must not end a run over hundreds

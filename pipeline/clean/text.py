@@ -74,4 +74,5 @@ def clean_text(content: str, url: str | None = None, fetched_at: datetime | None
         captions=parts.captions,
         meta_lines=[s for s in head if is_byline(s)] + parts.meta_lines,
         removed=parts.removed,
+        url=url,
     )

@@ -58,7 +58,7 @@ def normalize_document(doc: Document) -> Document:
     meta_lines = [pii.redact(normalize_text(x))[0] for x in art.meta_lines if x.strip()]
 
     body = "\n".join(clean)
-    src = sources.resolve(art.source_raw, body, doc.url, doc.content or "")
+    src = sources.resolve(art.source_raw, body, doc.url or art.url, doc.content or "")
     sc = script.detect_script(title + body[:4000])
 
     md = doc.metadata

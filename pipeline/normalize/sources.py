@@ -206,8 +206,6 @@ def resolve(source_raw: str | None, body: str, url: str | None = None, page_text
         disclaimer or (site and (site_outlet is None or site_outlet.name != source) and not _site_matches(site, outlet))
     ):
         flags.append("reprint")
-    if site is None and disclaimer:
-        site = reprint_site(page_text)
     return SourceInfo(source, source_raw, stype if stype in SOURCE_TYPES else "unknown", site, flags)
 
 
