@@ -1,9 +1,63 @@
-"""Choose the publication date among the candidates a page offers, most trusted first."""
+"""Choose the publication date among the dates a page states, most telling first.
+
+A page's dates disagree. A mirror's <meta> carries the mirror's crawl date while the header
+states the article's own; an official document shows when it was signed (成文日期) and when it
+was posted (发布日期); a CMS stamps when it generated the page (生成日期). The publication date
+is the one the page labels as published or a document's signing date (in the order
+data/date_labels.yaml gives); then <meta>; then the byline, script variables, generation stamps (生成日期, 更新时间), the lead,
+the URL; relative dates ('昨天') last. A visible labelled date beats a <meta> date
+later than it (a mirror's crawl date), never one earlier. Nothing here reads the clock.
+"""
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
 
-from pipeline.clean.pubdate import date_from_url, not_after
+from pipeline.clean.pubdate import date_from_url, not_after, resolve_age, to_iso, vocab
+
+BEIJING = timezone(timedelta(hours=8))
+
+
+@dataclass
+class DateSignals:
+    """What a page states about its date, by kind; each list in page order."""
+    published: list[str] = field(default_factory=list)  # visible, labelled 发布日期/发表于…
+    signed: list[str] = field(default_factory=list)  # 成文日期/发文日期
+    meta: list[str] = field(default_factory=list)  # <meta>, JSON-LD
+    byline: list[str] = field(default_factory=list)  # visible in the byline, 时间：… or bare
+    labelled_byline: list[str] = field(default_factory=list)  # the byline dates a label introduces
+    shown: list[str] = field(default_factory=list)  # printed by an inline script (showDate("…"))
+    script: list[str] = field(default_factory=list)  # script variables named for publication
+    created: list[str] = field(default_factory=list)  # script variables named for creation (ct)
+    text: list[str] = field(default_factory=list)  # a dateline in the lead
+    generated: list[str] = field(default_factory=list)  # 生成日期/更新时间
+    yearless: list[tuple[str, tuple]] = field(default_factory=list)  # (kind, (mo, d, hh, mi))
+    relative: list[tuple[str, int]] = field(default_factory=list)  # from relative_ages
+    reference: list[str] = field(default_factory=list)  # the server's clock in a script
+
+
+def pick_date(sig: DateSignals, url: str | None, fetched_at: datetime | None) -> tuple[str | None, str | None]:
+    """(iso, source) for the page, source meta|header|text|url."""
+    sig = _complete_yearless(sig, url)
+    meta = [d for d in sig.meta if _valid(d, fetched_at)]
+    first = meta[0][:10] if meta else None
+    published = [d for d in sig.published if first is None or d[:10] <= first]
+    tiers = {"published": published, "signed": sig.signed}
+    cands = [("header", d) for kind in vocab()["precedence"] for d in tiers[kind]]
+    if first:
+        cands += [("header", d) for d in sig.labelled_byline if d[:10] < first]
+    cands += [("meta", d) for d in sig.meta]
+    cands += [("header", d) for d in sig.published + sig.byline + sig.shown]
+    cands += [("meta", d) for d in sig.script + sig.created]
+    cands += [("header", d) for d in sig.generated]
+    cands += [("text", d) for d in sig.text]
+    u = date_from_url(url)
+    if u:
+        cands.append(("url", u))
+    ref = _reference(sig, fetched_at)
+    if ref is not None:
+        cands += [("header", resolve_age(a, ref)) for a in sig.relative]
+    return choose_date(cands, None, fetched_at)
 
 
 def choose_date(candidates: list[tuple[str, str | None]], url: str | None,
@@ -11,7 +65,7 @@ def choose_date(candidates: list[tuple[str, str | None]], url: str | None,
     """candidates: (source, iso) in order of trust; the URL comes last. Dates after the fetch
     (or, without one, after today) are refused. A day-only candidate is upgraded with the time
     of a later candidate for the same day."""
-    cands = [(src, iso) for src, iso in candidates if iso and not_after(iso, fetched_at)]
+    cands = [(src, iso) for src, iso in candidates if _valid(iso, fetched_at)]
     u = date_from_url(url)
     if u and not_after(u, fetched_at):
         cands.append(("url", u))
@@ -23,3 +77,53 @@ def choose_date(candidates: list[tuple[str, str | None]], url: str | None,
             if len(other) > 10 and other[:10] == iso:
                 return other, src
     return iso, src
+
+
+def _valid(iso: str | None, fetched_at: datetime | None) -> bool:
+    return bool(iso) and not_after(iso, fetched_at)
+
+
+def _reference(sig: DateSignals, fetched_at: datetime | None) -> datetime | None:
+    """The time a relative date counts back from, in Beijing time: the server clock a script
+    states, else the fetch time; None when neither is known."""
+    if sig.reference:
+        return datetime.fromisoformat(sig.reference[0][:19])
+    if fetched_at is None:
+        return None
+    if fetched_at.tzinfo is not None:
+        fetched_at = fetched_at.astimezone(BEIJING).replace(tzinfo=None)
+    return fetched_at
+
+
+def _complete_yearless(sig: DateSignals, url: str | None) -> DateSignals:
+    """Give a visible yearless date ('发布时间：10-08') its year: from a full date of the page for
+    the same month and day (meta, script, URL), else from the earliest such date, a year back
+    when the month and day fall after it. Without any full date it stays unknown."""
+    if not sig.yearless:
+        return sig
+    full = [d for d in sig.meta + sig.script + sig.created + sig.shown + sig.byline if d]
+    u = date_from_url(url)
+    if u:
+        full.append(u)
+    full += sig.reference
+    if not full:
+        return sig
+    kind, (mo, d, hh, mi) = sig.yearless[0]
+    same = [x for x in full if (int(x[5:7]), int(x[8:10])) == (mo, d)]
+    if same:
+        iso = same[0]
+    else:
+        ref = date.fromisoformat(min(x[:10] for x in full))
+        year = ref.year - 1 if (mo, d) > (ref.month, ref.day) else ref.year
+        iso = to_iso(year, mo, d, hh, mi)
+        if iso is None:
+            return sig
+    if kind == "published":
+        return _with(sig, published=[iso] + sig.published)
+    return _with(sig, labelled_byline=[iso] + sig.labelled_byline, byline=[iso] + sig.byline)
+
+
+def _with(sig: DateSignals, **changes) -> DateSignals:
+    from dataclasses import replace
+
+    return replace(sig, **changes)

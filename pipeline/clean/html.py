@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 
 from pipeline.clean.assemble import best_run, finish, score_blocks
-from pipeline.clean.dating import choose_date
+from pipeline.clean.dating import DateSignals, pick_date
 from pipeline.clean.dom import best_container, first_item, linearize, parse, strip_furniture
 from pipeline.clean.meta import is_byline, parse_byline
-from pipeline.clean.pubdate import document_dates, labelled_dates, lead_dates, parse_date
+from pipeline.clean.pubdate import (
+    classified_dates, lead_dates, parse_date, relative_ages, vocab, yearless_dates,
+)
 from pipeline.clean.text import header_facts, names_people
 from pipeline.clean.titles import drop_source_prefix, pick_title
 from pipeline.record import Article
@@ -52,6 +55,7 @@ def meta_dates(root) -> list[str]:
 
 
 _SCRIPT_DATE = re.compile(r"""(?i)\w*(?:date|time)\w*\s*\(\s*["']([^"']{8,40})["']""")
+SCRIPT_SCAN = 200_000
 
 
 def script_dates(root) -> list[str]:
@@ -66,6 +70,34 @@ def script_dates(root) -> list[str]:
             if iso:
                 out.append(iso)
     return out
+
+
+@lru_cache(maxsize=1)
+def _script_key_res() -> dict[str, re.Pattern]:
+    keys = vocab()["script_keys"]
+    return {group: re.compile(
+        r"""(?<![\w$-])["']?(?:""" + "|".join(map(re.escape, words)) + r""")["']?\s*[:=]\s*"""
+        r"""(?:["']([^"'\n]{6,40})["']|(\d{10}(?:\d{3})?)(?![\d.]))""", re.I)
+        for group, words in keys.items()}
+
+
+def script_times(root) -> dict[str, list[str]]:
+    """Times inline scripts hold in variables or JSON keys (var ct = "1581418070",
+    "publishDate": "2019-09-07T00:31:40Z"), by what the name says: published, created, or
+    the server's clock (reference). Epochs are read as Beijing time. Where a name holds
+    different days, the script lists other items (related news, references): none is kept."""
+    out: dict[str, list[str]] = {g: [] for g in _script_key_res()}
+    for el in root.iter("script"):
+        text = el.text or ""
+        if el.get("src") or (el.get("type") or "").endswith("ld+json"):
+            continue
+        text = text[:SCRIPT_SCAN]
+        for group, rx in _script_key_res().items():
+            for m in rx.finditer(text):
+                iso = parse_date(m.group(1) or m.group(2))
+                if iso:
+                    out[group].append(iso)
+    return {g: v if len({d[:10] for d in v}) <= 1 else [] for g, v in out.items()}
 
 
 def title_signals(root) -> tuple[list[str], str | None, str | None]:
@@ -84,6 +116,7 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     root = parse(content)
     m_dates = meta_dates(root)
     s_dates = script_dates(root)[:1]
+    s_times = script_times(root)
     h1s, og, doc_title = title_signals(root)
     strip_furniture(root)
     blocks = linearize(root)
@@ -102,16 +135,16 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     if parts.paragraphs and title and _same(parts.paragraphs[0], title):
         parts.paragraphs.pop(0)
     head = [b.text for b in blocks[max(0, first - HEAD_WINDOW):first]]
-    h_dates, h_source, h_authors = header_facts(head)
-    b_dates, b_source, b_authors = header_facts(parts.meta_lines[::-1])
-    short = label_lines([b.text for b in blocks])
-    labelled = [d for t in short for d in labelled_dates(t)][:1]
-    signed = [d for t in short for d in document_dates(t)][:1]
-    # a signed document date (成文日期) dates the document itself; the meta date only its post
-    cands = ([("header", d) for d in signed] + [("meta", d) for d in m_dates]
-             + [("header", d) for d in b_dates + h_dates + labelled + s_dates]
-             + [("text", d) for d in lead_dates(parts.paragraphs)])
-    published_at, how = choose_date(cands, url, fetched_at)
+    _, h_source, h_authors = header_facts(head)
+    _, b_source, b_authors = header_facts(parts.meta_lines[::-1])
+    near = headline_lines(blocks, title, first)
+    region = blocks[:after + TAIL_WINDOW] if body else blocks
+    sig = date_signals([b.text for b in region], [b.text for b in blocks],
+                       parts.meta_lines + head[::-1], near, near + head[-3:])
+    sig.meta, sig.shown = m_dates, s_dates
+    sig.script, sig.created, sig.reference = s_times["published"], s_times["created"], s_times["reference"]
+    sig.text = lead_dates(parts.paragraphs)
+    published_at, how = pick_date(sig, url, fetched_at)
     source = b_source or h_source
     parts.removed["outside_body"] = len(blocks) - len(body)
     return Article(
@@ -126,6 +159,59 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
         meta_lines=[s for s in head if is_byline(s)][-5:] + parts.meta_lines,
         removed=parts.removed,
     )
+
+
+NEAR_HEADLINE = 4
+
+
+def headline_lines(blocks, title: str | None, body_start: int) -> list[str]:
+    """The few lines right under the headline, before the body: where a byline stands even
+    when the body was found elsewhere (a bare date in a <span> beside the source)."""
+    if not title:
+        return []
+    for i, b in enumerate(blocks):
+        if _same(b.text, title):
+            stop = body_start if body_start > i else len(blocks)
+            return [x.text for x in blocks[i + 1:min(stop, i + 1 + NEAR_HEADLINE)]]
+    return []
+
+
+STAMP_LEN = 30
+LABEL_LEN = 100
+
+
+def date_signals(region: list[str], page: list[str], byline: list[str], near: list[str],
+                 stamps: list[str]) -> DateSignals:
+    """The visible date signals: labelled dates in the region (the page down to the end of the
+    body), byline dates (the byline lines, nearest the body first, then the lines under the
+    headline), a labelled date anywhere as a fallback, and relative dates ('昨天') on the short
+    stamp lines around the headline."""
+    sig = DateSignals()
+    for t in label_lines(region):
+        if len(t) > LABEL_LEN:
+            continue
+        for kind, iso in classified_dates(t):
+            if kind == "published":
+                sig.published.append(iso)
+            elif kind == "signed":
+                sig.signed.append(iso)
+            elif kind == "generated":
+                sig.generated.append(iso)
+        sig.yearless += yearless_dates(t)
+    lines = [s for s in byline if is_byline(s)] + [s for s in near if len(s) <= 90]
+    for t in lines:
+        for kind, iso in classified_dates(t):
+            if kind in ("published", "generic"):
+                sig.labelled_byline.append(iso)
+            if kind in ("published", "generic", ""):
+                sig.byline.append(iso)
+    sig.byline += [iso for t in label_lines(page) for kind, iso in classified_dates(t)
+                   if kind in ("published", "generic")][:1]
+    for t in stamps:
+        if len(t) <= STAMP_LEN:
+            sig.relative += relative_ages(t)
+    sig.published, sig.signed, sig.generated = sig.published[:1], sig.signed[:1], sig.generated[:1]
+    return sig
 
 
 def label_lines(texts: list[str]) -> list[str]:
