@@ -13,7 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from pipeline.clean.pubdate import date_from_url, not_after, resolve_age, to_iso, vocab
+from pipeline.clean.meta import is_byline
+from pipeline.clean.pubdate import (
+    classified_dates, date_from_url, not_after, relative_ages, resolve_age, to_iso, vocab, yearless_dates,
+)
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -34,6 +37,57 @@ class DateSignals:
     yearless: list[tuple[str, tuple]] = field(default_factory=list)  # (kind, (mo, d, hh, mi))
     relative: list[tuple[str, int]] = field(default_factory=list)  # from relative_ages
     reference: list[str] = field(default_factory=list)  # the server's clock in a script
+
+
+STAMP_LEN = 30
+LABEL_LEN = 100
+
+
+def date_signals(region: list[str], page: list[str], byline: list[str], near: list[str],
+                 stamps: list[str]) -> DateSignals:
+    """The visible date signals: labelled dates in the region (the page down to the end of the
+    body), byline dates (the byline lines, nearest the body first, then the lines under the
+    headline), a labelled date anywhere as a fallback, and relative dates ('昨天') on the short
+    stamp lines around the headline."""
+    sig = DateSignals()
+    for t in label_lines(region):
+        if len(t) > LABEL_LEN:
+            continue
+        for kind, iso in classified_dates(t):
+            if kind == "published":
+                sig.published.append(iso)
+            elif kind == "signed":
+                sig.signed.append(iso)
+            elif kind == "generated":
+                sig.generated.append(iso)
+        sig.yearless += yearless_dates(t)
+    lines = [s for s in byline if is_byline(s)] + [s for s in near if len(s) <= 90]
+    for t in lines:
+        for kind, iso in classified_dates(t):
+            if kind in ("published", "generic"):
+                sig.labelled_byline.append(iso)
+            if kind in ("published", "generic", ""):
+                sig.byline.append(iso)
+    sig.byline += [iso for t in label_lines(page) for kind, iso in classified_dates(t)
+                   if kind in ("published", "generic")][:1]
+    for t in stamps:
+        if len(t) <= STAMP_LEN:
+            sig.relative += relative_ages(t)
+    sig.published, sig.signed, sig.generated = sig.published[:1], sig.signed[:1], sig.generated[:1]
+    return sig
+
+
+def label_lines(texts: list[str]) -> list[str]:
+    """Short lines, a bare label ('发布日期：') joined to the value in the next cell."""
+    out = []
+    for i, t in enumerate(texts):
+        if len(t) >= 200:
+            continue
+        if t.endswith((":", "：")) and len(t) <= 12 and i + 1 < len(texts):
+            t = t + " " + texts[i + 1][:60]
+        out.append(t)
+    return out
+
 
 
 def pick_date(sig: DateSignals, url: str | None, fetched_at: datetime | None) -> tuple[str | None, str | None]:

@@ -12,12 +12,10 @@ from datetime import datetime
 from functools import lru_cache
 
 from pipeline.clean.assemble import best_run, finish, score_blocks
-from pipeline.clean.dating import DateSignals, pick_date
+from pipeline.clean.dating import date_signals, pick_date
 from pipeline.clean.dom import best_container, first_item, linearize, parse, strip_furniture
 from pipeline.clean.meta import is_byline, parse_byline
-from pipeline.clean.pubdate import (
-    classified_dates, lead_dates, parse_date, relative_ages, vocab, yearless_dates,
-)
+from pipeline.clean.pubdate import lead_dates, parse_date, vocab
 from pipeline.clean.text import header_facts, names_people
 from pipeline.clean.titles import drop_source_prefix, pick_title
 from pipeline.record import Article
@@ -174,56 +172,6 @@ def headline_lines(blocks, title: str | None, body_start: int) -> list[str]:
             stop = body_start if body_start > i else len(blocks)
             return [x.text for x in blocks[i + 1:min(stop, i + 1 + NEAR_HEADLINE)]]
     return []
-
-
-STAMP_LEN = 30
-LABEL_LEN = 100
-
-
-def date_signals(region: list[str], page: list[str], byline: list[str], near: list[str],
-                 stamps: list[str]) -> DateSignals:
-    """The visible date signals: labelled dates in the region (the page down to the end of the
-    body), byline dates (the byline lines, nearest the body first, then the lines under the
-    headline), a labelled date anywhere as a fallback, and relative dates ('昨天') on the short
-    stamp lines around the headline."""
-    sig = DateSignals()
-    for t in label_lines(region):
-        if len(t) > LABEL_LEN:
-            continue
-        for kind, iso in classified_dates(t):
-            if kind == "published":
-                sig.published.append(iso)
-            elif kind == "signed":
-                sig.signed.append(iso)
-            elif kind == "generated":
-                sig.generated.append(iso)
-        sig.yearless += yearless_dates(t)
-    lines = [s for s in byline if is_byline(s)] + [s for s in near if len(s) <= 90]
-    for t in lines:
-        for kind, iso in classified_dates(t):
-            if kind in ("published", "generic"):
-                sig.labelled_byline.append(iso)
-            if kind in ("published", "generic", ""):
-                sig.byline.append(iso)
-    sig.byline += [iso for t in label_lines(page) for kind, iso in classified_dates(t)
-                   if kind in ("published", "generic")][:1]
-    for t in stamps:
-        if len(t) <= STAMP_LEN:
-            sig.relative += relative_ages(t)
-    sig.published, sig.signed, sig.generated = sig.published[:1], sig.signed[:1], sig.generated[:1]
-    return sig
-
-
-def label_lines(texts: list[str]) -> list[str]:
-    """Short lines, a bare label ('发布日期：') joined to the value in the next cell."""
-    out = []
-    for i, t in enumerate(texts):
-        if len(t) >= 200:
-            continue
-        if t.endswith((":", "：")) and len(t) <= 12 and i + 1 < len(texts):
-            t = t + " " + texts[i + 1][:60]
-        out.append(t)
-    return out
 
 
 def _same(a: str, b: str) -> bool:
