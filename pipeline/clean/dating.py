@@ -50,10 +50,17 @@ def date_signals(region: list[str], page: list[str], byline: list[str], near: li
     headline), a labelled date anywhere as a fallback, and relative dates ('昨天') on the short
     stamp lines around the headline."""
     sig = DateSignals()
+    seen: dict[str, list[tuple[str, str]]] = {}
+
+    def classified(t: str) -> list[tuple[str, str]]:
+        if t not in seen:
+            seen[t] = classified_dates(t)
+        return seen[t]
+
     for t in label_lines(region):
         if len(t) > LABEL_LEN:
             continue
-        for kind, iso in classified_dates(t):
+        for kind, iso in classified(t):
             if kind == "published":
                 sig.published.append(iso)
             elif kind == "signed":
@@ -63,12 +70,12 @@ def date_signals(region: list[str], page: list[str], byline: list[str], near: li
         sig.yearless += yearless_dates(t)
     lines = [s for s in byline if is_byline(s)] + [s for s in near if len(s) <= 90]
     for t in lines:
-        for kind, iso in classified_dates(t):
+        for kind, iso in classified(t):
             if kind in ("published", "generic"):
                 sig.labelled_byline.append(iso)
             if kind in ("published", "generic", ""):
                 sig.byline.append(iso)
-    sig.byline += [iso for t in label_lines(page) for kind, iso in classified_dates(t)
+    sig.byline += [iso for t in label_lines(page) for kind, iso in classified(t)
                    if kind in ("published", "generic")][:1]
     for t in stamps:
         if len(t) <= STAMP_LEN:

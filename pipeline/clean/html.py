@@ -70,13 +70,14 @@ def script_dates(root) -> list[str]:
     return out
 
 
+_SCRIPT_VALUE = re.compile(
+    r"""[:=]\s*["']?((?:19|20)\d\d[-/.年]\d{1,2}[^"'\n,;}<]{0,30}|1\d{9}(?:\d{3})?(?![\d.]))""")
+_KEY_TAIL = re.compile(r"""["']?([\w$]+)["']?\s*$""")
+
+
 @lru_cache(maxsize=1)
-def _script_key_res() -> dict[str, re.Pattern]:
-    keys = vocab()["script_keys"]
-    return {group: re.compile(
-        r"""(?<![\w$-])["']?(?:""" + "|".join(map(re.escape, words)) + r""")["']?\s*[:=]\s*"""
-        r"""(?:["']([^"'\n]{6,40})["']|(\d{10}(?:\d{3})?)(?![\d.]))""", re.I)
-        for group, words in keys.items()}
+def _script_keys() -> dict[str, str]:
+    return {w.lower(): group for group, words in vocab()["script_keys"].items() for w in words}
 
 
 def script_times(root) -> dict[str, list[str]]:
@@ -84,15 +85,18 @@ def script_times(root) -> dict[str, list[str]]:
     "publishDate": "2019-09-07T00:31:40Z"), by what the name says: published, created, or
     the server's clock (reference). Epochs are read as Beijing time. Where a name holds
     different days, the script lists other items (related news, references): none is kept."""
-    out: dict[str, list[str]] = {g: [] for g in _script_key_res()}
+    keys = _script_keys()
+    out: dict[str, list[str]] = {g: [] for g in vocab()["script_keys"]}
     for el in root.iter("script"):
         text = el.text or ""
         if el.get("src") or (el.get("type") or "").endswith("ld+json"):
             continue
         text = text[:SCRIPT_SCAN]
-        for group, rx in _script_key_res().items():
-            for m in rx.finditer(text):
-                iso = parse_date(m.group(1) or m.group(2))
+        for m in _SCRIPT_VALUE.finditer(text):
+            k = _KEY_TAIL.search(text, max(0, m.start() - 40), m.start())
+            group = keys.get(k.group(1).lower()) if k else None
+            if group:
+                iso = parse_date(m.group(1).strip())
                 if iso:
                     out[group].append(iso)
     return {g: v if len({d[:10] for d in v}) <= 1 else [] for g, v in out.items()}

@@ -12,6 +12,7 @@ from pathlib import Path
 
 _LABELS = Path(__file__).resolve().parents[1] / "data" / "date_labels.yaml"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_DIGIT = re.compile(r"[0-9０-９]")
 
 _FW = str.maketrans("０１２３４５６７８９：－／．", "0123456789:-/.")
 
@@ -209,6 +210,8 @@ def date_label(text: str, start: int, end: int, after: bool = True) -> str:
 
 def classified_dates(text: str) -> list[tuple[str, str]]:
     """(kind, iso) for every full date in the text, kind from date_label."""
+    if not _DIGIT.search(text):
+        return []
     text = text.translate(_FW)
     return [(date_label(text, s, e), iso) for s, e, iso in date_matches(text)]
 
@@ -221,6 +224,8 @@ _MONTH_DAY = re.compile(
 def yearless_dates(text: str) -> list[tuple[str, tuple[int, int, int | None, int | None]]]:
     """(label kind, (month, day, hour, minute)) for dates without a year that a publish label introduces
     ('发布时间：10-08 09:30'): the year has to come from another signal of the page."""
+    if not _DIGIT.search(text):
+        return []
     text = text.translate(_FW)
     out = []
     for m in _MONTH_DAY.finditer(text):
