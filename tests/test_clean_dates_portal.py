@@ -41,7 +41,16 @@ def test_yearless_date_without_any_full_date_stays_unknown():
 
 def test_yearless_needs_a_publish_label():
     assert yearless_dates("活动时间：10-08") == []
-    assert yearless_dates("发布时间：10-08 09:30") == [("published", (10, 8, 9, 30))]
+    assert yearless_dates("发布时间：10-08 09:30") == [("published", (None, 10, 8, 9, 30))]
+    assert yearless_dates("发布时间：18-03-08") == [("published", (2018, 3, 8, None, None))]
+
+
+def test_yearless_date_in_spans_run_together_takes_the_year_of_an_update_meta():
+    html = page(head="<meta itemprop='dateUpdate' content='2019-10-08 12:00:57'>",
+                header="<div class='source'><span class='date'>发布时间：10-08</span><span class='time'>12:00</span>"
+                       "<span>优质作者</span></div>",
+                scripts="<script>var info = {\"time\": \"2019-12-29 22:31:02\"};</script>")
+    assert date_of(html)[0] == "2019-10-08T12:00:57+08:00"
 
 
 # relative dates beside a script timestamp
@@ -88,6 +97,12 @@ def test_meta_stays_when_the_visible_date_is_later():
     html = page(head="<meta name='PubDate' content='2024-05-30 10:10:00'>",
                 header="<p class='fl'>日期：2024-06-03 来源：某某街道</p>")
     assert date_of(html) == ("2024-05-30T10:10:00+08:00", "meta")
+
+
+def test_byline_naming_the_source_beats_a_later_meta_date():
+    html = page(head="<meta name='PubDate' content='2024-06-03 14:25:31'>",
+                header="<p class='info'>2024-05-30 10:10 来源：某某街道</p>")
+    assert date_of(html)[0] == "2024-05-30T10:10:00+08:00"
 
 
 def test_an_event_time_is_no_publish_label():
@@ -137,6 +152,11 @@ def test_script_listing_other_items_is_not_a_date():
     items = ", ".join(f'{{"title": "相关{i}", "publishDate": "2019-0{i}-01"}}' for i in range(1, 4))
     html = page(scripts=f"<script>window.__STATE__ = {{\"related\": [{items}]}};</script>")
     assert date_of(html)[0] is None
+
+
+def test_relative_stamp_with_its_machine_time_in_an_attribute():
+    html = page(header="<cite><span>某某日报</span> <abbr title='2012-01-12T08:45:00Z'>3小时前</abbr></cite>")
+    assert date_of(html)[0] == "2012-01-12T16:45:00+08:00"
 
 
 def test_bare_date_in_a_span_under_the_headline():

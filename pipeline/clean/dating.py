@@ -5,15 +5,16 @@ states the article's own; an official document shows when it was signed (成文�
 was posted (发布日期); a CMS stamps when it generated the page (生成日期). The publication date
 is the one the page labels as published or a document's signing date (in the order
 data/date_labels.yaml gives); then <meta>; then the byline, script variables, generation stamps (生成日期, 更新时间), the lead,
-the URL; relative dates ('昨天') last. A visible labelled date beats a <meta> date
-later than it (a mirror's crawl date), never one earlier. Nothing here reads the clock.
+the URL; relative dates ('昨天') last. A visible labelled date (or one in a byline
+that names the source) beats a <meta> date later than it (a mirror's crawl date), never one
+earlier. Nothing here reads the clock.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from pipeline.clean.meta import is_byline
+from pipeline.clean.meta import SOURCE_RE, is_byline
 from pipeline.clean.pubdate import (
     classified_dates, date_from_url, not_after, relative_ages, resolve_age, to_iso, vocab, yearless_dates,
 )
@@ -32,9 +33,11 @@ class DateSignals:
     shown: list[str] = field(default_factory=list)  # printed by an inline script (showDate("…"))
     script: list[str] = field(default_factory=list)  # script variables named for publication
     created: list[str] = field(default_factory=list)  # script variables named for creation (ct)
+    stamped: list[str] = field(default_factory=list)  # the machine time on a stamp (<abbr title>)
     text: list[str] = field(default_factory=list)  # a dateline in the lead
     generated: list[str] = field(default_factory=list)  # 生成日期/更新时间
-    yearless: list[tuple[str, tuple]] = field(default_factory=list)  # (kind, (mo, d, hh, mi))
+    donors: list[str] = field(default_factory=list)  # any other full date of the markup (dateUpdate)
+    yearless: list[tuple[str, tuple]] = field(default_factory=list)  # from yearless_dates
     relative: list[tuple[str, int]] = field(default_factory=list)  # from relative_ages
     reference: list[str] = field(default_factory=list)  # the server's clock in a script
 
@@ -48,7 +51,8 @@ def date_signals(region: list[str], page: list[str], byline: list[str], near: li
     """The visible date signals: labelled dates in the region (the page down to the end of the
     body), byline dates (the byline lines, nearest the body first, then the lines under the
     headline), a labelled date anywhere as a fallback, and relative dates ('昨天') on the short
-    stamp lines around the headline."""
+    stamp lines around the headline. A byline date counts as labelled when a label introduces
+    it or the line names the source (日期：… · 2024-05-30 来源：…): it states the article's own."""
     sig = DateSignals()
     seen: dict[str, list[tuple[str, str]]] = {}
 
@@ -70,8 +74,9 @@ def date_signals(region: list[str], page: list[str], byline: list[str], near: li
         sig.yearless += yearless_dates(t)
     lines = [s for s in byline if is_byline(s)] + [s for s in near if len(s) <= 90]
     for t in lines:
+        sourced = bool(SOURCE_RE.search(t + "  "))
         for kind, iso in classified(t):
-            if kind in ("published", "generic"):
+            if kind in ("published", "generic") or sourced and kind == "":
                 sig.labelled_byline.append(iso)
             if kind in ("published", "generic", ""):
                 sig.byline.append(iso)
@@ -108,7 +113,7 @@ def pick_date(sig: DateSignals, url: str | None, fetched_at: datetime | None) ->
     if first:
         cands += [("header", d) for d in sig.labelled_byline if d[:10] < first]
     cands += [("meta", d) for d in sig.meta]
-    cands += [("header", d) for d in sig.published + sig.byline + sig.shown]
+    cands += [("header", d) for d in sig.published + sig.byline + sig.shown + sig.stamped]
     cands += [("meta", d) for d in sig.script + sig.created]
     cands += [("header", d) for d in sig.generated]
     cands += [("text", d) for d in sig.text]
@@ -158,27 +163,28 @@ def _reference(sig: DateSignals, fetched_at: datetime | None) -> datetime | None
 
 def _complete_yearless(sig: DateSignals, url: str | None) -> DateSignals:
     """Give a visible yearless date ('发布时间：10-08') its year: from a full date of the page for
-    the same month and day (meta, script, URL), else from the earliest such date, a year back
-    when the month and day fall after it. Without any full date it stays unknown."""
+    the same month and day (any <meta>, script, URL), else from the earliest such date, a year
+    back when the month and day fall after it. Without any full date it stays unknown."""
     if not sig.yearless:
         return sig
-    full = [d for d in sig.meta + sig.script + sig.created + sig.shown + sig.byline if d]
+    kind, (y, mo, d, hh, mi) = sig.yearless[0]
+    full = [x for x in sig.meta + sig.donors + sig.script + sig.created + sig.shown + sig.stamped
+            + sig.byline + sig.reference if x]
     u = date_from_url(url)
     if u:
         full.append(u)
-    full += sig.reference
-    if not full:
-        return sig
-    kind, (mo, d, hh, mi) = sig.yearless[0]
-    same = [x for x in full if (int(x[5:7]), int(x[8:10])) == (mo, d)]
+    same = [x for x in full if (int(x[5:7]), int(x[8:10])) == (mo, d) and (y is None or int(x[:4]) == y)]
     if same:
         iso = same[0]
-    else:
+    elif y is not None:
+        iso = to_iso(y, mo, d, hh, mi)
+    elif full:
         ref = date.fromisoformat(min(x[:10] for x in full))
-        year = ref.year - 1 if (mo, d) > (ref.month, ref.day) else ref.year
-        iso = to_iso(year, mo, d, hh, mi)
-        if iso is None:
-            return sig
+        iso = to_iso(ref.year - 1 if (mo, d) > (ref.month, ref.day) else ref.year, mo, d, hh, mi)
+    else:
+        return sig
+    if iso is None:
+        return sig
     if kind == "published":
         return _with(sig, published=[iso] + sig.published)
     return _with(sig, labelled_byline=[iso] + sig.labelled_byline, byline=[iso] + sig.byline)

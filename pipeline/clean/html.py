@@ -26,19 +26,28 @@ _PUB_KEY = re.compile(
     r"(publish|pubdate|pub_date|pubtime|release_?date|create|issued|^date$|dc\.date|ptime|"
     r"posttime|post_date|firstpub|datepublished|sailthru\.date|publicationdate|^time$|og:time)", re.I)
 _NOT_PUB = re.compile(r"(modif|updat|expir|revis|last)", re.I)
+_ANY_DATE_KEY = re.compile(r"(date|time|modif|updat|publish|creat)", re.I)
 _LD_DATE = re.compile(r'"(?:datePublished|dateCreated|uploadDate|pubDate)"\s*:\s*"([^"]+)"')
 
 
-def meta_dates(root) -> list[str]:
-    """Publication dates declared in <meta> tags and JSON-LD, in page order."""
+def meta_dates(root, every: bool = False) -> list[str]:
+    """Publication dates declared in <meta> tags and JSON-LD, in page order; with every, the
+    <meta> dates of edits too (dateUpdate), which still lend a yearless date its year."""
     out = []
     for el in root.iter("meta"):
         key = (el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv") or "").strip()
         val = el.get("content")
+        if every:
+            iso = parse_date(val) if key and val and _ANY_DATE_KEY.search(key) else None
+            if iso:
+                out.append(iso)
+            continue
         if key and val and _PUB_KEY.search(key) and not _NOT_PUB.search(key):
             iso = parse_date(val)
             if iso:
                 out.append(iso)
+    if every:
+        return out
     for el in root.iter("time"):
         if el.get("pubdate") is not None or "publish" in (el.get("itemprop") or "").lower():
             iso = parse_date(el.get("datetime") or el.text_content() or "")
@@ -102,6 +111,22 @@ def script_times(root) -> dict[str, list[str]]:
     return {g: v if len({d[:10] for d in v}) <= 1 else [] for g, v in out.items()}
 
 
+STAMP_ATTRS = ("datetime", "title", "data-utime", "data-time", "data-timestamp")
+
+
+def stamp_dates(root) -> list[str]:
+    """The machine time a short time stamp carries in an attribute
+    (<abbr title="2012-01-12T08:45:00Z">3小时前</abbr>): the date a relative stamp stands for."""
+    for el in root.iter("abbr", "time"):
+        if len(el.text_content().strip()) > 30:
+            continue
+        for a in STAMP_ATTRS:
+            iso = parse_date(el.get(a) or "")
+            if iso:
+                return [iso]
+    return []
+
+
 def title_signals(root) -> tuple[list[str], str | None, str | None]:
     h1s = [" ".join(h.text_content().split()) for h in root.iter("h1")]
     og = None
@@ -116,9 +141,10 @@ def title_signals(root) -> tuple[list[str], str | None, str | None]:
 
 def clean_html(content: str, url: str | None = None, fetched_at: datetime | None = None) -> Article:
     root = parse(content)
-    m_dates = meta_dates(root)
+    m_dates, donors = meta_dates(root), meta_dates(root, every=True)
     s_dates = script_dates(root)[:1]
     s_times = script_times(root)
+    stamped = stamp_dates(root)
     h1s, og, doc_title = title_signals(root)
     strip_furniture(root)
     blocks = linearize(root)
@@ -144,7 +170,8 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     sig = date_signals([b.text for b in region], [b.text for b in blocks],
                        parts.meta_lines + head[::-1], near, near + head[-3:])
     sig.meta, sig.shown = m_dates, s_dates
-    sig.script, sig.created, sig.reference = s_times["published"], s_times["created"], s_times["reference"]
+    sig.script, sig.created, sig.donors = s_times["published"], s_times["created"], donors
+    sig.reference, sig.stamped = s_times["reference"], stamped
     sig.text = lead_dates(parts.paragraphs)
     published_at, how = pick_date(sig, url, fetched_at)
     source = b_source or h_source

@@ -16,9 +16,9 @@ _DIGIT = re.compile(r"[0-9０-９]")
 
 _FW = str.maketrans("０１２３４５６７８９：－／．", "0123456789:-/.")
 
-# 2023-08-03 10:12:47 · 2023/8/3 · 2023.08.03 · 2023年8月3日 10:12 · 2023-05-30T08:00:00+08:00
+# 2023-08-03 10:12:47 · 2023-08-0310:12 (spans run together) · 2023/8/3 · 2023.08.03 · 2023年8月3日 10:12 · 2023-05-30T08:00:00+08:00
 DATE_RE = re.compile(
-    r"(?<!\d)((?:19|20)\d\d)\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?!\d)\s*日?"
+    r"(?<!\d)((?:19|20)\d\d)\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?:(?!\d)|(?=\d{1,2}[:：]\d\d))\s*日?"
     r"(?:\s*(?:T|\s|日)?\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"
 )
 # 7/5/2005 9:23:57 PM: month first, as English-locale CMSs print it (day first when month > 12)
@@ -217,13 +217,15 @@ def classified_dates(text: str) -> list[tuple[str, str]]:
 
 
 _MONTH_DAY = re.compile(
-    r"(?<![\d\-/.年])(\d{1,2})\s*[-/月]\s*(\d{1,2})(?![\d\-/.])\s*日?"
+    r"(?<![\d\-/.年])(?:(\d{2})[-/.])?(\d{1,2})\s*[-/月]\s*(\d{1,2})(?:(?![\d\-/.])|(?=\d{1,2}[:：]\d\d))\s*日?"
     r"(?:\s*(\d{1,2})\s*[:：]\s*(\d{2}))?(?![\d:])")
+Short = tuple[int | None, int, int, int | None, int | None]
 
 
-def yearless_dates(text: str) -> list[tuple[str, tuple[int, int, int | None, int | None]]]:
-    """(label kind, (month, day, hour, minute)) for dates without a year that a publish label introduces
-    ('发布时间：10-08 09:30'): the year has to come from another signal of the page."""
+def yearless_dates(text: str) -> list[tuple[str, Short]]:
+    """(label kind, (year, month, day, hour, minute)) for the short dates a publish label
+    introduces: '发布时间：10-08 09:30' (year None: it has to come from another signal of the
+    page) and '发布时间：18-03-08' (a two-digit year, 2018)."""
     if not _DIGIT.search(text):
         return []
     text = text.translate(_FW)
@@ -232,11 +234,12 @@ def yearless_dates(text: str) -> list[tuple[str, tuple[int, int, int | None, int
         kind = date_label(text, m.start(), m.end(), after=False)
         if kind not in ("published", "generic"):
             continue
-        mo, d = int(m.group(1)), int(m.group(2))
+        y = 2000 + int(m.group(1)) if m.group(1) else None
+        mo, d = int(m.group(2)), int(m.group(3))
         if 1 <= mo <= 12 and 1 <= d <= 31:
-            hh = int(m.group(3)) if m.group(3) else None
-            mi = int(m.group(4)) if m.group(4) else None
-            out.append((kind, (mo, d, hh, mi)))
+            hh = int(m.group(4)) if m.group(4) else None
+            mi = int(m.group(5)) if m.group(5) else None
+            out.append((kind, (y, mo, d, hh, mi)))
     return out
 
 
