@@ -4,8 +4,8 @@ A page's dates disagree. A mirror's <meta> carries the mirror's crawl date while
 states the article's own; an official document shows when it was signed (成文日期) and when it
 was posted (发布日期); a CMS stamps when it generated the page (生成日期). The publication date
 is the one the page labels as published or a document's signing date (in the order
-data/date_labels.yaml gives); then <meta>; then the byline, script variables, generation stamps (生成日期, 更新时间), the lead,
-the URL; relative dates ('昨天') last. A visible labelled date (or one in a byline
+data/date_labels.yaml gives); then <meta>; then the byline, script variables, a labelled date elsewhere, generation stamps
+(生成日期, 更新时间), the lead, the URL; relative dates ('昨天') last. A visible labelled date (or one in a byline
 that names the source) beats a <meta> date later than it (a mirror's crawl date), never one
 earlier. Nothing here reads the clock.
 """
@@ -16,7 +16,8 @@ from datetime import date, datetime, timedelta, timezone
 
 from pipeline.clean.meta import SOURCE_RE, is_byline
 from pipeline.clean.pubdate import (
-    classified_dates, date_from_url, not_after, relative_ages, resolve_age, to_iso, vocab, yearless_dates,
+    classified_dates, date_from_url, not_after, relative_ages, resolve_age, squash, to_iso, vocab,
+    yearless_dates,
 )
 
 BEIJING = timezone(timedelta(hours=8))
@@ -34,6 +35,7 @@ class DateSignals:
     script: list[str] = field(default_factory=list)  # script variables named for publication
     created: list[str] = field(default_factory=list)  # script variables named for creation (ct)
     stamped: list[str] = field(default_factory=list)  # the machine time on a stamp (<abbr title>)
+    anywhere: list[str] = field(default_factory=list)  # a labelled date elsewhere on the page
     text: list[str] = field(default_factory=list)  # a dateline in the lead
     generated: list[str] = field(default_factory=list)  # 生成日期/更新时间
     donors: list[str] = field(default_factory=list)  # any other full date of the markup (dateUpdate)
@@ -80,8 +82,8 @@ def date_signals(region: list[str], page: list[str], byline: list[str], near: li
                 sig.labelled_byline.append(iso)
             if kind in ("published", "generic", ""):
                 sig.byline.append(iso)
-    sig.byline += [iso for t in label_lines(page) for kind, iso in classified(t)
-                   if kind in ("published", "generic")][:1]
+    sig.anywhere = [iso for t in label_lines(page) for kind, iso in classified(t)
+                    if kind in ("published", "generic")][:1]
     for t in stamps:
         if len(t) <= STAMP_LEN:
             sig.relative += relative_ages(t)
@@ -90,12 +92,15 @@ def date_signals(region: list[str], page: list[str], byline: list[str], near: li
 
 
 def label_lines(texts: list[str]) -> list[str]:
-    """Short lines, a bare label ('发布日期：') joined to the value in the next cell."""
+    """Short lines, a bare label ('发布日期：', or a known label alone in its cell: '成文日期')
+    joined to the value in the next cell."""
+    labels = vocab()["label_kind"]
     out = []
     for i, t in enumerate(texts):
         if len(t) >= 200:
             continue
-        if t.endswith((":", "：")) and len(t) <= 12 and i + 1 < len(texts):
+        bare = t.endswith((":", "：")) or squash(t) in labels
+        if bare and len(t) <= 12 and i + 1 < len(texts):
             t = t + " " + texts[i + 1][:60]
         out.append(t)
     return out
@@ -115,6 +120,7 @@ def pick_date(sig: DateSignals, url: str | None, fetched_at: datetime | None) ->
     cands += [("meta", d) for d in sig.meta]
     cands += [("header", d) for d in sig.published + sig.byline + sig.shown + sig.stamped]
     cands += [("meta", d) for d in sig.script + sig.created]
+    cands += [("header", d) for d in sig.anywhere]
     cands += [("header", d) for d in sig.generated]
     cands += [("text", d) for d in sig.text]
     u = date_from_url(url)

@@ -171,7 +171,7 @@ def vocab() -> dict:
     kind = {}
     for k, words in d["labels"].items():
         for w in words:
-            kind[_squash(w)] = k
+            kind[squash(w)] = k
     d["label_kind"] = kind
     d["label_re"] = re.compile("(" + "|".join(map(re.escape, sorted(kind, key=len, reverse=True))) + ")$")
     d["after_kind"] = {w: k for k, words in d["after"].items() for w in words}
@@ -182,7 +182,8 @@ def vocab() -> dict:
     return d
 
 
-def _squash(s: str) -> str:
+def squash(s: str) -> str:
+    """Without white space and in lower case: how labels are compared ('发 布 日 期' = '发布日期')."""
     return re.sub(r"\s+", "", s).lower()
 
 
@@ -193,7 +194,7 @@ def date_label(text: str, start: int, end: int, after: bool = True) -> str:
     A word after the date ('… 发布') counts only where it ends the phrase, not in prose
     ('10月2日发表了…'); with after=False only a label before the date counts."""
     v = vocab()
-    before = _squash(text[max(0, start - 16):start]).rstrip(":：[【(（")
+    before = squash(text[max(0, start - 16):start]).rstrip(":：[]【】()（）")
     m = v["label_re"].search(before)
     if m:
         kind = v["label_kind"][m.group(1)]
