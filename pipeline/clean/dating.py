@@ -1,13 +1,13 @@
-"""Choose the publication date among the dates a page states, most telling first.
+"""Gather the dates a page states and choose the publication date, most telling first.
 
 A page's dates disagree. A mirror's <meta> carries the mirror's crawl date while the header
 states the article's own; an official document shows when it was signed (成文日期) and when it
-was posted (发布日期); a CMS stamps when it generated the page (生成日期). The publication date
-is the one the page labels as published or a document's signing date (in the order
-data/date_labels.yaml gives); then <meta>; then the byline, script variables, a labelled date elsewhere, generation stamps
-(生成日期, 更新时间), the lead, the URL; relative dates ('昨天') last. A visible labelled date (or one in a byline
-that names the source) beats a <meta> date later than it (a mirror's crawl date), never one
-earlier. Nothing here reads the clock.
+was posted (发布日期); a CMS stamps when it generated the page (生成日期). First comes the date
+the page labels as published or a document's signing date (in the order data/date_labels.yaml
+gives); then <meta>; then the byline, script variables, a labelled date elsewhere, generation
+stamps (生成日期, 更新时间), the lead, the URL; relative dates ('昨天') last. A visible labelled
+date (or one in a byline that names the source) beats a <meta> date later than it (a mirror's
+crawl date), never one earlier. Nothing here reads the clock.
 """
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ the one in a meta tag, in the byline near the headline, or in the URL, in that o
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,9 +16,11 @@ _DIGIT = re.compile(r"[0-9０-９]")
 
 _FW = str.maketrans("０１２３４５６７８９：－／．", "0123456789:-/.")
 
-# 2023-08-03 10:12:47 · 2023-08-0310:12 (spans run together) · 2023/8/3 · 2023.08.03 · 2023年8月3日 10:12 · 2023-05-30T08:00:00+08:00
+# 2023-08-03 10:12:47 · 2023/8/3 · 2023.08.03 · 2023年8月3日 10:12 · 2023-05-30T08:00:00+08:00
+# · 2023-08-0310:12 (two spans run together: the day is followed by the time)
 DATE_RE = re.compile(
-    r"(?<!\d)((?:19|20)\d\d)\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?:(?!\d)|(?=\d{1,2}[:：]\d\d))\s*日?"
+    r"(?<!\d)((?:19|20)\d\d)\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*"
+    r"(\d{1,2})(?:(?!\d)|(?=\d{1,2}[:：]\d\d))\s*日?"
     r"(?:\s*(?:T|\s|日)?\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"
 )
 # 7/5/2005 9:23:57 PM: month first, as English-locale CMSs print it (day first when month > 12)
@@ -218,7 +220,8 @@ def classified_dates(text: str) -> list[tuple[str, str]]:
 
 
 _MONTH_DAY = re.compile(
-    r"(?<![\d\-/.年])(?:(\d{2})[-/.])?(\d{1,2})\s*[-/月]\s*(\d{1,2})(?:(?![\d\-/.])|(?=\d{1,2}[:：]\d\d))\s*日?"
+    r"(?<![\d\-/.年])(?:(\d{2})[-/.])?(\d{1,2})\s*[-/月]\s*"
+    r"(\d{1,2})(?:(?![\d\-/.])|(?=\d{1,2}[:：]\d\d))\s*日?"
     r"(?:\s*(\d{1,2})\s*[:：]\s*(\d{2}))?(?![\d:])")
 Short = tuple[int | None, int, int, int | None, int | None]
 
@@ -245,8 +248,8 @@ def yearless_dates(text: str) -> list[tuple[str, Short]]:
 
 
 def relative_ages(text: str) -> list[tuple[str, int]]:
-    """Each relative date in the text as ('days', n) for 今天/昨天/前天 (calendar days back)
-    or ('seconds', n) for '3小时前' and 刚刚: it means nothing without a reference time."""
+    """Each relative date in the text as ('days', n) for 今天/昨天/前天/'3天前' (calendar days
+    back) or ('seconds', n) for '3小时前' and 刚刚: it means nothing without a reference time."""
     v = vocab()
     rel = v["relative"]
     out = []
@@ -256,15 +259,14 @@ def relative_ages(text: str) -> list[tuple[str, int]]:
         elif m.group("day"):
             out.append(("days", rel["days"][m.group("day")]))
         else:
-            out.append(("seconds", int(m.group("n")) * rel["units"][m.group("unit")]))
+            secs = int(m.group("n")) * rel["units"][m.group("unit")]
+            out.append(("days", secs // 86400) if secs % 86400 == 0 else ("seconds", secs))
     return out
 
 
 def resolve_age(age: tuple[str, int], reference: datetime) -> str:
     """The date a relative age (from relative_ages) names, counted back from the reference
-    (Beijing time): a day for 昨天, a time for '3小时前'."""
-    from datetime import timedelta
-
+    (Beijing time): a day for 昨天 or '3天前', a time for '3小时前'."""
     unit, n = age
     if unit == "days":
         return (reference.date() - timedelta(days=n)).isoformat()
