@@ -105,6 +105,12 @@ def test_byline_naming_the_source_beats_a_later_meta_date():
     assert date_of(html)[0] == "2024-05-30T10:10:00+08:00"
 
 
+def test_a_word_after_a_date_does_not_make_it_the_published_one():
+    html = page(header="<div class='up'>最新推荐文章于 2024-09-04 17:53:10 发布</div>"
+                       "<div class='byline'>作者：张三 于 2024-03-12 13:08:03 发布</div>")
+    assert date_of(html)[0] == "2024-03-12T13:08:03+08:00"
+
+
 def test_an_event_time_is_no_publish_label():
     assert classified_dates("活动时间：2024-05-01") == [("", "2024-05-01")]
     assert classified_dates("时间：2024-05-01") == [("generic", "2024-05-01")]

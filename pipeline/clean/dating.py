@@ -50,8 +50,8 @@ LABEL_LEN = 100
 
 def date_signals(region: list[str], page: list[str], byline: list[str], near: list[str],
                  stamps: list[str]) -> DateSignals:
-    """The visible date signals: labelled dates in the region (the page down to the end of the
-    body), byline dates (the byline lines, nearest the body first, then the lines under the
+    """The visible date signals: dates a label introduces in the region (the page down to the
+    end of the body; not a word after the date, as in '最新文章于 … 发布'), byline dates (the byline lines, nearest the body first, then the lines under the
     headline), a labelled date anywhere as a fallback, and relative dates ('昨天') on the short
     stamp lines around the headline. A byline date counts as labelled when a label introduces
     it or the line names the source (日期：… · 2024-05-30 来源：…): it states the article's own."""
@@ -66,10 +66,10 @@ def date_signals(region: list[str], page: list[str], byline: list[str], near: li
     for t in label_lines(region):
         if len(t) > LABEL_LEN:
             continue
-        for kind, iso in classified(t):
-            if kind == "published":
+        for (kind, iso), (before, _) in zip(classified(t), classified_dates(t, after=False)):
+            if before == "published":
                 sig.published.append(iso)
-            elif kind == "signed":
+            elif before == "signed":
                 sig.signed.append(iso)
             elif kind == "generated":
                 sig.generated.append(iso)

@@ -211,12 +211,12 @@ def date_label(text: str, start: int, end: int, after: bool = True) -> str:
     return ""
 
 
-def classified_dates(text: str) -> list[tuple[str, str]]:
+def classified_dates(text: str, after: bool = True) -> list[tuple[str, str]]:
     """(kind, iso) for every full date in the text, kind from date_label."""
     if not _DIGIT.search(text):
         return []
     text = text.translate(_FW)
-    return [(date_label(text, s, e), iso) for s, e, iso in date_matches(text)]
+    return [(date_label(text, s, e, after), iso) for s, e, iso in date_matches(text)]
 
 
 _MONTH_DAY = re.compile(
