@@ -148,6 +148,14 @@ def test_generated_stamp_ranks_below_the_document_dates():
 
 # no date found: it sits in a script variable or in a <span> beside the source
 
+def test_an_update_date_in_the_markup_is_the_last_resort():
+    assert date_of(page(head="<meta itemprop='dateUpdate' content='2020-02-14 10:47:36'>"))[0] == \
+        "2020-02-14T10:47:36+08:00"
+    html = page(head="<meta itemprop='dateUpdate' content='2020-02-14 10:47:36'>",
+                header="<p>来源：某某日报 2020-02-10</p>")
+    assert date_of(html)[0] == "2020-02-10"
+
+
 def test_date_in_a_script_state_blob():
     html = page(header="<span class='timeLabel'>昨天</span>",
                 scripts="<script>window.__STATE__ = {\"topic\": {\"publishDate\": \"2019-09-07T00:31:40.109Z\"}};</script>")

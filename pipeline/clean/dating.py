@@ -5,9 +5,10 @@ states the article's own; an official document shows when it was signed (成文�
 was posted (发布日期); a CMS stamps when it generated the page (生成日期). First comes the date
 the page labels as published or a document's signing date (in the order data/date_labels.yaml
 gives); then <meta>; then the byline, script variables, a labelled date elsewhere, generation
-stamps (生成日期, 更新时间), the lead, the URL; relative dates ('昨天') last. A visible labelled
-date (or one in a byline that names the source) beats a <meta> date later than it (a mirror's
-crawl date), never one earlier. Nothing here reads the clock.
+stamps (生成日期, 更新时间), the lead, the URL, relative dates ('昨天'); any other date the
+markup declares (dateUpdate) is the last resort. A visible labelled date (or one in a byline
+that names the source) beats a <meta> date later than it (a mirror's crawl date), never one
+earlier. Nothing here reads the clock.
 """
 from __future__ import annotations
 
@@ -129,6 +130,7 @@ def pick_date(sig: DateSignals, url: str | None, fetched_at: datetime | None) ->
     ref = _reference(sig, fetched_at)
     if ref is not None:
         cands += [("header", resolve_age(a, ref)) for a in sig.relative]
+    cands += [("meta", d) for d in sig.donors[:1]]
     return choose_date(cands, None, fetched_at)
 
 
