@@ -52,9 +52,9 @@ LABEL_LEN = 100
 def date_signals(region: list[str], page: list[str], byline: list[str], near: list[str],
                  stamps: list[str]) -> DateSignals:
     """The visible date signals: dates a label introduces in the region (the page down to the
-    end of the body; not a word after the date, as in '最新文章于 … 发布'), byline dates (the byline lines, nearest the body first, then the lines under the
-    headline), a labelled date anywhere as a fallback, and relative dates ('昨天') on the short
-    stamp lines around the headline. A byline date counts as labelled when a label introduces
+    end of the body; not a word after the date, as in '最新文章于 … 发布'), byline dates (the
+    byline lines, nearest the body first, then the lines under the headline), a labelled date
+    anywhere as a fallback, and relative dates ('昨天') on the short stamp lines near the headline. A byline date counts as labelled when a label introduces
     it or the line names the source (日期：… · 2024-05-30 来源：…): it states the article's own."""
     sig = DateSignals()
     seen: dict[str, list[tuple[str, str]]] = {}
@@ -79,7 +79,7 @@ def date_signals(region: list[str], page: list[str], byline: list[str], near: li
     for t in lines:
         sourced = bool(SOURCE_RE.search(t + "  "))
         for kind, iso in classified(t):
-            if kind in ("published", "generic") or sourced and kind == "":
+            if kind in ("published", "generic") or (sourced and kind == ""):
                 sig.labelled_byline.append(iso)
             if kind in ("published", "generic", ""):
                 sig.byline.append(iso)
@@ -105,7 +105,6 @@ def label_lines(texts: list[str]) -> list[str]:
             t = t + " " + texts[i + 1][:60]
         out.append(t)
     return out
-
 
 
 def pick_date(sig: DateSignals, url: str | None, fetched_at: datetime | None) -> tuple[str | None, str | None]:
