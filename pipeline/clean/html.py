@@ -15,10 +15,10 @@ from functools import lru_cache
 from lxml import etree
 
 from pipeline.clean.assemble import best_run, finish, score_blocks
-from pipeline.clean.dating import choose_date
+from pipeline.clean.dating import date_signals, pick_date
 from pipeline.clean.dom import best_container, dom_hint, first_item, linearize, parse, strip_furniture
 from pipeline.clean.meta import is_byline, parse_byline
-from pipeline.clean.pubdate import document_dates, labelled_dates, lead_dates, parse_date
+from pipeline.clean.pubdate import lead_dates, parse_date, vocab
 from pipeline.clean.text import header_facts, names_people
 from pipeline.clean.titles import drop_source_prefix, pick_title, words as title_words
 from pipeline.record import Article
@@ -29,19 +29,28 @@ _PUB_KEY = re.compile(
     r"(publish|pubdate|pub_date|pubtime|release_?date|create|issued|^date$|dc\.date|ptime|"
     r"posttime|post_date|firstpub|datepublished|sailthru\.date|publicationdate|^time$|og:time)", re.I)
 _NOT_PUB = re.compile(r"(modif|updat|expir|revis|last)", re.I)
+_ANY_DATE_KEY = re.compile(r"(date|time|modif|updat|publish|creat)", re.I)
 _LD_DATE = re.compile(r'"(?:datePublished|dateCreated|uploadDate|pubDate)"\s*:\s*"([^"]+)"')
 
 
-def meta_dates(root) -> list[str]:
-    """Publication dates declared in <meta> tags and JSON-LD, in page order."""
+def meta_dates(root, every: bool = False) -> list[str]:
+    """Publication dates declared in <meta> tags and JSON-LD, in page order; with every, the
+    <meta> dates of edits too (dateUpdate), which still lend a yearless date its year."""
     out = []
     for el in root.iter("meta"):
         key = (el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv") or "").strip()
         val = el.get("content")
+        if every:
+            iso = parse_date(val) if key and val and _ANY_DATE_KEY.search(key) else None
+            if iso:
+                out.append(iso)
+            continue
         if key and val and _PUB_KEY.search(key) and not _NOT_PUB.search(key):
             iso = parse_date(val)
             if iso:
                 out.append(iso)
+    if every:
+        return out
     for el in root.iter("time"):
         if el.get("pubdate") is not None or "publish" in (el.get("itemprop") or "").lower():
             iso = parse_date(el.get("datetime") or el.text_content() or "")
@@ -56,6 +65,7 @@ def meta_dates(root) -> list[str]:
 
 
 _SCRIPT_DATE = re.compile(r"""(?i)\w*(?:date|time)\w*\s*\(\s*["']([^"']{8,40})["']""")
+SCRIPT_SCAN = 200_000
 
 
 def script_dates(root) -> list[str]:
@@ -70,6 +80,54 @@ def script_dates(root) -> list[str]:
             if iso:
                 out.append(iso)
     return out
+
+
+_SCRIPT_VALUE = re.compile(
+    r"""[:=]\s*["']?((?:19|20)\d\d[-/.年]\d{1,2}[^"'\n,;}<]{0,30}|1\d{9}(?:\d{3})?(?![\d.]))""")
+_KEY_TAIL = re.compile(r"""["']?([\w$]+)["']?\s*$""")
+
+
+@lru_cache(maxsize=1)
+def _script_keys() -> dict[str, str]:
+    return {w.lower(): group for group, words in vocab()["script_keys"].items() for w in words}
+
+
+def script_times(root) -> dict[str, list[str]]:
+    """Times inline scripts hold in variables or JSON keys (var ct = "1581418070",
+    "publishDate": "2019-09-07T00:31:40Z"), by what the name says: published, created, or
+    the server's clock (reference). Epochs are read as Beijing time. Where a name holds
+    different days, the script lists other items (related news, references): none is kept."""
+    keys = _script_keys()
+    out: dict[str, list[str]] = {g: [] for g in vocab()["script_keys"]}
+    for el in root.iter("script"):
+        text = el.text or ""
+        if el.get("src") or (el.get("type") or "").endswith("ld+json"):
+            continue
+        text = text[:SCRIPT_SCAN]
+        for m in _SCRIPT_VALUE.finditer(text):
+            k = _KEY_TAIL.search(text, max(0, m.start() - 40), m.start())
+            group = keys.get(k.group(1).lower()) if k else None
+            if group:
+                iso = parse_date(m.group(1).strip())
+                if iso:
+                    out[group].append(iso)
+    return {g: v if len({d[:10] for d in v}) <= 1 else [] for g, v in out.items()}
+
+
+STAMP_ATTRS = ("datetime", "title", "data-utime", "data-time", "data-timestamp")
+
+
+def stamp_dates(root) -> list[str]:
+    """The machine time a short time stamp carries in an attribute
+    (<abbr title="2012-01-12T08:45:00Z">3小时前</abbr>): the date a relative stamp stands for."""
+    for el in root.iter("abbr", "time"):
+        if len(el.text_content().strip()) > 30:
+            continue
+        for a in STAMP_ATTRS:
+            iso = parse_date(el.get(a) or "")
+            if iso:
+                return [iso]
+    return []
 
 
 @dataclass
@@ -156,10 +214,12 @@ def _absolute(u: str | None) -> str | None:
 
 def clean_html(content: str, url: str | None = None, fetched_at: datetime | None = None) -> Article:
     root = parse(content)
-    m_dates = meta_dates(root)
+    m_dates, donors = meta_dates(root), meta_dates(root, every=True)
     s_dates = script_dates(root)[:1]
     tsig = title_signals(root)
     own_url = url or page_url(root, content)
+    s_times = script_times(root)
+    stamped = stamp_dates(root)
     strip_furniture(root)
     blocks = linearize(root)
     score_blocks(blocks)
@@ -177,16 +237,17 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     title = pick_title(tsig.headings, tsig.og, tsig.titles, tsig.declared, tsig.sites, head)
     if parts.paragraphs and title and _same(parts.paragraphs[0], title):
         parts.paragraphs.pop(0)
-    h_dates, h_source, h_authors = header_facts(head)
-    b_dates, b_source, b_authors = header_facts(parts.meta_lines[::-1])
-    short = label_lines([b.text for b in blocks])
-    labelled = [d for t in short for d in labelled_dates(t)][:1]
-    signed = [d for t in short for d in document_dates(t)][:1]
-    # a signed document date (成文日期) dates the document itself; the meta date only its post
-    cands = ([("header", d) for d in signed] + [("meta", d) for d in m_dates]
-             + [("header", d) for d in b_dates + h_dates + labelled + s_dates]
-             + [("text", d) for d in lead_dates(parts.paragraphs)])
-    published_at, how = choose_date(cands, url, fetched_at)
+    _, h_source, h_authors = header_facts(head)
+    _, b_source, b_authors = header_facts(parts.meta_lines[::-1])
+    near = headline_lines(blocks, title, first)
+    region = blocks[:after + TAIL_WINDOW] if body else blocks
+    sig = date_signals([b.text for b in region], [b.text for b in blocks],
+                       parts.meta_lines + head[::-1], near, near + head[-3:])
+    sig.meta, sig.shown = m_dates, s_dates
+    sig.script, sig.created, sig.donors = s_times["published"], s_times["created"], donors
+    sig.reference, sig.stamped = s_times["reference"], stamped
+    sig.text = lead_dates(parts.paragraphs)
+    published_at, how = pick_date(sig, url, fetched_at)
     source = b_source or h_source
     parts.removed["outside_body"] = len(blocks) - len(body)
     return Article(
@@ -204,16 +265,19 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     )
 
 
-def label_lines(texts: list[str]) -> list[str]:
-    """Short lines, a bare label ('发布日期：') joined to the value in the next cell."""
-    out = []
-    for i, t in enumerate(texts):
-        if len(t) >= 200:
-            continue
-        if t.endswith((":", "：")) and len(t) <= 12 and i + 1 < len(texts):
-            t = t + " " + texts[i + 1][:60]
-        out.append(t)
-    return out
+NEAR_HEADLINE = 4
+
+
+def headline_lines(blocks, title: str | None, body_start: int) -> list[str]:
+    """The few lines right under the headline, before the body: where a byline stands even
+    when the body was found elsewhere (a bare date in a <span> beside the source)."""
+    if not title:
+        return []
+    for i, b in enumerate(blocks):
+        if _same(b.text, title):
+            stop = body_start if body_start > i else len(blocks)
+            return [x.text for x in blocks[i + 1:min(stop, i + 1 + NEAR_HEADLINE)]]
+    return []
 
 
 def _same(a: str, b: str) -> bool:

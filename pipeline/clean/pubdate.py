@@ -6,13 +6,21 @@ the one in a meta tag, in the byline near the headline, or in the URL, in that o
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+_LABELS = Path(__file__).resolve().parents[1] / "data" / "date_labels.yaml"
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_DIGIT = re.compile(r"[0-9０-９]")
 
 _FW = str.maketrans("０１２３４５６７８９：－／．", "0123456789:-/.")
 
 # 2023-08-03 10:12:47 · 2023/8/3 · 2023.08.03 · 2023年8月3日 10:12 · 2023-05-30T08:00:00+08:00
+# · 2023-08-0310:12 (two spans run together: the day is followed by the time)
 DATE_RE = re.compile(
-    r"(?<!\d)((?:19|20)\d\d)\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?!\d)\s*日?"
+    r"(?<!\d)((?:19|20)\d\d)\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*"
+    r"(\d{1,2})(?:(?!\d)|(?=\d{1,2}[:：]\d\d))\s*日?"
     r"(?:\s*(?:T|\s|日)?\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"
 )
 # 7/5/2005 9:23:57 PM: month first, as English-locale CMSs print it (day first when month > 12)
@@ -156,29 +164,122 @@ def lead_dates(paragraphs: list[str]) -> list[str]:
     return out
 
 
-_PUB_LABEL = re.compile(
-    r"(发表于|发布于|发布时间|发表时间|发布日期|发表日期|更新时间|更新日期|时间|日期|发布|发表|"
-    r"posted|published|Posted|Published)\s*(?:on|at)?\s*[:：]?\s*$")
-_PUB_AFTER = re.compile(r"^\s*(更新|发表|发布)")
+@lru_cache(maxsize=1)
+def vocab() -> dict:
+    """The date labels, words and script keys of data/date_labels.yaml, with their regexes."""
+    import yaml
+
+    d = yaml.safe_load(_LABELS.read_text("utf-8"))
+    kind = {}
+    for k, words in d["labels"].items():
+        for w in words:
+            kind[squash(w)] = k
+    d["label_kind"] = kind
+    d["label_re"] = re.compile("(" + "|".join(map(re.escape, sorted(kind, key=len, reverse=True))) + ")$")
+    d["after_kind"] = {w: k for k, words in d["after"].items() for w in words}
+    rel = d["relative"]
+    d["relative_re"] = re.compile(
+        "(?P<now>" + "|".join(rel["now"]) + ")|(?P<day>" + "|".join(rel["days"]) + ")"
+        r"|(?P<n>\d{1,3})\s*(?P<unit>" + "|".join(sorted(rel["units"], key=len, reverse=True)) + ")前")
+    return d
 
 
-_DOC_LABEL = re.compile(r"(成文日期|成文时间|成文時間|印发日期|签发日期)\s*[:：]?\s*$")
+def squash(s: str) -> str:
+    """Without white space and in lower case: how labels are compared ('发 布 日 期' = '发布日期')."""
+    return re.sub(r"\s+", "", s).lower()
+
+
+def date_label(text: str, start: int, end: int, after: bool = True) -> str:
+    """What the label around the date at text[start:end] says it is: published, generic,
+    signed, generated, or '' when nothing labels it. A bare 时间/日期 right after another
+    Chinese character belongs to a different compound (活动时间, 出生日期) and labels nothing.
+    A word after the date ('… 发布') counts only where it ends the phrase, not in prose
+    ('10月2日发表了…'); with after=False only a label before the date counts."""
+    v = vocab()
+    before = squash(text[max(0, start - 16):start]).rstrip(":：[]【】()（）")
+    m = v["label_re"].search(before)
+    if m:
+        kind = v["label_kind"][m.group(1)]
+        if not (kind == "generic" and m.start() > 0 and _CJK.match(before[m.start() - 1])):
+            return kind
+    if not after:
+        return ""
+    rest = text[end:end + 8].lstrip(" ）)]】")
+    for w, kind in v["after_kind"].items():
+        if rest.startswith(w) and not _CJK.match(rest[len(w):len(w) + 1]):
+            return kind
+    return ""
+
+
+def classified_dates(text: str, after: bool = True) -> list[tuple[str, str]]:
+    """(kind, iso) for every full date in the text, kind from date_label."""
+    if not _DIGIT.search(text):
+        return []
+    text = text.translate(_FW)
+    return [(date_label(text, s, e, after), iso) for s, e, iso in date_matches(text)]
+
+
+_MONTH_DAY = re.compile(
+    r"(?<![\d\-/.年])(?:(\d{2})[-/.])?(\d{1,2})\s*[-/月]\s*"
+    r"(\d{1,2})(?:(?![\d\-/.])|(?=\d{1,2}[:：]\d\d))\s*日?"
+    r"(?:\s*(\d{1,2})\s*[:：]\s*(\d{2}))?(?![\d:])")
+Short = tuple[int | None, int, int, int | None, int | None]
+
+
+def yearless_dates(text: str) -> list[tuple[str, Short]]:
+    """(label kind, (year, month, day, hour, minute)) for the short dates a publish label
+    introduces: '发布时间：10-08 09:30' (year None: it has to come from another signal of the
+    page) and '发布时间：18-03-08' (a two-digit year, 2018)."""
+    if not _DIGIT.search(text):
+        return []
+    text = text.translate(_FW)
+    out = []
+    for m in _MONTH_DAY.finditer(text):
+        kind = date_label(text, m.start(), m.end(), after=False)
+        if kind not in ("published", "generic"):
+            continue
+        y = 2000 + int(m.group(1)) if m.group(1) else None
+        mo, d = int(m.group(2)), int(m.group(3))
+        if 1 <= mo <= 12 and 1 <= d <= 31:
+            hh = int(m.group(4)) if m.group(4) else None
+            mi = int(m.group(5)) if m.group(5) else None
+            out.append((kind, (y, mo, d, hh, mi)))
+    return out
+
+
+def relative_ages(text: str) -> list[tuple[str, int]]:
+    """Each relative date in the text as ('days', n) for 今天/昨天/前天/'3天前' (calendar days
+    back) or ('seconds', n) for '3小时前' and 刚刚: it means nothing without a reference time."""
+    v = vocab()
+    rel = v["relative"]
+    out = []
+    for m in v["relative_re"].finditer(text):
+        if m.group("now"):
+            out.append(("seconds", 0))
+        elif m.group("day"):
+            out.append(("days", rel["days"][m.group("day")]))
+        else:
+            secs = int(m.group("n")) * rel["units"][m.group("unit")]
+            out.append(("days", secs // 86400) if secs % 86400 == 0 else ("seconds", secs))
+    return out
+
+
+def resolve_age(age: tuple[str, int], reference: datetime) -> str:
+    """The date a relative age (from relative_ages) names, counted back from the reference
+    (Beijing time): a day for 昨天 or '3天前', a time for '3小时前'."""
+    unit, n = age
+    if unit == "days":
+        return (reference.date() - timedelta(days=n)).isoformat()
+    return (reference - timedelta(seconds=n)).replace(microsecond=0, tzinfo=None).isoformat() + "+08:00"
 
 
 def document_dates(text: str) -> list[str]:
-    """The date a government document was signed (成文日期): it dates the document itself,
-    where the 发布日期 beside it only dates the web post."""
-    text = text.translate(_FW)
-    return [iso for start, _, iso in date_matches(text) if _DOC_LABEL.search(text[max(0, start - 8):start])]
+    """The date a government document was signed (成文日期, 发文日期): it dates the document
+    itself, where a 生成日期 or the meta date only dates the web page."""
+    return [iso for kind, iso in classified_dates(text) if kind == "signed"]
 
 
 def labelled_dates(text: str) -> list[str]:
-    """Dates a publish label introduces ('发表于 2005-07-31 12:30', '发布时间 2005/05/17'):
-    a byline even where it sits in a footer or a line of widgets."""
-    text = text.translate(_FW)
-    out = []
-    for start, end, iso in date_matches(text):
-        before = text[max(0, start - 8):start]
-        if _PUB_LABEL.search(before) or _PUB_AFTER.match(text[end:end + 4]):
-            out.append(iso)
-    return out
+    """Dates a publish label introduces ('发表于 2005-07-31 12:30', '发布时间 2005/05/17',
+    '时间：…'): a byline even where it sits in a footer or a line of widgets."""
+    return [iso for kind, iso in classified_dates(text) if kind in ("published", "generic")]

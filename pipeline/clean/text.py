@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pipeline.clean.assemble import Block, best_run, finish, score_blocks
-from pipeline.clean.dating import choose_date
+from pipeline.clean.dating import date_signals, pick_date
 from pipeline.clean.markers import squeeze
 from pipeline.clean.meta import is_byline, parse_byline
 from pipeline.clean.pubdate import lead_dates
@@ -54,14 +54,15 @@ def clean_text(content: str, url: str | None = None, fetched_at: datetime | None
     title = title_from_lines(head)
     if title:
         head = head[head.index(title):]
-    h_dates, h_source, h_authors = header_facts(head)
+    _, h_source, h_authors = header_facts(head)
     tail = [s for s in lines[end:end + TAIL_WINDOW] if is_byline(s) and names_people(s)]
     parts.meta_lines.extend(tail)
-    m_dates, m_source, m_authors = header_facts(parts.meta_lines)
+    _, m_source, m_authors = header_facts(parts.meta_lines)
     editors = [e for s in parts.meta_lines for e in parse_byline(s).editors]
-    text_dates = lead_dates(parts.paragraphs)
-    cands = [("header", d) for d in h_dates] + [("header", d) for d in m_dates] + [("text", d) for d in text_dates]
-    published_at, how = choose_date(cands, url, fetched_at)
+    region = lines[:end + TAIL_WINDOW]
+    sig = date_signals(region, region, head[::-1] + parts.meta_lines, [], head[-3:])
+    sig.text = lead_dates(parts.paragraphs)
+    published_at, how = pick_date(sig, url, fetched_at)
     title = drop_source_prefix(title, h_source or m_source)
     return Article(
         title=title,
