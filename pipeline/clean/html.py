@@ -13,7 +13,7 @@ from datetime import datetime
 from pipeline.clean.assemble import best_run, finish, score_blocks
 from pipeline.clean.dating import choose_date
 from pipeline.clean.dom import best_container, first_item, linearize, parse, strip_furniture
-from pipeline.clean.meta import is_byline, parse_byline
+from pipeline.clean.meta import byline_sources, is_byline, meta_source, parse_byline
 from pipeline.clean.pubdate import document_dates, labelled_dates, lead_dates, parse_date
 from pipeline.clean.text import header_facts, names_people
 from pipeline.clean.titles import drop_source_prefix, pick_title
@@ -21,6 +21,7 @@ from pipeline.record import Article
 
 HEAD_WINDOW = 40
 TAIL_WINDOW = 6
+SOURCE_TAIL = 12  # blocks after the body where a 来源 line may still stand (版权声明 boxes)
 _PUB_KEY = re.compile(
     r"(publish|pubdate|pub_date|pubtime|release_?date|create|issued|^date$|dc\.date|ptime|"
     r"posttime|post_date|firstpub|datepublished|sailthru\.date|publicationdate|^time$|og:time)", re.I)
@@ -68,6 +69,27 @@ def script_dates(root) -> list[str]:
     return out
 
 
+def meta_contents(root) -> dict[str, str]:
+    """<meta> name (lower-case) -> content, the first filled one of each name."""
+    out: dict[str, str] = {}
+    for el in root.iter("meta"):
+        key = (el.get("name") or el.get("property") or "").strip().lower()
+        val = (el.get("content") or "").strip()
+        if key and val and key not in out:
+            out[key] = val
+    return out
+
+
+def page_source(body_lines: list[str], head_nearest_first: list[str], tail: list[str],
+                declared: str | None) -> str | None:
+    """The source as written: a labelled one in the body's or header's bylines, then an
+    outlet printed beside the byline's date, then the one <meta> declares, then a labelled
+    one just after the body (a 版权声明 box)."""
+    b_lab, b_out = byline_sources(body_lines)
+    h_lab, h_out = byline_sources(head_nearest_first)
+    return b_lab or h_lab or b_out or h_out or declared or byline_sources(tail)[0]
+
+
 def title_signals(root) -> tuple[list[str], str | None, str | None]:
     h1s = [" ".join(h.text_content().split()) for h in root.iter("h1")]
     og = None
@@ -83,6 +105,7 @@ def title_signals(root) -> tuple[list[str], str | None, str | None]:
 def clean_html(content: str, url: str | None = None, fetched_at: datetime | None = None) -> Article:
     root = parse(content)
     m_dates = meta_dates(root)
+    m_source = meta_source(meta_contents(root))
     s_dates = script_dates(root)[:1]
     h1s, og, doc_title = title_signals(root)
     strip_furniture(root)
@@ -112,7 +135,7 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
              + [("header", d) for d in b_dates + h_dates + labelled + s_dates]
              + [("text", d) for d in lead_dates(parts.paragraphs)])
     published_at, how = choose_date(cands, url, fetched_at)
-    source = b_source or h_source
+    source = page_source(parts.meta_lines, head[::-1], [b.text for b in blocks[after:after + SOURCE_TAIL]], m_source)
     parts.removed["outside_body"] = len(blocks) - len(body)
     return Article(
         title=drop_source_prefix(title, source),

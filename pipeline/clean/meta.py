@@ -8,13 +8,43 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 from pipeline.clean.pubdate import DATE_RE, find_dates
 
-_LABELS = r"(?:来源|来自|出处|作者|记者|编辑|责任编辑|责编|时间|发布时间|发布日期|发表时间|日期|更新时间|浏览|点击|阅读|字号|字体|分享|打印|通讯员|摄影|供稿|稿源|文章来源|信息来源|浏览次数|访问量)"
-_STOP = r"(?=\s{2,}|\s*" + _LABELS + r"\s*[:：]|\s*[【\[|｜]|\s*$|\s+\d{4}[-年/.])"
-SOURCE_RE = re.compile(r"(?:文章[来來]源|信息[来來]源|稿件[来來]源|新闻[来來]源|[来來]源|[来來]自|出处|稿源)\s*[:：]\s*(.+?)" + _STOP)
-SOURCE_OF_RE = re.compile(r"(?:本文)?(?:来源于|转载自|摘自|转自)\s*[《「]?([^《》「」\s,，。]{2,20}?)[》」]?(?=[\s,，。]|$)")
+_DATA = Path(__file__).resolve().parents[1] / "data" / "bylines.yaml"
+
+
+def _alts(words) -> str:
+    """A regex alternation of words, longest first; a space in a word stands for any spacing."""
+    return "|".join(re.escape(w).replace(r"\ ", r"\s*") for w in sorted(set(words), key=len, reverse=True))
+
+
+@cache
+def vocab() -> dict:
+    """bylines.yaml with its regexes built."""
+    import yaml
+
+    d = yaml.safe_load(_DATA.read_text("utf-8"))
+    src, labels = _alts(d["source_labels"]), _alts(d["byline_labels"] + d["source_labels"])
+    d["any_label_re"] = re.compile(r"(?:" + src + r")\s*[:：]")
+    d["label_re"] = re.compile(r"(?<!" + r")(?<!".join(map(re.escape, d["not_article_source"])) + r")(?:"
+                               + src + r")\s*[:：]")
+    d["bare_re"] = re.compile(r"^\s*(?:" + _alts(d["bare_source_labels"]) + r")\s*[:：]?\s*(\S.{0,23})$")
+    furniture = (r"(?:\s+|\s*(?=[【\[(（]))[【\[(（]?\s*(?:" + _alts(d["furniture"]) + r")(?![\u4e00-\u9fff])"
+                 + "|" + "|".join(d["furniture_patterns"]))
+    d["stop_re"] = re.compile(
+        r"\s{2,}|\s*(?:" + labels + r")\s*[:：]|\s+[^\s:：]{1,6}[:：]|\s*[|｜╱／]|\s+/|\s*[【\[]|\s+(?:https?:|www\.)"
+        r"|\s*" + DATE_RE.pattern + r"|\s+\d{1,2}[:：]\d\d(?!\d)|" + furniture)
+    d["furniture_re"] = re.compile(furniture)
+    d["prefix_re"] = re.compile(r"^(?:" + _alts(d["account_prefixes"]) + r")(?:\s+|$)")
+    d["not_outlet_res"] = [re.compile(p) for p in d["not_outlet"]]
+    d["ending_re"] = re.compile(r"(?:" + _alts(d["outlet_endings"]) + r")$")
+    return d
+
+
+SOURCE_OF_RE = re.compile(r"(?:本文)?(?:来源于|转载自|摘自|转自)\s*[《「]?([^《》「」\s,，。:：]{2,20}?)[》」]?(?=[\s,，。]|$)")
 SLASH_SOURCE_RE = re.compile(r"^([^\s/|｜:：]{2,16})\s*[/|｜]\s*" + DATE_RE.pattern)
 AUTHOR_RE = re.compile(r"(?:作者|撰文|文\s*[/|｜]|记者|本报记者|特约记者|通讯员|文)\s*[:：/｜|]?\s*((?:[\u4e00-\u9fff·]{2,4}(?:[\s、，,　)）]+|$))+)")
 EDITOR_RE = re.compile(r"(?:责任编辑|责编|网络编辑|编辑|值班编辑)\s*[:：]\s*((?:[\u4e00-\u9fff·]{2,4}[\s、，,　]*)+)")
@@ -42,21 +72,105 @@ def _names(chunk: str) -> list[str]:
     return out
 
 
+_OPEN, _CLOSE = "(（《〈「『", ")）》〉」』"
+_PAIR = dict(zip(_CLOSE, _OPEN))
+
+
+def _balanced(s: str) -> bool:
+    depth = 0
+    for ch in s:
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth -= 1
+    return depth <= 0
+
+
+def _strip_unmatched(s: str) -> str:
+    """Drop brackets at the ends that close or open nothing within the name; keep paired ones."""
+    while s and s[-1] in _CLOSE and s.count(s[-1]) > s.count(_PAIR[s[-1]]):
+        s = s[:-1].rstrip()
+    while s and s[0] in _OPEN and s.count(s[0]) > s.count(_CLOSE[_OPEN.index(s[0])]):
+        s = s[1:].lstrip()
+    return s
+
+
+_BRACKET_SPACE = re.compile(r"\s*([（(）)])\s*")
+
+
+def _value_end(rest: str) -> int:
+    """Where a source value that starts `rest` ends: the first stop (another label, furniture,
+    a date, a separator) that is not inside a bracket the value opened."""
+    for m in vocab()["stop_re"].finditer(rest):
+        if _balanced(rest[: m.start()]):
+            return m.start()
+    return len(rest)
+
+
 def clean_source(s: str) -> str | None:
-    s = s.strip(" :：|｜/【】[]()（）\u3000")
-    s = re.sub(r"\s*(作者|编辑|记者|时间|发布)\s*[:：].*$", "", s)
-    s = s.strip(" :：|｜/【】[]()（）\u3000")
+    """A source value without the furniture, dates and labels that follow it on the line."""
+    s = _BRACKET_SPACE.sub(r"\1", s.lstrip(" :：|｜/【[\u3000\xa0"))
+    s = s[: _value_end(s)]
+    s = _strip_unmatched(s.strip(" :：|｜/【】[]\u3000\xa0,，;；。"))
     if not s or len(s) > 40 or DATE_RE.fullmatch(s) or s.startswith("http"):
         return None
     return s
 
 
+def labelled_source(line: str) -> str | None:
+    """The value after a source label (来源：…, 信息来源：…; 来源CSDN in a |-separated byline),
+    or None when the label stands blank."""
+    for m in vocab()["label_re"].finditer(line):
+        s = clean_source(line[m.end():])
+        if s:
+            return s
+    return _bare_labelled(line)
+
+
+def _bare_labelled(line: str) -> str | None:
+    """A `来源CSDN` field, label without a colon, in a byline whose fields are |-separated."""
+    if "|" not in line and "｜" not in line:
+        return None
+    for seg in re.split(r"[|｜]", line):
+        m = vocab()["bare_re"].match(seg)
+        if m:
+            s = clean_source(m.group(1))
+            if s:
+                return s
+    return None
+
+
+def outlet_beside_date(line: str) -> str | None:
+    """An unlabelled outlet or account printed next to the date (`2024-05-30 10:21 人民网`,
+    `新华社 2019-09-26`, `原创 某某号 2019-09-09 16:01`), or None."""
+    s = " ".join(line.split())
+    if len(s) > 80 or vocab()["any_label_re"].search(s):
+        return None
+    dates = list(DATE_RE.finditer(s))
+    if len(dates) != 1:
+        return None
+    before = TIME_LABEL_RE.sub("", s[: dates[0].start()])
+    after = s[dates[0].end():]
+    if after and not (re.match(r"[\s·|｜/]", after) or s[dates[0].end() - 1].isspace()):
+        return None
+    after = after.strip(" ·|｜/")
+    after = after[: _value_end(after)]
+    before = vocab()["prefix_re"].sub("", before.strip(" ·|｜/")).strip(" ·|｜/")
+    before = before[: _value_end(before)]
+    if bool(before) == bool(after):
+        return None
+    name = _strip_unmatched(before or after)
+    if not 2 <= len(name) <= 20 or " " in name or not re.search(r"[\u4e00-\u9fffA-Za-z]", name):
+        return None
+    if any(r.search(name) for r in vocab()["not_outlet_res"]):
+        return None
+    return name
+
+
 def parse_byline(line: str) -> Byline:
     """Everything a byline-like line states. Empty fields when it states nothing."""
     b = Byline(dates=find_dates(line))
-    m = SOURCE_RE.search(line + "  ")
-    if m:
-        b.source = clean_source(m.group(1))
+    b.source = labelled_source(line)
     if b.source is None:
         m = SLASH_SOURCE_RE.search(line.strip())
         if m:
@@ -75,16 +189,49 @@ def parse_byline(line: str) -> Byline:
     return b
 
 
+def byline_sources(lines: list[str]) -> tuple[str | None, str | None]:
+    """(labelled, beside the date) sources that byline-like lines state, `lines` nearest the
+    body first. Only the nearest dated line may name an outlet without a label: farther
+    dated lines are headline lists and page banners."""
+    labelled = outlet = None
+    dated_seen = False
+    for s in lines:
+        if not is_byline(s):
+            continue
+        labelled = labelled or parse_byline(s).source
+        if not dated_seen and DATE_RE.search(s):
+            dated_seen = True
+            outlet = outlet_beside_date(s)
+    return labelled, outlet
+
+
+def meta_source(metas: dict[str, str]) -> str | None:
+    """The source a page declares only in <meta> (ContentSource, source, mediaid; an
+    article:author that ends like an outlet). `metas`: lower-case name -> content."""
+    v = vocab()
+    for key in v["meta_source"]:
+        val = (metas.get(key) or "").strip()
+        if val:
+            s = labelled_source(val) or clean_source(val)
+            if s:
+                return s
+    for key in v["meta_author"]:
+        val = clean_source(metas.get(key) or "")
+        if val and v["ending_re"].search(val):
+            return val
+    return None
+
+
 def is_byline(line: str) -> bool:
     """A short line made of metadata (source, date, author labels), not prose."""
     s = line.strip()
     if not s or len(s) > 90:
         return False
-    if SOURCE_RE.search(s + "  ") or TIME_LABEL_RE.search(s) or SLASH_SOURCE_RE.search(s):
+    if vocab()["any_label_re"].search(s) or TIME_LABEL_RE.search(s) or SLASH_SOURCE_RE.search(s):
         return True
     rest = re.sub(r"https?://\S+|www\.\S+", "", DATE_RE.sub("", s)).strip(" :：|｜/【】[]()（）\u3000-")
     if DATE_RE.search(s) and len(rest) <= 24 and not re.search(r"[，。！？；]", rest):
         return True
     if re.match(r"^[(（]?\s*(作者|记者|本报记者|通讯员|文|撰文)\s*[:：/｜|]", s) and len(s) < 50:
         return True
-    return False
+    return DATE_RE.search(s) is not None and _bare_labelled(s) is not None

@@ -11,13 +11,14 @@ from datetime import datetime
 from pipeline.clean.assemble import Block, best_run, finish, score_blocks
 from pipeline.clean.dating import choose_date
 from pipeline.clean.markers import squeeze
-from pipeline.clean.meta import is_byline, parse_byline
+from pipeline.clean.meta import byline_sources, is_byline, parse_byline
 from pipeline.clean.pubdate import lead_dates
 from pipeline.clean.titles import drop_source_prefix, title_from_lines
 from pipeline.record import Article
 
 HEAD_WINDOW = 15
 TAIL_WINDOW = 6
+SOURCE_TAIL = 12
 
 
 def header_facts(lines: list[str]) -> tuple[list[str], str | None, list[str]]:
@@ -62,13 +63,16 @@ def clean_text(content: str, url: str | None = None, fetched_at: datetime | None
     text_dates = lead_dates(parts.paragraphs)
     cands = [("header", d) for d in h_dates] + [("header", d) for d in m_dates] + [("text", d) for d in text_dates]
     published_at, how = choose_date(cands, url, fetched_at)
-    title = drop_source_prefix(title, h_source or m_source)
+    h_lab, h_out = byline_sources(head[::-1])
+    m_lab, m_out = byline_sources(parts.meta_lines)
+    source = h_lab or m_lab or h_out or m_out or byline_sources(lines[end:end + SOURCE_TAIL])[0]
+    title = drop_source_prefix(title, source)
     return Article(
         title=title,
         paragraphs=parts.paragraphs,
         published_at=published_at,
         published_at_source=how,
-        source_raw=h_source or m_source,
+        source_raw=source,
         authors=h_authors or m_authors,
         editors=editors,
         captions=parts.captions,
