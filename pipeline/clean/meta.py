@@ -40,6 +40,8 @@ def vocab() -> dict:
     d["furniture_re"] = re.compile(furniture)
     d["prefix_re"] = re.compile(r"^(?:" + _alts(d["account_prefixes"]) + r")(?:\s+|$)")
     d["not_outlet_res"] = [re.compile(p) for p in d["not_outlet"]]
+    d["stamp_re"] = re.compile(DATE_RE.pattern + r"|(?<!\d)\d{1,2}[-/月]\d{1,2}日?\s*\d{1,2}[:：]\d\d(?:[:：]\d\d)?(?!\d)|"
+                               + "|".join(d["relative_times"]))
     d["ending_re"] = re.compile(r"(?:" + _alts(d["outlet_endings"]) + r")$")
     return d
 
@@ -142,16 +144,17 @@ def _bare_labelled(line: str) -> str | None:
 
 def outlet_beside_date(line: str) -> str | None:
     """An unlabelled outlet or account printed next to the date (`2024-05-30 10:21 人民网`,
-    `新华社 2019-09-26`, `原创 某某号 2019-09-09 16:01`), or None."""
+    `新华社 2019-09-26`, `原创 某某号 2019-09-09 16:01`, `某某科技 昨天`), or None."""
     s = " ".join(line.split())
     if len(s) > 80 or vocab()["any_label_re"].search(s):
         return None
-    dates = list(DATE_RE.finditer(s))
-    if len(dates) != 1:
+    stamps = list(vocab()["stamp_re"].finditer(s))
+    if len(stamps) != 1:
         return None
-    before = TIME_LABEL_RE.sub("", s[: dates[0].start()])
-    after = s[dates[0].end():]
-    if after and not (re.match(r"[\s·|｜/]", after) or s[dates[0].end() - 1].isspace()):
+    start, end = stamps[0].span()
+    before = TIME_LABEL_RE.sub("", s[:start])
+    after = s[end:]
+    if after and not (re.match(r"[\s·|｜/]", after) or s[end - 1].isspace()):
         return None
     after = after.strip(" ·|｜/")
     after = after[: _value_end(after)]
@@ -160,11 +163,42 @@ def outlet_beside_date(line: str) -> str | None:
     if bool(before) == bool(after):
         return None
     name = _strip_unmatched(before or after)
+    return name if _name_like(name) else None
+
+
+def _name_like(name: str) -> bool:
+    """A bare outlet or account name: one short token, not a weekday, stamp or widget word."""
+    v = vocab()
     if not 2 <= len(name) <= 20 or " " in name or not re.search(r"[\u4e00-\u9fffA-Za-z]", name):
+        return False
+    bare = name[1:-1] if name[0] == "《" and name[-1] == "》" else name
+    if name in v["furniture"] or name in v["follow_buttons"] or re.search(r"[《》“”\"—]|^[-_]", bare):
+        return False
+    return not any(r.search(name) for r in v["not_outlet_res"])
+
+
+def _stamped(line: str) -> bool:
+    """A short line that dates the article (a date, a month-day time, or `3小时前`)."""
+    return len(line) <= 80 and bool(vocab()["stamp_re"].search(line) or TIME_LABEL_RE.search(line))
+
+
+def outlet_under_headline(lines: list[str], title: str | None) -> str | None:
+    """An account or outlet alone on the line between the headline and the byline's date or a
+    follow button (headline / 新华社 / 2020-01-03 18:13), `lines` in page order."""
+    if not title:
         return None
-    if any(r.search(name) for r in vocab()["not_outlet_res"]):
-        return None
-    return name
+    key = re.sub(r"\s+", "", title)
+    for i in range(len(lines) - 2):
+        line = re.sub(r"\s+", "", lines[i])
+        if not line or not (line == key or (len(key) >= 6 and key in line and len(line) <= len(key) + 6)):
+            continue
+        name, nxt = lines[i + 1].strip(), lines[i + 2].strip()
+        if len(name) > 40 or re.search(r"[:：]", name) or _stamped(name) or not (nxt in vocab()["follow_buttons"] or _stamped(nxt)):
+            continue
+        name = clean_source(name) or ""
+        if _name_like(name):
+            return name
+    return None
 
 
 def parse_byline(line: str) -> Byline:
@@ -189,6 +223,23 @@ def parse_byline(line: str) -> Byline:
     return b
 
 
+def join_bare_labels(lines: list[str]) -> list[str]:
+    """Lines in page order, a label left bare (`稿源：`, a table cell) joined to the value on
+    the next line."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        s = lines[i]
+        if (i + 1 < len(lines) and len(s) <= 12 and s.rstrip().endswith((":", "："))
+                and vocab()["any_label_re"].search(s) and len(lines[i + 1]) <= 60):
+            out.append(s + " " + lines[i + 1])
+            i += 2
+            continue
+        out.append(s)
+        i += 1
+    return out
+
+
 def byline_sources(lines: list[str]) -> tuple[str | None, str | None]:
     """(labelled, beside the date) sources that byline-like lines state, `lines` nearest the
     body first. Only the nearest dated line may name an outlet without a label: farther
@@ -196,10 +247,9 @@ def byline_sources(lines: list[str]) -> tuple[str | None, str | None]:
     labelled = outlet = None
     dated_seen = False
     for s in lines:
-        if not is_byline(s):
-            continue
-        labelled = labelled or parse_byline(s).source
-        if not dated_seen and DATE_RE.search(s):
+        if is_byline(s):
+            labelled = labelled or parse_byline(s).source
+        if not dated_seen and vocab()["stamp_re"].search(s) and (len(s) <= 30 or is_byline(s)):
             dated_seen = True
             outlet = outlet_beside_date(s)
     return labelled, outlet

@@ -11,7 +11,7 @@ from datetime import datetime
 from pipeline.clean.assemble import Block, best_run, finish, score_blocks
 from pipeline.clean.dating import choose_date
 from pipeline.clean.markers import squeeze
-from pipeline.clean.meta import byline_sources, is_byline, parse_byline
+from pipeline.clean.meta import byline_sources, is_byline, join_bare_labels, outlet_under_headline, parse_byline
 from pipeline.clean.pubdate import lead_dates
 from pipeline.clean.titles import drop_source_prefix, title_from_lines
 from pipeline.record import Article
@@ -63,9 +63,10 @@ def clean_text(content: str, url: str | None = None, fetched_at: datetime | None
     text_dates = lead_dates(parts.paragraphs)
     cands = [("header", d) for d in h_dates] + [("header", d) for d in m_dates] + [("text", d) for d in text_dates]
     published_at, how = choose_date(cands, url, fetched_at)
-    h_lab, h_out = byline_sources(head[::-1])
-    m_lab, m_out = byline_sources(parts.meta_lines)
-    source = h_lab or m_lab or h_out or m_out or byline_sources(lines[end:end + SOURCE_TAIL])[0]
+    h_lab, h_out = byline_sources(join_bare_labels(head)[::-1])
+    m_lab, m_out = byline_sources(join_bare_labels(parts.meta_lines))
+    source = (h_lab or m_lab or h_out or m_out or outlet_under_headline(head, title)
+              or byline_sources(join_bare_labels(lines[end:end + SOURCE_TAIL]))[0])
     title = drop_source_prefix(title, source)
     return Article(
         title=title,
