@@ -25,7 +25,9 @@ def test_outlet_beside_the_date_without_a_label():
     # weekdays, clock words, several words, a headline joined by dashes: no outlet
     assert outlet_beside_date("2019-09-26 星期四") is None
     assert outlet_beside_date("2012-01-12 10:21 pm") is None
-    assert outlet_beside_date("2019年09月11日 某某传媒 时政新闻 1665 0") is None
+    assert outlet_beside_date("2020-06-05 20:35 张三 李四 王五") is None
+    assert outlet_beside_date("2024-05-30 某某日报 张三") == "某某日报"
+    assert outlet_beside_date("发表于2014-08-24 21:30 某某社区") == "某某社区"
     assert outlet_beside_date("今日行情分析--2019年8月19日") is None
 
 
@@ -72,6 +74,11 @@ def test_brackets_stay_balanced():
     assert parse_byline("来源：中国  （某某）  综合开发研究院").source == "中国（某某）综合开发研究院"
     assert parse_byline("信息来源：某某市文化和旅游局（原市文广新局）").source == "某某市文化和旅游局（原市文广新局）"
     assert parse_byline("(来源：某某社)").source == "某某社"
+
+
+def test_reprint_labels():
+    assert parse_byline("转自：某某网").source == "某某网"
+    assert parse_byline("本文转自某某新闻网").source == "某某新闻网"
 
 
 def test_blank_label_gives_no_source():

@@ -39,6 +39,7 @@ def vocab() -> dict:
         r"|\s*" + DATE_RE.pattern + r"|\s+\d{1,2}[:：]\d\d(?!\d)|" + furniture)
     d["furniture_re"] = re.compile(furniture)
     d["prefix_re"] = re.compile(r"^(?:" + _alts(d["account_prefixes"]) + r")(?:\s+|$)")
+    d["time_prefix_re"] = re.compile(r"(?:" + _alts(d["time_prefixes"]) + r")\s*$")
     d["not_outlet_res"] = [re.compile(p) for p in d["not_outlet"]]
     d["stamp_re"] = re.compile(DATE_RE.pattern + r"|(?<!\d)\d{1,2}[-/月]\d{1,2}日?\s*\d{1,2}[:：]\d\d(?:[:：]\d\d)?(?!\d)|"
                                + "|".join(d["relative_times"]))
@@ -46,7 +47,7 @@ def vocab() -> dict:
     return d
 
 
-SOURCE_OF_RE = re.compile(r"(?:本文)?(?:来源于|转载自|摘自|转自)\s*[《「]?([^《》「」\s,，。:：]{2,20}?)[》」]?(?=[\s,，。]|$)")
+SOURCE_OF_RE = re.compile(r"(?:本文)?(?:来源于|转载自|摘自|转自)\s*[:：]?\s*[《「]?([^《》「」\s,，。:：]{2,20}?)[》」]?(?=[\s,，。]|$)")
 SLASH_SOURCE_RE = re.compile(r"^([^\s/|｜:：]{2,16})\s*[/|｜]\s*" + DATE_RE.pattern)
 AUTHOR_RE = re.compile(r"(?:作者|撰文|文\s*[/|｜]|记者|本报记者|特约记者|通讯员|文)\s*[:：/｜|]?\s*((?:[\u4e00-\u9fff·]{2,4}(?:[\s、，,　)）]+|$))+)")
 EDITOR_RE = re.compile(r"(?:责任编辑|责编|网络编辑|编辑|值班编辑)\s*[:：]\s*((?:[\u4e00-\u9fff·]{2,4}[\s、，,　]*)+)")
@@ -152,7 +153,7 @@ def outlet_beside_date(line: str) -> str | None:
     if len(stamps) != 1:
         return None
     start, end = stamps[0].span()
-    before = TIME_LABEL_RE.sub("", s[:start])
+    before = vocab()["time_prefix_re"].sub("", TIME_LABEL_RE.sub("", s[:start]))
     after = s[end:]
     if after and not (re.match(r"[\s·|｜/]", after) or s[end - 1].isspace()):
         return None
@@ -163,6 +164,9 @@ def outlet_beside_date(line: str) -> str | None:
     if bool(before) == bool(after):
         return None
     name = _strip_unmatched(before or after)
+    first = name.split(" ")[0]
+    if first != name and vocab()["ending_re"].search(first):
+        name = first  # `2024-05-30 某某日报 张三`: the outlet, then its writer
     return name if _name_like(name) else None
 
 
@@ -223,6 +227,9 @@ def parse_byline(line: str) -> Byline:
     return b
 
 
+_BARE_LABEL_END = re.compile(r"[\u4e00-\u9fff]{2,6}\s*[:：]\s*$")
+
+
 def join_bare_labels(lines: list[str]) -> list[str]:
     """Lines in page order, a label left bare (`稿源：`, a table cell) joined to the value on
     the next line."""
@@ -230,8 +237,8 @@ def join_bare_labels(lines: list[str]) -> list[str]:
     i = 0
     while i < len(lines):
         s = lines[i]
-        if (i + 1 < len(lines) and len(s) <= 12 and s.rstrip().endswith((":", "："))
-                and vocab()["any_label_re"].search(s) and len(lines[i + 1]) <= 60):
+        if (i + 1 < len(lines) and len(s) <= 60 and len(lines[i + 1]) <= 60
+                and _BARE_LABEL_END.search(s) and not _BARE_LABEL_END.search(lines[i + 1])):
             out.append(s + " " + lines[i + 1])
             i += 2
             continue
