@@ -51,6 +51,12 @@ def test_source_only_in_meta_when_the_label_is_blank():
     assert clean_page(shown, "html").source_raw == "某某区委宣传部"
 
 
+def test_source_written_by_an_inline_script():
+    js = """<script>if("某某处 某某之窗"!=""){document.write('<span>来源：</span><span>某某处 某某之窗</span>');}</script>"""
+    a = clean_page(page("", f"<div class='bar'><span>日期：</span><span>2021-07-13</span>{js}</div>"), "html")
+    assert a.source_raw == "某某处 某某之窗"
+
+
 def test_meta_author_counts_only_when_it_names_an_outlet():
     assert meta_source({"article:author": "某某晚报"}) == "某某晚报"
     assert meta_source({"article:author": "张三"}) is None

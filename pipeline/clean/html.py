@@ -14,7 +14,7 @@ from pipeline.clean.assemble import best_run, finish, score_blocks
 from pipeline.clean.dating import choose_date
 from pipeline.clean.dom import best_container, first_item, linearize, parse, strip_furniture
 from pipeline.clean.meta import (
-    byline_sources, is_byline, join_bare_labels, meta_source, outlet_under_headline, parse_byline,
+    byline_sources, is_byline, join_bare_labels, meta_source, outlet_under_headline, parse_byline, script_source,
 )
 from pipeline.clean.pubdate import document_dates, labelled_dates, lead_dates, parse_date
 from pipeline.clean.text import header_facts, names_people
@@ -82,13 +82,15 @@ def meta_contents(root) -> dict[str, str]:
     return out
 
 
-def page_source(body_lines: list[str], head: list[str], tail: list[str], fallback: str | None) -> str | None:
-    """The source as written: a labelled one in the body's or header's bylines, then an
-    outlet printed beside the byline's date, then `fallback` (an account under the headline,
-    the one <meta> declares), then a labelled one just after the body (a 版权声明 box)."""
+def page_source(body_lines: list[str], head: list[str], tail: list[str], scripted: str | None,
+                fallback: str | None) -> str | None:
+    """The source as written: a labelled one in the body's or header's bylines or written
+    there by a script, then an outlet printed beside the byline's date, then `fallback` (an
+    account under the headline, the one <meta> declares), then a labelled one just after the
+    body (a 版权声明 box)."""
     b_lab, b_out = byline_sources(join_bare_labels(body_lines))
     h_lab, h_out = byline_sources(join_bare_labels(head)[::-1])
-    return b_lab or h_lab or b_out or h_out or fallback or byline_sources(join_bare_labels(tail))[0]
+    return b_lab or h_lab or scripted or b_out or h_out or fallback or byline_sources(join_bare_labels(tail))[0]
 
 
 def title_signals(root) -> tuple[list[str], str | None, str | None]:
@@ -107,6 +109,7 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     root = parse(content)
     m_dates = meta_dates(root)
     m_source = meta_source(meta_contents(root))
+    js_source = script_source([el.text or "" for el in root.iter("script") if not el.get("src")])
     s_dates = script_dates(root)[:1]
     h1s, og, doc_title = title_signals(root)
     strip_furniture(root)
@@ -137,7 +140,7 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
              + [("text", d) for d in lead_dates(parts.paragraphs)])
     published_at, how = choose_date(cands, url, fetched_at)
     tail = [b.text for b in blocks[after:after + SOURCE_TAIL]]
-    source = page_source(parts.meta_lines, head, tail, outlet_under_headline(head, title) or m_source)
+    source = page_source(parts.meta_lines, head, tail, js_source, outlet_under_headline(head, title) or m_source)
     parts.removed["outside_body"] = len(blocks) - len(body)
     return Article(
         title=drop_source_prefix(title, source),

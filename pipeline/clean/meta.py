@@ -262,6 +262,23 @@ def byline_sources(lines: list[str]) -> tuple[str | None, str | None]:
     return labelled, outlet
 
 
+_JS_STRING = re.compile(r"""document\.write(?:ln)?\(\s*(["'])(.*?)\1\s*\)""", re.S)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def script_source(scripts: list[str]) -> str | None:
+    """A labelled source that a small inline script writes into the byline
+    (`document.write('<span>来源：</span><span>某某报</span>')`)."""
+    for js in scripts:
+        if len(js) > 1000 or not vocab()["any_label_re"].search(js):
+            continue
+        for m in _JS_STRING.finditer(js):
+            s = labelled_source(" ".join(_TAG.sub(" ", m.group(2)).split()))
+            if s:
+                return s
+    return None
+
+
 def meta_source(metas: dict[str, str]) -> str | None:
     """The source a page declares only in <meta> (ContentSource, source, mediaid; an
     article:author that ends like an outlet). `metas`: lower-case name -> content."""
