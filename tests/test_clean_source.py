@@ -73,6 +73,19 @@ def test_furniture_glued_on_is_cut():
     assert parse_byline("来源：某某网 浏览次数：123 打印").source == "某某网"
     assert parse_byline("来源：某某晚报 关键字：").source == "某某晚报"
     assert clean_source("某某日报 阅读量 1024") == "某某日报"
+    assert parse_byline("来源: 某某财经日报 网友评论 0 条").source == "某某财经日报"
+
+
+def test_place_or_writer_after_the_source_is_cut():
+    assert parse_byline("2024-05-22 07:16:06 来源: 某某号 北京 举报").source == "某某号"
+    assert parse_byline("来源：某某新闻网 王五").source == "某某新闻网"
+    assert parse_byline("来源：某某统计 公众号").source == "某某统计 公众号"
+
+
+def test_debris_is_not_a_source():
+    assert parse_byline("作者： size=\"20\" 来源： size=\"20\" 发布日期：").source is None
+    assert parse_byline("来源：[ 某某网 ]\ue5c2").source == "某某网"
+    assert outlet_beside_date("2024年01月25日 18:03:35 来自某某省") is None
 
 
 def test_brackets_stay_balanced():

@@ -35,12 +35,14 @@ def vocab() -> dict:
     furniture = (r"(?:\s+|\s*(?=[【\[(（]))[【\[(（]?\s*(?:" + _alts(d["furniture"]) + r")(?![\u4e00-\u9fff])"
                  + "|" + "|".join(d["furniture_patterns"]))
     d["stop_re"] = re.compile(
-        r"\s{2,}|\s*(?:" + labels + r")\s*[:：]|\s+[^\s:：]{1,6}[:：]|\s*[|｜╱／]|\s+/|\s*[【\[]|\s+(?:https?:|www\.)"
+        r"\s{2,}|\s*(?:" + labels + r")\s*[:：]|\s+[^\s:：]{1,6}[:：]|\s*[|｜╱／，。！？；]|\s+/|\s*[【\[]"
+        r"|\s+(?:https?:|www\.)"
         r"|\s*" + DATE_RE.pattern + r"|\s+\d{1,2}[:：]\d\d(?!\d)|" + furniture)
     d["furniture_re"] = re.compile(furniture)
     d["prefix_re"] = re.compile(r"^(?:" + _alts(d["account_prefixes"]) + r")(?:\s+|$)")
     d["time_prefix_re"] = re.compile(r"(?:" + _alts(d["time_prefixes"]) + r")\s*$")
     d["not_outlet_res"] = [re.compile(p) for p in d["not_outlet"]]
+    d["not_source_res"] = [re.compile(p) for p in d["not_source"]]
     d["stamp_re"] = re.compile(DATE_RE.pattern + r"|(?<!\d)\d{1,2}[-/月]\d{1,2}日?\s*\d{1,2}[:：]\d\d(?:[:：]\d\d)?(?!\d)|"
                                + "|".join(d["relative_times"]))
     d["ending_re"] = re.compile(r"(?:" + _alts(d["outlet_endings"]) + r")$")
@@ -75,7 +77,7 @@ def _names(chunk: str) -> list[str]:
     return out
 
 
-_OPEN, _CLOSE = "(（《〈「『", ")）》〉」』"
+_OPEN, _CLOSE = "(（《〈「『[【", ")）》〉」』]】"
 _PAIR = dict(zip(_CLOSE, _OPEN))
 
 
@@ -110,12 +112,46 @@ def _value_end(rest: str) -> int:
     return len(rest)
 
 
+_PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
+
+
+@cache
+def _places_and_surnames() -> tuple[frozenset[str], frozenset[str]]:
+    """Province and city names (full and short) and surnames, from the shared data files."""
+    import csv
+
+    data = _DATA.parent
+    with open(data / "regions.csv", encoding="utf-8") as f:
+        places = {n for r in csv.DictReader(f) if r["level"] in ("province", "city") for n in (r["name"], r["short"]) if n}
+    with open(data / "surnames.csv", encoding="utf-8") as f:
+        surnames = {r["surname"] for r in csv.DictReader(f)}
+    return frozenset(places), frozenset(surnames)
+
+
+def _drop_trailing_place_or_person(s: str) -> str:
+    """`某某号 北京` (where the account posts from), `某某新闻网 王五` (its writer): a source
+    followed by a province or city, or an outlet followed by a person's name, keeps the source."""
+    head, _, last = s.rpartition(" ")
+    if not head or not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", last):
+        return s
+    places, surnames = _places_and_surnames()
+    if last in places:
+        return head
+    outlet = vocab()["ending_re"].search(head)
+    if outlet and len(last) <= 3 and (last[0] in surnames or last[:2] in surnames):
+        return head
+    return s
+
+
 def clean_source(s: str) -> str | None:
     """A source value without the furniture, dates and labels that follow it on the line."""
     s = _BRACKET_SPACE.sub(r"\1", s.lstrip(" :：|｜/【[\u3000\xa0"))
     s = s[: _value_end(s)]
-    s = _strip_unmatched(s.strip(" :：|｜/【】[]\u3000\xa0,，;；。"))
+    s = _strip_unmatched(_PRIVATE_USE.sub("", s).strip(" :：|｜/【】[]\u3000\xa0,，;；。"))
+    s = _drop_trailing_place_or_person(s)
     if not s or len(s) > 40 or DATE_RE.fullmatch(s) or s.startswith("http"):
+        return None
+    if any(r.search(s) for r in vocab()["not_source_res"]):
         return None
     return s
 
@@ -176,7 +212,9 @@ def _name_like(name: str) -> bool:
     if not 2 <= len(name) <= 20 or " " in name or not re.search(r"[\u4e00-\u9fffA-Za-z]", name):
         return False
     bare = name[1:-1] if name[0] == "《" and name[-1] == "》" else name
-    if name in v["furniture"] or name in v["follow_buttons"] or re.search(r"[《》“”\"—]|^[-_]", bare):
+    if re.search(r"[《》“”\"—、]|^[-_]", bare):
+        return False
+    if any(t in v["furniture"] or t in v["follow_buttons"] for t in re.split(r"[/|｜·]", name)):
         return False
     return not any(r.search(name) for r in v["not_outlet_res"])
 
@@ -188,20 +226,21 @@ def _stamped(line: str) -> bool:
 
 def outlet_under_headline(lines: list[str], title: str | None) -> str | None:
     """An account or outlet alone on the line between the headline and the byline's date or a
-    follow button (headline / 新华社 / 2020-01-03 18:13), `lines` in page order."""
+    follow button (headline / 新华社 / 2020-01-03 18:13), `lines` in page order. Only the
+    headline nearest the body counts: farther copies sit in lists of other articles."""
     if not title:
         return None
     key = re.sub(r"\s+", "", title)
-    for i in range(len(lines) - 2):
+    for i in range(len(lines) - 3, -1, -1):
         line = re.sub(r"\s+", "", lines[i])
         if not line or not (line == key or (len(key) >= 6 and key in line and len(line) <= len(key) + 6)):
             continue
         name, nxt = lines[i + 1].strip(), lines[i + 2].strip()
-        if len(name) > 40 or re.search(r"[:：]", name) or _stamped(name) or not (nxt in vocab()["follow_buttons"] or _stamped(nxt)):
-            continue
+        if (len(name) > 40 or re.search(r"[:：]", name) or _stamped(name)
+                or not (nxt in vocab()["follow_buttons"] or _stamped(nxt))):
+            return None
         name = clean_source(name) or ""
-        if _name_like(name):
-            return name
+        return name if _name_like(name) else None
     return None
 
 
@@ -238,7 +277,8 @@ def join_bare_labels(lines: list[str]) -> list[str]:
     while i < len(lines):
         s = lines[i]
         if (i + 1 < len(lines) and len(s) <= 60 and len(lines[i + 1]) <= 60
-                and _BARE_LABEL_END.search(s) and not _BARE_LABEL_END.search(lines[i + 1])):
+                and _BARE_LABEL_END.search(s) and not _BARE_LABEL_END.search(lines[i + 1])
+                and not re.search(r"[，。！？；]", lines[i + 1])):
             out.append(s + " " + lines[i + 1])
             i += 2
             continue
