@@ -124,6 +124,12 @@ def test_bare_label_cell_joined_to_its_value():
     assert clean_page(dump, "text").source_raw == "某某日报"
 
 
+def test_byline_under_a_headline_far_above_the_body():
+    gallery = "".join(f"<div class='pic'>图{i}</div>" for i in range(60))
+    a = clean_page(page("", f"<div class='info'>2019-09-26 10:56:28 某某时报网</div>{gallery}"), "html")
+    assert a.source_raw == "某某时报网"
+
+
 def test_source_box_after_the_body():
     a = clean_page(page("", "", tail="<div class='box'>版权声明 来源：某某商报 时间：2019-09-23 14:34:05 作者：</div>"),
                    "html")

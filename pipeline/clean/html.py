@@ -24,6 +24,7 @@ from pipeline.record import Article
 HEAD_WINDOW = 40
 TAIL_WINDOW = 6
 SOURCE_TAIL = 12  # blocks after the body where a 来源 line may still stand (版权声明 boxes)
+BYLINE_LINES = 3  # lines under a headline that may hold its byline
 _PUB_KEY = re.compile(
     r"(publish|pubdate|pub_date|pubtime|release_?date|create|issued|^date$|dc\.date|ptime|"
     r"posttime|post_date|firstpub|datepublished|sailthru\.date|publicationdate|^time$|og:time)", re.I)
@@ -93,6 +94,17 @@ def page_source(body_lines: list[str], head: list[str], tail: list[str], scripte
     return b_lab or h_lab or scripted or b_out or h_out or fallback or byline_sources(join_bare_labels(tail))[0]
 
 
+def under_far_headline(before_body: list[str], title: str | None) -> list[str]:
+    """The byline lines under the headline when the headline stands farther above the body
+    than HEAD_WINDOW (a misplaced body, a long gallery between them)."""
+    if not title or len(before_body) <= HEAD_WINDOW:
+        return []
+    for i in range(len(before_body) - HEAD_WINDOW - 1, -1, -1):
+        if _same(before_body[i], title):
+            return before_body[i + 1:min(i + 1 + BYLINE_LINES, len(before_body) - HEAD_WINDOW)]
+    return []
+
+
 def title_signals(root) -> tuple[list[str], str | None, str | None]:
     h1s = [" ".join(h.text_content().split()) for h in root.iter("h1")]
     og = None
@@ -140,7 +152,8 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
              + [("text", d) for d in lead_dates(parts.paragraphs)])
     published_at, how = choose_date(cands, url, fetched_at)
     tail = [b.text for b in blocks[after:after + SOURCE_TAIL]]
-    source = page_source(parts.meta_lines, head, tail, js_source, outlet_under_headline(head, title) or m_source)
+    head_lines = under_far_headline([b.text for b in blocks[:first]], title) + head
+    source = page_source(parts.meta_lines, head_lines, tail, js_source, outlet_under_headline(head, title) or m_source)
     parts.removed["outside_body"] = len(blocks) - len(body)
     return Article(
         title=drop_source_prefix(title, source),
