@@ -2,7 +2,10 @@
 
 Chinese news puts the source, time and people in one or two short lines under the headline
 (`时间 : 2021-11-28 16:23:59 来源 : 南方都市报`, `学习时报 / 2022-11-01 10:08:59`) and the
-editor at the end (`(责任编辑:张三)`).
+editor at the end (`(责任编辑:张三)`). Portals print the source with page furniture glued on
+(`来源：某某网 【字号 大 中 小】 举报`), leave the label blank and declare the source only in
+<meta>, or print an outlet or account without a label beside the date (`2024-05-30 10:21
+某某网`); the vocabulary of labels and furniture is in data/bylines.yaml.
 """
 from __future__ import annotations
 
@@ -38,13 +41,12 @@ def vocab() -> dict:
         r"\s{2,}|\s*(?:" + labels + r")\s*[:：]|\s+[^\s:：]{1,6}[:：]|\s*[|｜╱／，。！？；]|\s+/|\s*[【\[]"
         r"|\s+(?:https?:|www\.)"
         r"|\s*" + DATE_RE.pattern + r"|\s+\d{1,2}[:：]\d\d(?!\d)|" + furniture)
-    d["furniture_re"] = re.compile(furniture)
     d["prefix_re"] = re.compile(r"^(?:" + _alts(d["account_prefixes"]) + r")(?:\s+|$)")
     d["time_prefix_re"] = re.compile(r"(?:" + _alts(d["time_prefixes"]) + r")\s*$")
     d["not_outlet_res"] = [re.compile(p) for p in d["not_outlet"]]
     d["not_source_res"] = [re.compile(p) for p in d["not_source"]]
-    d["stamp_re"] = re.compile(DATE_RE.pattern + r"|(?<!\d)\d{1,2}[-/月]\d{1,2}日?\s*\d{1,2}[:：]\d\d(?:[:：]\d\d)?(?!\d)|"
-                               + "|".join(d["relative_times"]))
+    month_day_time = r"(?<!\d)\d{1,2}[-/月]\d{1,2}日?\s*\d{1,2}[:：]\d\d(?:[:：]\d\d)?(?!\d)"
+    d["stamp_re"] = re.compile("|".join([DATE_RE.pattern, month_day_time, *d["relative_times"]]))
     d["ending_re"] = re.compile(r"(?:" + _alts(d["outlet_endings"]) + r")$")
     return d
 
@@ -122,7 +124,8 @@ def _places_and_surnames() -> tuple[frozenset[str], frozenset[str]]:
 
     data = _DATA.parent
     with open(data / "regions.csv", encoding="utf-8") as f:
-        places = {n for r in csv.DictReader(f) if r["level"] in ("province", "city") for n in (r["name"], r["short"]) if n}
+        places = {n for r in csv.DictReader(f) if r["level"] in ("province", "city")
+                  for n in (r["name"], r["short"]) if n}
     with open(data / "surnames.csv", encoding="utf-8") as f:
         surnames = {r["surname"] for r in csv.DictReader(f)}
     return frozenset(places), frozenset(surnames)
