@@ -74,6 +74,8 @@ def test_furniture_glued_on_is_cut():
     assert parse_byline("来源：某某晚报 关键字：").source == "某某晚报"
     assert clean_source("某某日报 阅读量 1024") == "某某日报"
     assert parse_byline("来源: 某某财经日报 网友评论 0 条").source == "某某财经日报"
+    assert parse_byline("来源：某某社 扫一扫在手机打开当前页").source == "某某社"
+    assert parse_byline("来源：《某某日报》（2024年05月30日 第01版）").source == "《某某日报》"
 
 
 def test_place_or_writer_after_the_source_is_cut():
@@ -105,8 +107,10 @@ def test_blank_label_gives_no_source():
     assert parse_byline("新聞圖片來源：某某醒報 實際入稿日期：").source is None
 
 
-def test_label_without_colon_in_a_pipe_byline():
+def test_label_without_colon():
     assert parse_byline("发表于2014-08-24 21:30| 1164次阅读| 来源某某社区| 0 条评论| 作者张三").source == "某某社区"
+    assert parse_byline("来源 某某社").source == "某某社"
+    assert parse_byline("来源广泛的数据").source is None
 
 
 def test_account_alone_under_the_headline():

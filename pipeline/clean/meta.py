@@ -35,11 +35,14 @@ def vocab() -> dict:
     d["label_re"] = re.compile(r"(?<!" + r")(?<!".join(map(re.escape, d["not_article_source"])) + r")(?:"
                                + src + r")\s*[:：]")
     d["bare_re"] = re.compile(r"^\s*(?:" + _alts(d["bare_source_labels"]) + r")\s*[:：]?\s*(\S.{0,23})$")
-    furniture = (r"(?:\s+|\s*(?=[【\[(（]))[【\[(（]?\s*(?:" + _alts(d["furniture"]) + r")(?![\u4e00-\u9fff])"
+    d["spaced_re"] = re.compile(r"^\s*(?:" + _alts(d["bare_source_labels"]) + r")\s+([^\s|｜].{1,30})$")
+    short = [w for w in d["furniture"] if len(w) <= 2]
+    long_ = [w for w in d["furniture"] if len(w) > 2]
+    furniture = (r"(?:\s+|\s*(?=[【\[(（]))[【\[(（]?\s*(?:" + _alts(long_) + "|(?:" + _alts(short) + r")(?![\u4e00-\u9fff]))"
                  + "|" + "|".join(d["furniture_patterns"]))
     d["stop_re"] = re.compile(
         r"\s{2,}|\s*(?:" + labels + r")\s*[:：]|\s+[^\s:：]{1,6}[:：]|\s*[|｜╱／，。！？；]|\s+/|\s*[【\[]"
-        r"|\s+(?:https?:|www\.)"
+        r"|\s+(?:https?:|www\.)|\s*[（(]\s*(?=(?:19|20)\d\d)"
         r"|\s*" + DATE_RE.pattern + r"|\s+\d{1,2}[:：]\d\d(?!\d)|" + furniture)
     d["prefix_re"] = re.compile(r"^(?:" + _alts(d["account_prefixes"]) + r")(?:\s+|$)")
     d["time_prefix_re"] = re.compile(r"(?:" + _alts(d["time_prefixes"]) + r")\s*$")
@@ -170,7 +173,11 @@ def labelled_source(line: str) -> str | None:
 
 
 def _bare_labelled(line: str) -> str | None:
-    """A `来源CSDN` field, label without a colon, in a byline whose fields are |-separated."""
+    """A label without a colon: a `来源CSDN` field in a byline whose fields are |-separated,
+    or a short line `来源 某某社` (label and value in cells side by side)."""
+    m = vocab()["spaced_re"].match(line)
+    if m:
+        return clean_source(m.group(1))
     if "|" not in line and "｜" not in line:
         return None
     for seg in re.split(r"[|｜]", line):
@@ -351,4 +358,4 @@ def is_byline(line: str) -> bool:
         return True
     if re.match(r"^[(（]?\s*(作者|记者|本报记者|通讯员|文|撰文)\s*[:：/｜|]", s) and len(s) < 50:
         return True
-    return DATE_RE.search(s) is not None and _bare_labelled(s) is not None
+    return (DATE_RE.search(s) is not None or len(s) <= 40) and _bare_labelled(s) is not None
