@@ -47,6 +47,7 @@ def vocab() -> dict:
     d["prefix_re"] = re.compile(r"^(?:" + _alts(d["account_prefixes"]) + r")(?:\s+|$)")
     d["time_prefix_re"] = re.compile(r"(?:" + _alts(d["time_prefixes"]) + r")\s*$")
     d["not_outlet_res"] = [re.compile(p) for p in d["not_outlet"]]
+    d["widget_starts"] = tuple(w for w in d["furniture"] if w not in d["follow_buttons"])
     d["not_source_res"] = [re.compile(p) for p in d["not_source"]]
     month_day_time = r"(?<!\d)\d{1,2}[-/月]\d{1,2}日?\s*\d{1,2}[:：]\d\d(?:[:：]\d\d)?(?!\d)"
     d["stamp_re"] = re.compile("|".join([DATE_RE.pattern, month_day_time, *d["relative_times"]]))
@@ -224,7 +225,7 @@ def _name_like(name: str) -> bool:
     bare = name[1:-1] if name[0] == "《" and name[-1] == "》" else name
     if re.search(r"[《》“”\"—、]|^[-_]", bare):
         return False
-    if any(t in v["furniture"] or t in v["follow_buttons"] for t in re.split(r"[/|｜·]", name)):
+    if any(t in v["follow_buttons"] or t.startswith(v["widget_starts"]) for t in re.split(r"[/|｜·]", name)):
         return False
     return not any(r.search(name) for r in v["not_outlet_res"])
 
