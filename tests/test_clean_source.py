@@ -119,6 +119,7 @@ def test_account_alone_under_the_headline():
     assert outlet_under_headline(lines, "数字政府建设取得新进展") == "某某观察号"
     assert outlet_under_headline(["数字政府建设取得新进展", "某某旅行家", "关注"], "数字政府建设取得新进展") == "某某旅行家"
     assert outlet_under_headline(["数字政府建设取得新进展", "简介：", "2024-01-01"], "数字政府建设取得新进展") is None
+    assert outlet_under_headline(["关于某某的通知", "某政办发〔2024〕12号", "2024-05-30"], "关于某某的通知") is None
     a = clean_page(page("<div class='author'>某某观察号</div>", "<div class='time'>2024-05-30 10:21</div>"), "html")
     assert a.source_raw == "某某观察号"
 
