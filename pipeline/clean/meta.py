@@ -21,7 +21,7 @@ _DATA = Path(__file__).resolve().parents[1] / "data" / "bylines.yaml"
 
 def _alts(words) -> str:
     """A regex alternation of words, longest first; a space in a word stands for any spacing."""
-    return "|".join(re.escape(w).replace(r"\ ", r"\s*") for w in sorted(set(words), key=len, reverse=True))
+    return "|".join(re.escape(w).replace(r"\ ", r"\s*") for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
 
 @cache
