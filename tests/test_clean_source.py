@@ -1,8 +1,8 @@
 """The source as written: one small byline or page per failure class seen on real portals."""
 from pipeline.clean import clean_page
 from pipeline.clean.meta import (
-    byline_sources, clean_source, join_bare_labels, meta_source, outlet_beside_date, outlet_under_headline,
-    parse_byline,
+    byline_sources, clean_source, element_source, join_bare_labels, meta_source, outlet_beside_date,
+    outlet_under_headline, parse_byline,
 )
 from pipeline.normalize.sources import clean_raw
 
@@ -56,6 +56,12 @@ def test_source_written_by_an_inline_script():
     js = """<script>if("某某处 某某之窗"!=""){document.write('<span>来源：</span><span>某某处 某某之窗</span>');}</script>"""
     a = clean_page(page("", f"<div class='bar'><span>日期：</span><span>2021-07-13</span>{js}</div>"), "html")
     assert a.source_raw == "某某处 某某之窗"
+
+
+def test_account_named_by_its_element():
+    html = page("", "<div class='meta'><a id='js_name'>某某观察</a><em>2024-05-30</em></div>")
+    assert clean_page(html, "html").source_raw == "某某观察"
+    assert element_source(["某某观察", "来源：某某日报"]) is None  # they disagree
 
 
 def test_meta_author_counts_only_when_it_names_an_outlet():

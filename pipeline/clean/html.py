@@ -14,7 +14,8 @@ from pipeline.clean.assemble import best_run, finish, score_blocks
 from pipeline.clean.dating import choose_date
 from pipeline.clean.dom import best_container, first_item, linearize, parse, strip_furniture
 from pipeline.clean.meta import (
-    byline_sources, is_byline, join_bare_labels, meta_source, outlet_under_headline, parse_byline, script_source,
+    byline_sources, element_source, is_byline, join_bare_labels, meta_source, outlet_under_headline, parse_byline,
+    script_source, vocab,
 )
 from pipeline.clean.pubdate import document_dates, labelled_dates, lead_dates, parse_date
 from pipeline.clean.text import header_facts, names_people
@@ -83,6 +84,19 @@ def meta_contents(root) -> dict[str, str]:
     return out
 
 
+def source_element_texts(root) -> list[str]:
+    """Texts of the elements whose class or id names them as the source or account."""
+    names = set(vocab()["source_classes"])
+    out = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "meta"):
+            continue
+        keys = (el.get("class") or "").split() + (el.get("id") or "").split()
+        if any(k in names for k in keys):
+            out.append(" ".join(el.text_content().split()))
+    return out
+
+
 def page_source(body_lines: list[str], head: list[str], tail: list[str], scripted: str | None,
                 fallback: str | None) -> str | None:
     """The source as written: a labelled one in the body's or header's bylines or written
@@ -122,6 +136,7 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     m_dates = meta_dates(root)
     m_source = meta_source(meta_contents(root))
     js_source = script_source([el.text or "" for el in root.iter("script") if not el.get("src")])
+    el_source = element_source(source_element_texts(root))
     s_dates = script_dates(root)[:1]
     h1s, og, doc_title = title_signals(root)
     strip_furniture(root)
@@ -153,7 +168,8 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     published_at, how = choose_date(cands, url, fetched_at)
     tail = [b.text for b in blocks[after:after + SOURCE_TAIL]]
     head_lines = under_far_headline([b.text for b in blocks[:first]], title) + head
-    source = page_source(parts.meta_lines, head_lines, tail, js_source, outlet_under_headline(head, title) or m_source)
+    source = page_source(parts.meta_lines, head_lines, tail, js_source,
+                         outlet_under_headline(head, title) or m_source or el_source)
     parts.removed["outside_body"] = len(blocks) - len(body)
     return Article(
         title=drop_source_prefix(title, source),

@@ -330,6 +330,19 @@ def script_source(scripts: list[str]) -> str | None:
     return None
 
 
+def element_source(texts: list[str]) -> str | None:
+    """The source the elements named for it (class `source`, `media-name`, `js_name`) state,
+    when they all state the same one; `texts` in page order."""
+    found = set()
+    for t in texts:
+        if len(t) > 60:
+            continue
+        name = labelled_source(t) or clean_source(t)
+        if name and (_name_like(name) or vocab()["any_label_re"].search(t)):
+            found.add(name)
+    return found.pop() if len(found) == 1 else None
+
+
 def meta_source(metas: dict[str, str]) -> str | None:
     """The source a page declares only in <meta> (ContentSource, source, mediaid; an
     article:author that ends like an outlet). `metas`: lower-case name -> content."""
