@@ -87,14 +87,8 @@ def meta_contents(root) -> dict[str, str]:
 def source_element_texts(root) -> list[str]:
     """Texts of the elements whose class or id names them as the source or account."""
     names = set(vocab()["source_classes"])
-    out = []
-    for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag in ("script", "style", "meta"):
-            continue
-        keys = (el.get("class") or "").split() + (el.get("id") or "").split()
-        if any(k in names for k in keys):
-            out.append(" ".join(el.text_content().split()))
-    return out
+    return [" ".join(v.getparent().text_content().split()) for v in root.xpath("//@class|//@id")
+            if not names.isdisjoint(v.split()) and v.getparent().tag not in ("script", "style", "meta")]
 
 
 def page_source(body_lines: list[str], head: list[str], tail: list[str], scripted: str | None,
@@ -136,7 +130,6 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     m_dates = meta_dates(root)
     m_source = meta_source(meta_contents(root))
     js_source = script_source([el.text or "" for el in root.iter("script") if not el.get("src")])
-    el_source = element_source(source_element_texts(root))
     s_dates = script_dates(root)[:1]
     h1s, og, doc_title = title_signals(root)
     strip_furniture(root)
@@ -168,8 +161,8 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     published_at, how = choose_date(cands, url, fetched_at)
     tail = [b.text for b in blocks[after:after + SOURCE_TAIL]]
     head_lines = under_far_headline([b.text for b in blocks[:first]], title) + head
-    source = page_source(parts.meta_lines, head_lines, tail, js_source,
-                         outlet_under_headline(head, title) or m_source or el_source)
+    source = (page_source(parts.meta_lines, head_lines, tail, js_source, outlet_under_headline(head, title) or m_source)
+              or element_source(source_element_texts(root)))
     parts.removed["outside_body"] = len(blocks) - len(body)
     return Article(
         title=drop_source_prefix(title, source),
