@@ -3,7 +3,9 @@
 The body is the DOM element whose text blocks score highest as prose (length, punctuation,
 link density, class/id hints), trimmed to its best run of blocks; headline from <h1> checked
 against og:title/<title>; date from a signed document date (成文日期), meta tags and JSON-LD,
-the byline above the body, a labelled date anywhere, a date an inline script prints, the URL.
+the byline above the body, a labelled date anywhere, a date an inline script prints, the URL;
+source as written from the bylines (labelled, beside the date, under the headline), a script
+that writes the byline, <meta>, or an element named for it.
 """
 from __future__ import annotations
 
