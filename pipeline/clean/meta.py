@@ -348,13 +348,13 @@ def meta_source(metas: dict[str, str]) -> str | None:
     article:author that ends like an outlet). `metas`: lower-case name -> content."""
     v = vocab()
     for key in v["meta_source"]:
-        val = (metas.get(key) or "").strip()
+        val = (metas.get(key) or "").strip()[:200]
         if val:
             s = labelled_source(val) or clean_source(val)
             if s:
                 return s
     for key in v["meta_author"]:
-        val = clean_source(metas.get(key) or "")
+        val = clean_source((metas.get(key) or "")[:200])
         if val and v["ending_re"].search(val):
             return val
     return None
