@@ -1,9 +1,17 @@
 """The source as written: one small byline or page per failure class seen on real portals."""
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
 from pipeline.clean import clean_page
 from pipeline.clean.meta import (
     byline_sources, clean_source, element_source, join_bare_labels, meta_source, outlet_beside_date,
     outlet_under_headline, parse_byline,
 )
+from pipeline.clean.page import extract_path
 from pipeline.normalize.sources import clean_raw
 
 PROSE = ("全市数字政府建设取得新进展，政务服务事项网上可办率达到百分之九十八，群众办事更加便捷。"
@@ -161,15 +169,6 @@ def test_canonical_source_skips_the_writer_before_the_slash():
 def test_govportal_dev_source_floor():
     """Source as written on the real portal pages of ../shared/bench/govportal_dev, scored as
     page_bench.py scores it; floor set under the measured 0.974 (38 of 39)."""
-    import json
-    import re
-    import unicodedata
-    from pathlib import Path
-
-    import pytest
-
-    from pipeline.clean.page import extract_path
-
     bench = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "govportal_dev"
     if not (bench / "meta.json").exists():
         pytest.skip("shared bench absent")
