@@ -38,6 +38,8 @@ def test_outlet_beside_the_date_without_a_label():
     assert outlet_beside_date("发表于2014-08-24 21:30 某某社区") == "某某社区"
     assert outlet_beside_date("今日行情分析--2019年8月19日") is None
     assert outlet_beside_date("2024-05-30 10:21 分享到微信") is None
+    assert outlet_beside_date("某某号 2024-05-30 10:21 IP属地：广东") == "某某号"
+    assert outlet_beside_date("2024-05-30 10:21 北京") is None
 
 
 def test_only_the_nearest_dated_line_names_an_outlet():

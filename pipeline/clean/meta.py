@@ -49,6 +49,7 @@ def vocab() -> dict:
     d["not_outlet_res"] = [re.compile(p) for p in d["not_outlet"]]
     d["widget_starts"] = tuple(w for w in d["furniture"] if w not in d["follow_buttons"])
     d["not_source_res"] = [re.compile(p) for p in d["not_source"]]
+    d["posted_from_re"] = re.compile(r"(?:" + _alts(d["posted_from"]) + r")\s*[:：]?\s*\S{0,10}$")
     month_day_time = r"(?<!\d)\d{1,2}[-/月]\d{1,2}日?\s*\d{1,2}[:：]\d\d(?:[:：]\d\d)?(?!\d)"
     d["stamp_re"] = re.compile("|".join([DATE_RE.pattern, month_day_time, *d["relative_times"]]))
     d["ending_re"] = re.compile(r"(?:" + _alts(d["outlet_endings"]) + r")$")
@@ -208,6 +209,8 @@ def outlet_beside_date(line: str) -> str | None:
     after = after[: _value_end(after)]
     before = vocab()["prefix_re"].sub("", before.strip(" ·|｜/")).strip(" ·|｜/")
     before = before[: _value_end(before)]
+    if before and (after in _places_and_surnames()[0] or vocab()["posted_from_re"].match(after)):
+        after = ""  # `某某号 2024-05-30 10:21 · 北京`: where the account posts from
     if bool(before) == bool(after):
         return None
     name = _strip_unmatched(before or after)
@@ -221,6 +224,8 @@ def _name_like(name: str) -> bool:
     """A bare outlet or account name: one short token, not a weekday, stamp or widget word."""
     v = vocab()
     if not 2 <= len(name) <= 20 or " " in name or not re.search(r"[\u4e00-\u9fffA-Za-z]", name):
+        return False
+    if name in _places_and_surnames()[0]:
         return False
     bare = name[1:-1] if name[0] == "《" and name[-1] == "》" else name
     if re.search(r"[《》“”\"—、]|^[-_]", bare):
