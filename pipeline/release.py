@@ -255,16 +255,16 @@ def redact_table(table: pa.Table) -> pa.Table:
     """Every text and text-list column but the ids with PII redacted: the last pass over all
     that a release holds, whatever column a value slipped into (a source, a url's query
     string, a rejected page's path). Columns without a match are left as they are."""
-    for i, field in enumerate(table.schema):
-        if _is_id(field.name) or not (pa.types.is_string(field.type) or pa.types.is_list(field.type)):
+    for i, col in enumerate(table.schema):
+        if _is_id(col.name) or not (pa.types.is_string(col.type) or pa.types.is_list(col.type)):
             continue
         values = table.column(i).to_pylist()
-        if pa.types.is_list(field.type):
+        if pa.types.is_list(col.type):
             fixed = [None if v is None else [redact(x) for x in v] for v in values]
         else:
             fixed = [redact(v) for v in values]
         if fixed != values:
-            table = table.set_column(i, field, pa.array(fixed, type=field.type))
+            table = table.set_column(i, col, pa.array(fixed, type=col.type))
     return table
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from pipeline.clean.meta import SOURCE_RE, is_byline
+from pipeline.clean.meta import is_byline, labelled_source
 from pipeline.clean.pubdate import (
     classified_dates, date_from_url, not_after, relative_ages, resolve_age, squash, to_iso, vocab,
     yearless_dates,
@@ -77,7 +77,7 @@ def date_signals(region: list[str], page: list[str], byline: list[str], near: li
         sig.yearless += yearless_dates(t)
     lines = [s for s in byline if is_byline(s)] + [s for s in near if len(s) <= 90]
     for t in lines:
-        sourced = bool(SOURCE_RE.search(t + "  "))
+        sourced = labelled_source(t) is not None
         for kind, iso in classified(t):
             if kind in ("published", "generic") or (sourced and kind == ""):
                 sig.labelled_byline.append(iso)

@@ -3,7 +3,9 @@
 The body is the DOM element whose text blocks score highest as prose (length, punctuation,
 link density, class/id hints), trimmed to its best run of blocks; headline from <h1> checked
 against og:title/<title>; date from a signed document date (成文日期), meta tags and JSON-LD,
-the byline above the body, a labelled date anywhere, a date an inline script prints, the URL.
+the byline above the body, a labelled date anywhere, a date an inline script prints, the URL;
+source as written from the bylines (labelled, beside the date, under the headline), a script
+that writes the byline, <meta>, or an element named for it.
 """
 from __future__ import annotations
 
@@ -17,7 +19,10 @@ from lxml import etree
 from pipeline.clean.assemble import best_run, finish, score_blocks
 from pipeline.clean.dating import date_signals, pick_date
 from pipeline.clean.dom import best_container, dom_hint, first_item, linearize, parse, strip_furniture
-from pipeline.clean.meta import is_byline, parse_byline
+from pipeline.clean.meta import (
+    byline_sources, element_source, is_byline, join_bare_labels, meta_source, outlet_under_headline, parse_byline,
+    script_source, vocab as byline_vocab,
+)
 from pipeline.clean.pubdate import lead_dates, parse_date, vocab
 from pipeline.clean.text import header_facts, names_people
 from pipeline.clean.titles import drop_source_prefix, pick_title, words as title_words
@@ -25,6 +30,8 @@ from pipeline.record import Article
 
 HEAD_WINDOW = 40
 TAIL_WINDOW = 6
+SOURCE_TAIL = 12  # blocks after the body where a 来源 line may still stand (版权声明 boxes)
+BYLINE_LINES = 3  # lines under a headline that may hold its byline
 _PUB_KEY = re.compile(
     r"(publish|pubdate|pub_date|pubtime|release_?date|create|issued|^date$|dc\.date|ptime|"
     r"posttime|post_date|firstpub|datepublished|sailthru\.date|publicationdate|^time$|og:time)", re.I)
@@ -182,6 +189,46 @@ def title_signals(root) -> TitleSignals:
     return TitleSignals(headings, og, [t for t in titles if t], declared, sites)
 
 
+def meta_contents(root) -> dict[str, str]:
+    """<meta> name (lower-case) -> content, the first filled one of each name."""
+    out: dict[str, str] = {}
+    for el in root.iter("meta"):
+        key = (el.get("name") or el.get("property") or "").strip().lower()
+        val = (el.get("content") or "").strip()
+        if key and val and key not in out:
+            out[key] = val
+    return out
+
+
+def source_element_texts(root) -> list[str]:
+    """Texts of the elements whose class or id names them as the source or account."""
+    names = set(byline_vocab()["source_classes"])
+    return [" ".join(v.getparent().text_content().split()) for v in root.xpath("//@class|//@id")
+            if not names.isdisjoint(v.split()) and v.getparent().tag not in ("script", "style", "meta")]
+
+
+def page_source(body_lines: list[str], head: list[str], tail: list[str], scripted: str | None,
+                fallback: str | None) -> str | None:
+    """The source as written: a labelled one in the body's or header's bylines or written
+    there by a script, then an outlet printed beside the byline's date, then `fallback` (an
+    account under the headline, the one <meta> declares), then a labelled one just after the
+    body (a 版权声明 box)."""
+    b_lab, b_out = byline_sources(join_bare_labels(body_lines))
+    h_lab, h_out = byline_sources(join_bare_labels(head)[::-1])
+    return b_lab or h_lab or scripted or b_out or h_out or fallback or byline_sources(join_bare_labels(tail))[0]
+
+
+def under_far_headline(before_body: list[str], title: str | None) -> list[str]:
+    """The byline lines under the headline when the headline stands farther above the body
+    than HEAD_WINDOW (a misplaced body, a long gallery between them)."""
+    if not title or len(before_body) <= HEAD_WINDOW:
+        return []
+    for i in range(len(before_body) - HEAD_WINDOW - 1, -1, -1):
+        if _same(before_body[i], title):
+            return before_body[i + 1:min(i + 1 + BYLINE_LINES, len(before_body) - HEAD_WINDOW)]
+    return []
+
+
 _URL_METAS = ("og:url", "url", "twitter:url")
 _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", re.I)
 
@@ -215,6 +262,8 @@ def _absolute(u: str | None) -> str | None:
 def clean_html(content: str, url: str | None = None, fetched_at: datetime | None = None) -> Article:
     root = parse(content)
     m_dates, donors = meta_dates(root), meta_dates(root, every=True)
+    m_source = meta_source(meta_contents(root))
+    js_source = script_source([el.text or "" for el in root.iter("script") if not el.get("src")])
     s_dates = script_dates(root)[:1]
     tsig = title_signals(root)
     own_url = url or page_url(root, content)
@@ -237,8 +286,8 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     title = pick_title(tsig.headings, tsig.og, tsig.titles, tsig.declared, tsig.sites, head)
     if parts.paragraphs and title and _same(parts.paragraphs[0], title):
         parts.paragraphs.pop(0)
-    _, h_source, h_authors = header_facts(head)
-    _, b_source, b_authors = header_facts(parts.meta_lines[::-1])
+    _, _, h_authors = header_facts(head)
+    _, _, b_authors = header_facts(parts.meta_lines[::-1])
     near = headline_lines(blocks, title, first)
     region = blocks[:after + TAIL_WINDOW] if body else blocks
     sig = date_signals([b.text for b in region], [b.text for b in blocks],
@@ -248,7 +297,10 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     sig.reference, sig.stamped = s_times["reference"], stamped
     sig.text = lead_dates(parts.paragraphs)
     published_at, how = pick_date(sig, url, fetched_at)
-    source = b_source or h_source
+    tail = [b.text for b in blocks[after:after + SOURCE_TAIL]]
+    head_lines = under_far_headline([b.text for b in blocks[:first]], title) + head
+    source = (page_source(parts.meta_lines, head_lines, tail, js_source, outlet_under_headline(head, title) or m_source)
+              or element_source(source_element_texts(root)))
     parts.removed["outside_body"] = len(blocks) - len(body)
     return Article(
         title=drop_source_prefix(title, source),

@@ -11,13 +11,14 @@ from datetime import datetime
 from pipeline.clean.assemble import Block, best_run, finish, score_blocks
 from pipeline.clean.dating import date_signals, pick_date
 from pipeline.clean.markers import squeeze
-from pipeline.clean.meta import is_byline, parse_byline
+from pipeline.clean.meta import byline_sources, is_byline, join_bare_labels, outlet_under_headline, parse_byline
 from pipeline.clean.pubdate import lead_dates
 from pipeline.clean.titles import drop_source_prefix, title_from_lines
 from pipeline.record import Article
 
 HEAD_WINDOW = 15
 TAIL_WINDOW = 6
+SOURCE_TAIL = 12
 
 
 def header_facts(lines: list[str]) -> tuple[list[str], str | None, list[str]]:
@@ -54,22 +55,26 @@ def clean_text(content: str, url: str | None = None, fetched_at: datetime | None
     title = title_from_lines(head)
     if title:
         head = head[head.index(title):]
-    _, h_source, h_authors = header_facts(head)
+    _, _, h_authors = header_facts(head)
     tail = [s for s in lines[end:end + TAIL_WINDOW] if is_byline(s) and names_people(s)]
     parts.meta_lines.extend(tail)
-    _, m_source, m_authors = header_facts(parts.meta_lines)
+    _, _, m_authors = header_facts(parts.meta_lines)
     editors = [e for s in parts.meta_lines for e in parse_byline(s).editors]
     region = lines[:end + TAIL_WINDOW]
     sig = date_signals(region, region, head[::-1] + parts.meta_lines, [], head[-3:])
     sig.text = lead_dates(parts.paragraphs)
     published_at, how = pick_date(sig, url, fetched_at)
-    title = drop_source_prefix(title, h_source or m_source)
+    h_lab, h_out = byline_sources(join_bare_labels(head)[::-1])
+    m_lab, m_out = byline_sources(join_bare_labels(parts.meta_lines))
+    source = (h_lab or m_lab or h_out or m_out or outlet_under_headline(head, title)
+              or byline_sources(join_bare_labels(lines[end:end + SOURCE_TAIL]))[0])
+    title = drop_source_prefix(title, source)
     return Article(
         title=title,
         paragraphs=parts.paragraphs,
         published_at=published_at,
         published_at_source=how,
-        source_raw=h_source or m_source,
+        source_raw=source,
         authors=h_authors or m_authors,
         editors=editors,
         captions=parts.captions,

@@ -67,7 +67,7 @@ _REPRINT_DISCLAIMER = re.compile(
 )
 _SITE_IN_DISCLAIMER = re.compile(r"不代表([\u4e00-\u9fffA-Za-z0-9]{2,20}?(?:网|站|平台|号))的?(?:观点|立场)")
 _RAW_CLEAN = re.compile(r"^(?:来源|来自|稿源|转自|出处|source)\s*[:：]\s*|[\s|｜/]+$", re.I)
-_RAW_SPLIT = re.compile(r"\s*[|｜/、;；]\s*|\s{2,}|\s+(?:作者|编辑|记者|责任编辑)")
+_RAW_SPLIT = re.compile(r"\s*[|｜/／╱、;；]\s*|\s{2,}|\s+(?:作者|编辑|记者|责任编辑)")
 
 
 def host(url: str | None) -> str | None:
@@ -127,12 +127,18 @@ def guess_type(name: str | None) -> str:
 
 
 def clean_raw(source_raw: str | None) -> str | None:
-    """The source as printed, without its label and trailing furniture."""
+    """The source as printed, without its label and trailing furniture; of several names
+    (`石佳/中国青年报`), the first one that names an outlet."""
     if not source_raw:
         return None
     s = _RAW_CLEAN.sub("", source_raw.strip()).strip()
-    s = _RAW_SPLIT.split(s)[0].strip() if s else s
-    return s or None
+    if not s:
+        return None
+    parts = [p.strip() for p in _RAW_SPLIT.split(s) if p and p.strip()]
+    if not parts:
+        return None
+    # `石佳/中国青年报`: the writer comes first, the outlet after the slash
+    return next((p for p in parts if lookup(p) or guess_type(p) != "unknown"), parts[0])
 
 
 def recover_from_text(body: str, head_chars: int = 600) -> str | None:
