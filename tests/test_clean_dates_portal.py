@@ -187,3 +187,21 @@ def test_text_dump_labelled_byline_and_relative_without_reference():
     assert clean_page("\n".join(lines), "text").published_at == "2012-01-17"
     lines[2] = "3小时前  来源：某某日报"
     assert clean_page("\n".join(lines), "text").published_at is None
+
+
+def test_the_fetch_limit_is_a_beijing_day_on_any_machine(monkeypatch):
+    """Issue 14, item 5: a page dated today in Beijing keeps its date under any TZ."""
+    import time
+    from datetime import datetime, timedelta, timezone
+
+    from pipeline.clean.pubdate import not_after
+
+    fetched = datetime(2024, 5, 5, 17, 0, tzinfo=timezone.utc)  # 01:00 on 6 May in Beijing
+    for tz in ("America/Los_Angeles", "UTC", "Pacific/Kiritimati"):
+        monkeypatch.setenv("TZ", tz)
+        time.tzset()
+        assert not_after("2024-05-06", fetched) and not not_after("2024-05-07", fetched)
+        today = datetime.now(timezone(timedelta(hours=8))).date().isoformat()
+        assert not_after(today, None)
+    monkeypatch.delenv("TZ")
+    time.tzset()

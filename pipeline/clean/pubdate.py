@@ -6,7 +6,7 @@ the one in a meta tag, in the byline near the headline, or in the URL, in that o
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 
@@ -140,16 +140,20 @@ def date_from_url(url: str | None) -> str | None:
     return None
 
 
+BEIJING = timezone(timedelta(hours=8))
+
+
 def not_after(iso: str | None, limit: datetime | None) -> bool:
-    """False for a date later than the fetch time (a page cannot be published after it was fetched)."""
+    """False for a date later than the fetch time (a page cannot be published after it was
+    fetched), both as days in Beijing, where the pages' dates are written: never the
+    machine's own time zone. Without a fetch time, the limit is now."""
     if iso is None:
         return False
     day = date.fromisoformat(iso[:10])
     if day.year < 1990:
         return False
-    if limit is None:
-        limit = datetime.now()
-    return day <= limit.date()
+    limit = limit or datetime.now(BEIJING)
+    return day <= (limit.astimezone(BEIJING) if limit.tzinfo else limit).date()
 
 
 def lead_dates(paragraphs: list[str]) -> list[str]:
