@@ -18,19 +18,19 @@ from functools import cache
 from ..normalize.dates import as_of_date, parse_date_mentions
 from ..normalize.reference import table
 from . import regions
-from .events import cn_number
+from .numerals import cn_value, lower_bound, numeral_chars, power_suffix
 from .sentences import split_sentences
 
 _SCALE = {"万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "亿": 1e8, "千万": 1e7, "百万": 1e6, "万": 1e4, "千": 1e3}
-_SCALE_TEXT = {k: int(v) for k, v in _SCALE.items()}
 _QUAL_BEFORE = {
     "达到": "=", "高达": "=", "达": "=",
     "超过": ">", "超": ">", "突破": ">", "逾": ">", "高于": ">", "多于": ">", "大于": ">",
     "不少于": ">=", "至少": ">=",
     "近": "~", "接近": "~", "约": "~", "大约": "~", "将近": "~",
     "不足": "<", "不到": "<", "低于": "<", "少于": "<", "小于": "<",
+    "上": ">=", "过": ">",
 }
-_QUAL_AFTER = {"以上": ">=", "左右": "~", "以下": "<", "以内": "<"}
+_QUAL_AFTER = {"以上": ">=", "左右": "~", "以下": "<", "以内": "<", "出头": ">", "多": ">", "余": ">"}
 _LEADING = re.compile(
     r"^(?:截[至止到][^,，]{0,12}?(?:底|末|月|日)|(?:19|20)\d{2}年(?:\d{1,2}月)?(?:底|末|以来)?|去年|今年|目前|当前|其中|同时|此外|"
     r"另外|累计|全年|近年来|自\S{0,8}?起|从|在|共|已|而|并|且|和|与|及|，|,)+"
@@ -46,18 +46,35 @@ def _units() -> tuple[str, ...]:
 
 
 @cache
+def _unit_kind() -> dict[str, str]:
+    return {r["unit"]: r["kind"] for r in table("units.csv")}
+
+
+_SEP = r"[-~～—–－至到]"
+_MORE = {"多": ">", "余": ">", "几": ">", "来": "~"}
+
+
+@cache
 def _pattern() -> re.Pattern:
     units = "|".join(re.escape(u) for u in _units())
     qb = "|".join(sorted(map(re.escape, _QUAL_BEFORE), key=len, reverse=True))
-    scales = "|".join(sorted(map(re.escape, _SCALE), key=len, reverse=True))
+    cn = numeral_chars()
+    arabic = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+    num = rf"(?:(?:{arabic})(?:[{cn}](?:{arabic}|[{cn}])*)?|[{cn}]+)"
+    start = rf"(?<![\d.,第{cn}])(?<!星期)(?<![周初])"
+    digit = "[0-9一二两三四五六七八九]|十"
     return re.compile(
-        rf"(?P<qb>{qb})?\s*(?<![\d.,第])(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<more1>余|多)?(?P<scale>{scales})?(?P<more2>余|多)?"
-        rf"\s*(?P<unit>{units})(?![A-Za-z亿万])(?P<qa>以上|以下|以内|左右)?"
-        rf"|(?P<qb2>{qb})(?P<scale2>{scales})(?P<unit2>{units})"
-        rf"|第(?P<rank>\d+)位"
+        rf"(?P<qbr>{qb})?{start}(?P<r1>{num})(?P<ru>{units})(?:{_SEP})(?P<r2>{num})(?P=ru)(?P<qar>以上|以下|左右)?"
+        rf"|(?P<qb>{qb})?{start}(?P<num>{num})(?:(?P<sep>{_SEP}|、)(?P<num2>{num}))?(?P<more1>多|余|几|来)?"
+        rf"(?:个(?P<scale>[万亿]))?(?P<more2>多|余)?(?P<half1>个半)?"
+        rf"\s*(?P<unit>{units})(?![A-Za-z亿万])(?P<half2>半)?(?P<qa>以上|以下|以内|左右|出头|多|余)?"
+        rf"|(?P<qb2>{qb})(?P<scale2>万亿|千亿|百亿|亿|千万|百万|万)(?P<unit2>{units})"
+        rf"|第(?P<rank>{num})(?:位|名)(?!次)"
         rf"|(?<![\d/])(?P<fn>\d{{1,3}})/(?P<fd>\d{{1,3}})(?![\d/])"
-        rf"|(?P<qb3>{qb})?(?P<cfd>[一二三四五六七八九十百千]+)分之(?P<cfn>[一二三四五六七八九十]+)"
-        rf"|(?P<qb4>{qb})?(?P<cheng>[0-9一二三四五六七八九]|十)成(?P<qa4>以上|以下|左右|多)?"
+        rf"|(?P<qb3>{qb})?(?P<cfd>[{cn}]+)分之(?P<cfn>[{cn}]+|\d+(?:\.\d+)?)(?:[到至~-](?P<cfn2>[{cn}]+|\d+(?:\.\d+)?))?(?P<qa3>以上|以下|左右)?"
+        rf"|(?P<qb4>{qb})?(?P<cheng>{digit})(?:[到至~-](?P<cheng2>{digit}))?成(?!不变|员|本|立|功|果|绩|熟|长|都|交)(?P<qa4>以上|以下|左右|多)?"
+        rf"|(?P<qb5>{qb})?(?<!另)(?P<halfshare>一半|半数)(?P<qa5>以上|左右)?"
+        rf"|(?P<qb6>{qb})?(?<![上下前后大多一])半(?P<hunit>年|天|个月|个小时|小时)(?P<qa6>多)?"
     )
 
 
@@ -93,36 +110,107 @@ def _context(sentence: str, start: int, pub: date | None, places) -> tuple[date 
     return as_of, (reg[-1] if reg else None)
 
 
-def parse_quantity(m: re.Match) -> tuple[float, str, str] | None:
-    """(value, unit, qualifier) of one match of the quantity pattern."""
+def _qual(before: str | None, after: str | None, default: str = "=") -> str:
+    if after:
+        return _QUAL_AFTER[after]
+    return _QUAL_BEFORE.get(before or "", default)
+
+
+_CALENDAR_AFTER = re.compile(r"^(?:级|代|度|份|[0-9一二三四五六七八九十]{1,2}月)")
+
+
+def _is_calendar(num: str, unit: str, after: str) -> bool:
+    """2022年, 二〇二二年, 19年3月, 三年级, 90年代: a year of the calendar, not a span."""
+    if unit != "年":
+        return False
+    if _CALENDAR_AFTER.match(after):
+        return True
+    digits = num.replace(",", "")
+    if digits.isdigit():
+        return len(digits) == 4 and 1000 <= int(digits) <= 2999
+    return len(num) >= 3 and all(c in "零〇○一二三四五六七八九" for c in num)
+
+
+_BEFORE_POWER_ONLY = ("上", "过")  # 上万人, 过亿: only before a bare power
+
+
+def _bare_power(num: str) -> bool:
+    return all(c in "百千万亿" for c in num)
+
+
+def parse_quantity(m: re.Match, after: str = "") -> tuple[float, str, str] | None:
+    """(value, unit, qualifier) of one match of the quantity pattern; ``after`` is the text
+    that follows it (a 年 followed by 级 or a month is a calendar year)."""
     g = m.groupdict()
+    if g["r1"]:  # 10岁至15岁: the lower bound
+        if _is_calendar(g["r1"], g["ru"], after) or _is_calendar(g["r2"], g["ru"], after):
+            return None
+        lo = cn_value(g["r1"])
+        if lo is None or cn_value(g["r2"]) is None:
+            return None
+        return float(lo / 100 if g["ru"] == "%" else lo), g["ru"], ">=" if not g["qar"] else _QUAL_AFTER[g["qar"]]
     if g["cfd"]:
-        n, d = cn_number(g["cfn"]), cn_number(g["cfd"])
-        return (n / d, "%", _QUAL_BEFORE.get(g["qb3"] or "", "=")) if n and d and n < d else None
+        n, d = cn_value(g["cfn"]), cn_value(g["cfd"])
+        if g["cfn2"]:
+            return (float(n / d), "%", ">=") if n is not None and d and 0 < n <= d else None
+        return (float(n / d), "%", _qual(g["qb3"], g["qa3"])) if n is not None and d and 0 < n <= d else None
     if g["cheng"]:
-        tenths = int(g["cheng"]) if g["cheng"].isdigit() else cn_number(g["cheng"])
-        qual = _QUAL_AFTER.get(g["qa4"] or "", ">" if g["qa4"] == "多" else _QUAL_BEFORE.get(g["qb4"] or "", "="))
-        return (tenths / 10, "%", qual) if tenths and tenths <= 10 else None
+        tenths = cn_value(g["cheng"])
+        if g["cheng2"]:
+            return (float(tenths) / 10, "%", ">=") if tenths and tenths <= 10 else None
+        qual = _qual(g["qb4"], g["qa4"])
+        return (float(tenths) / 10, "%", qual) if tenths and tenths <= 10 else None
+    if g["halfshare"]:
+        return 0.5, "%", _qual(g["qb5"], g["qa5"])
+    if g["hunit"]:
+        return 0.5, g["hunit"], ">" if g["qa6"] else _QUAL_BEFORE.get(g["qb6"] or "", "=")
     if g["fn"]:
         n, d = int(g["fn"]), int(g["fd"])
         return (n / d, "%", "=") if 0 < n < d else None
     if g["rank"]:
-        return float(g["rank"]), "位", "="
+        v = cn_value(g["rank"])
+        return (float(v), "位", "=") if v else None
     if g["scale2"]:
         return _SCALE[g["scale2"]], g["unit2"], _QUAL_BEFORE[g["qb2"]]
-    value = Decimal(g["num"].replace(",", "")) * Decimal(_SCALE_TEXT[g["scale"]] if g["scale"] else 1)
-    unit = g["unit"]
+    num, unit = g["num"], g["unit"]
+    if _is_calendar(num, unit, after) or (g["num2"] and _is_calendar(g["num2"], unit, after)):
+        return None
+    qual = "="
+    if g["num2"]:
+        if g["sep"] == "、" and not (re.fullmatch(f"[{numeral_chars()}]{{1,3}}", num)
+                                     and re.fullmatch(f"[{numeral_chars()}]{{1,3}}", g["num2"])):
+            return None  # 1、2 are list items
+        lo, hi = cn_value(num), cn_value(g["num2"])
+        if lo is None or hi is None:
+            return None
+        if not any(c in "十百千万亿" for c in num):
+            lo *= power_suffix(g["num2"])
+        value, qual = lo, ">="
+    else:
+        if num == "一" and _unit_kind().get(unit) in ("count", "rank") and not (g["more1"] or g["more2"]):
+            return None  # 一个, 一家, 一次: an article, not a count
+        if _bare_power(num) and not (g["qb"] or g["qa"] or g["more1"] or g["more2"]):
+            return None  # 千家万户, 百度, 万人空巷
+        lb = lower_bound(num)
+        if lb is None:
+            return None
+        value, ranged = lb
+        if ranged:
+            qual = ">="
+    if g["scale"]:
+        value *= int(_SCALE[g["scale"]])
+    if g["half1"] or g["half2"]:
+        value += Decimal("0.5")
     if unit == "%":
         value /= 100
-    value = float(value)
-    qual = "="
-    if g["qb"]:
+    if g["qb"] and qual == "=" and (g["qb"] not in _BEFORE_POWER_ONLY or _bare_power(num)):
         qual = _QUAL_BEFORE[g["qb"]]
-    if g["more1"] or g["more2"]:
-        qual = ">"
-    if g["qa"]:
+    more = g["more1"] or g["more2"]
+    if more and qual == "=":
+        qual = _MORE[more]
+    if g["qa"] and qual == "=":
         qual = _QUAL_AFTER[g["qa"]]
-    return value, unit, qual
+    return float(value), unit, qual
 
 
 def extract_statistics(paragraphs: list[str], pub_date: date | None = None) -> list[dict]:
@@ -158,7 +246,7 @@ def extract_statistics(paragraphs: list[str], pub_date: date | None = None) -> l
                 a, b = m.span()
                 if any(a < e and b > s for s, e in taken + dates) or _YEAR_AFTER.match(sent[b:]):
                     continue
-                q = parse_quantity(m)
+                q = parse_quantity(m, sent[b:b + 3])
                 if q is None:
                     continue
                 value, unit, qual = q
