@@ -45,11 +45,6 @@ def _units() -> tuple[str, ...]:
     return tuple(sorted((r["unit"] for r in table("units.csv")), key=len, reverse=True))
 
 
-@cache
-def _unit_kind() -> dict[str, str]:
-    return {r["unit"]: r["kind"] for r in table("units.csv")}
-
-
 _SEP = r"[-~～—–－至到]"
 _MORE = {"多": ">", "余": ">", "几": ">", "来": "~"}
 
@@ -61,12 +56,12 @@ def _pattern() -> re.Pattern:
     cn = numeral_chars()
     arabic = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
     num = rf"(?:(?:{arabic})(?:[{cn}](?:{arabic}|[{cn}])*)?|[{cn}]+)"
-    start = rf"(?<![\d.,第{cn}])(?<!星期)(?<![周初])"
+    start = rf"(?<![\d.,第{cn}A-Za-z])(?<!星期)(?<![周初])"
     digit = "[0-9一二两三四五六七八九]|十"
     return re.compile(
         rf"(?P<qbr>{qb})?{start}(?P<r1>{num})(?P<ru>{units})(?:{_SEP})(?P<r2>{num})(?P=ru)(?P<qar>以上|以下|左右)?"
         rf"|(?P<qb>{qb})?{start}(?P<num>{num})(?:(?P<sep>{_SEP}|、)(?P<num2>{num}))?(?P<more1>多|余|几|来)?"
-        rf"(?:个(?P<scale>[万亿]))?(?P<more2>多|余)?(?P<half1>个半)?"
+        rf"(?:个?(?P<scale>万亿|千亿|百亿|亿|千万|百万|万))?(?P<more2>多|余)?(?P<half1>个半)?"
         rf"\s*(?P<unit>{units})(?![A-Za-z亿万])(?P<half2>半)?(?P<qa>以上|以下|以内|左右|出头|多|余)?"
         rf"|(?P<qb2>{qb})(?P<scale2>万亿|千亿|百亿|亿|千万|百万|万)(?P<unit2>{units})"
         rf"|第(?P<rank>{num})(?:位|名)(?!次)"
@@ -116,7 +111,8 @@ def _qual(before: str | None, after: str | None, default: str = "=") -> str:
     return _QUAL_BEFORE.get(before or "", default)
 
 
-_CALENDAR_AFTER = re.compile(r"^(?:级|代|度|份|[0-9一二三四五六七八九十]{1,2}月)")
+_CALENDAR_AFTER = re.compile(r"^(?:级|代|度|份|均|[0-9一二三四五六七八九十]{1,2}月)")
+_SESSION_AFTER = re.compile(r"^(?:会议|全会|全体会议)")
 
 
 def _is_calendar(num: str, unit: str, after: str) -> bool:
@@ -175,6 +171,8 @@ def parse_quantity(m: re.Match, after: str = "") -> tuple[float, str, str] | Non
     num, unit = g["num"], g["unit"]
     if _is_calendar(num, unit, after) or (g["num2"] and _is_calendar(g["num2"], unit, after)):
         return None
+    if unit == "次" and _SESSION_AFTER.match(after):
+        return None  # 十三届人大五次会议: an ordinal session
     qual = "="
     if g["num2"]:
         if g["sep"] == "、" and not (re.fullmatch(f"[{numeral_chars()}]{{1,3}}", num)
@@ -187,8 +185,8 @@ def parse_quantity(m: re.Match, after: str = "") -> tuple[float, str, str] | Non
             lo *= power_suffix(g["num2"])
         value, qual = lo, ">="
     else:
-        if num == "一" and _unit_kind().get(unit) in ("count", "rank") and not (g["more1"] or g["more2"]):
-            return None  # 一个, 一家, 一次: an article, not a count
+        if num == "一" and not any(g[k] for k in ("qb", "qa", "more1", "more2", "half1", "half2", "scale")):
+            return None  # 一个, 一家, 一年一度, 重要一年: an article or a phrase, not a figure
         if _bare_power(num) and not (g["qb"] or g["qa"] or g["more1"] or g["more2"]):
             return None  # 千家万户, 百度, 万人空巷
         lb = lower_bound(num)
@@ -216,6 +214,7 @@ def parse_quantity(m: re.Match, after: str = "") -> tuple[float, str, str] | Non
 def extract_statistics(paragraphs: list[str], pub_date: date | None = None) -> list[dict]:
     """Rows {subject, value, unit, qualifier, raw, as_of, region_code, evidence} in text order."""
     rows: list[dict] = []
+    seen: set[str] = set()
     for para in paragraphs:
         if not _HAS_NUMBER.search(para):
             continue
@@ -246,7 +245,7 @@ def extract_statistics(paragraphs: list[str], pub_date: date | None = None) -> l
                 a, b = m.span()
                 if any(a < e and b > s for s, e in taken + dates) or _YEAR_AFTER.match(sent[b:]):
                     continue
-                q = parse_quantity(m, sent[b:b + 3])
+                q = parse_quantity(m, sent[b:b + 4])
                 if q is None:
                     continue
                 value, unit, qual = q
@@ -254,8 +253,9 @@ def extract_statistics(paragraphs: list[str], pub_date: date | None = None) -> l
                     continue
                 as_of, reg = _context(sent, a, pub_date, places)
                 raw = m.group(0).strip()
-                if any(r["raw"] == raw and r["evidence"] == sent for r in rows[-12:]):
-                    continue  # 1人1次…1人2次: the same figure twice in a sentence is one row
+                if raw in seen:
+                    continue  # a figure written again is the same fact again (GUIDELINES: once)
+                seen.add(raw)
                 rows.append({"subject": _subject(sent, a, b), "value": value, "unit": unit, "qualifier": qual,
                              "raw": raw, "as_of": as_of, "region_code": reg, "evidence": sent})
     return rows
