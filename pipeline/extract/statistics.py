@@ -74,7 +74,7 @@ def _pattern() -> re.Pattern:
 
 
 _CHANGE = re.compile(r"从(\d+(?:\.\d+)?)(位|名|%)[^,，。;；]{0,6}?(?:上升|提升|提高|下降|跃升|攀升|增长|降)(?:到|至)(\d+(?:\.\d+)?)(位|名|%)")
-_HAS_NUMBER = re.compile(r"[\d万亿千成分]")
+_HAS_NUMBER = re.compile(r"[\d零〇○一二两三四五六七八九十廿卅百千万亿成分半]")
 _CLAUSE_END = re.compile(r"[,，。;；:：!！?？]")
 _YEAR_AFTER = re.compile(r"^\s*年")
 
@@ -134,9 +134,10 @@ def _bare_power(num: str) -> bool:
     return all(c in "百千万亿" for c in num)
 
 
-def parse_quantity(m: re.Match, after: str = "") -> tuple[float, str, str] | None:
-    """(value, unit, qualifier) of one match of the quantity pattern; ``after`` is the text
-    that follows it (a 年 followed by 级 or a month is a calendar year)."""
+def parse_quantity(m: re.Match, after: str = "", before: str = "") -> tuple[float, str, str] | None:
+    """(value, unit, qualifier) of one match of the quantity pattern; ``after`` and ``before``
+    are the text around it (a 年 followed by 级 or a month is a calendar year; 届…次会议 an
+    ordinal session)."""
     g = m.groupdict()
     if g["r1"]:  # 10岁至15岁: the lower bound
         if _is_calendar(g["r1"], g["ru"], after) or _is_calendar(g["r2"], g["ru"], after):
@@ -171,7 +172,7 @@ def parse_quantity(m: re.Match, after: str = "") -> tuple[float, str, str] | Non
     num, unit = g["num"], g["unit"]
     if _is_calendar(num, unit, after) or (g["num2"] and _is_calendar(g["num2"], unit, after)):
         return None
-    if unit == "次" and _SESSION_AFTER.match(after):
+    if unit == "次" and _SESSION_AFTER.match(after) and "届" in before:
         return None  # 十三届人大五次会议: an ordinal session
     qual = "="
     if g["num2"]:
@@ -245,7 +246,7 @@ def extract_statistics(paragraphs: list[str], pub_date: date | None = None) -> l
                 a, b = m.span()
                 if any(a < e and b > s for s, e in taken + dates) or _YEAR_AFTER.match(sent[b:]):
                     continue
-                q = parse_quantity(m, sent[b:b + 4])
+                q = parse_quantity(m, sent[b:b + 4], sent[max(0, a - 8):a])
                 if q is None:
                     continue
                 value, unit, qual = q
