@@ -56,6 +56,8 @@ def cn_value(s: str) -> Decimal | None:
     if not toks:
         return None
     if len(toks) > 1 and all(k == "digit" and v < 10 for v, k in toks) and not _ARABIC.search(s):
+        if len(toks) == 2:
+            return None  # 六八年, 五七: an abbreviated year or no number (neighbours are lower_bound's)
         return Decimal("".join(str(int(v)) for v, _ in toks))  # 一五○, 二〇二二
     total, section, cur = Decimal(0), Decimal(0), None
     last_power, top, prev = None, Decimal(0), None
@@ -97,6 +99,7 @@ def cn_int(s: str) -> int | None:
 
 
 _PAIRS = re.compile(r"^([一二两三四五六七八九])([两二三四五六七八九])")
+_LOOSE_PAIRS = ("一两", "三五")  # 一两页, 三五百万
 
 
 def lower_bound(s: str) -> tuple[Decimal, bool] | None:
@@ -105,7 +108,7 @@ def lower_bound(s: str) -> tuple[Decimal, bool] | None:
     m = _PAIRS.match(s)
     if m and (len(s) == 2 or _chars().get(s[2], (0, "digit"))[1] != "digit"):
         a, b = (_chars()[c][0] for c in m.groups())
-        if a < b:
+        if b == a + 1 or m.group(0) in _LOOSE_PAIRS:
             v = cn_value(m.group(1) + s[2:])
             return (v, True) if v is not None else None
     v = cn_value(s)

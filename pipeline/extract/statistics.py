@@ -46,6 +46,7 @@ def _units() -> tuple[str, ...]:
 
 
 _SEP = r"[-~～—–－至到]"
+_DASHES = re.compile(r"[~～—–－]")
 _MORE = {"多": ">", "余": ">", "几": ">", "来": "~"}
 
 
@@ -188,6 +189,8 @@ def parse_quantity(m: re.Match, after: str = "", before: str = "") -> tuple[floa
     else:
         if num == "一" and not any(g[k] for k in ("qb", "qa", "more1", "more2", "half1", "half2", "scale")):
             return None  # 一个, 一家, 一年一度, 重要一年: an article or a phrase, not a figure
+        if num == "二":
+            return None  # 二本, 二元结构, 二级: a rank or a prefix; a count is written 两
         if _bare_power(num) and not (g["qb"] or g["qa"] or g["more1"] or g["more2"]):
             return None  # 千家万户, 百度, 万人空巷
         lb = lower_bound(num)
@@ -254,9 +257,10 @@ def extract_statistics(paragraphs: list[str], pub_date: date | None = None) -> l
                     continue
                 as_of, reg = _context(sent, a, pub_date, places)
                 raw = m.group(0).strip()
-                if raw in seen:
+                key = _DASHES.sub("-", raw)
+                if key in seen:
                     continue  # a figure written again is the same fact again (GUIDELINES: once)
-                seen.add(raw)
+                seen.add(key)
                 rows.append({"subject": _subject(sent, a, b), "value": value, "unit": unit, "qualifier": qual,
                              "raw": raw, "as_of": as_of, "region_code": reg, "evidence": sent})
     return rows
