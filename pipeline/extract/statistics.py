@@ -77,7 +77,6 @@ def _pattern() -> re.Pattern:
 _CHANGE = re.compile(r"从(\d+(?:\.\d+)?)(位|名|%)[^,，。;；]{0,6}?(?:上升|提升|提高|下降|跃升|攀升|增长|降)(?:到|至)(\d+(?:\.\d+)?)(位|名|%)")
 _HAS_NUMBER = re.compile(r"[\d零〇○一二两三四五六七八九十廿卅百千万亿成分半]")
 _CLAUSE_END = re.compile(r"[,，。;；:：!！?？]")
-_YEAR_AFTER = re.compile(r"^\s*年")
 
 
 def _subject(sentence: str, start: int, end: int) -> str:
@@ -247,7 +246,7 @@ def extract_statistics(paragraphs: list[str], pub_date: date | None = None) -> l
                 taken.append(m.span())
             for m in _pattern().finditer(sent):
                 a, b = m.span()
-                if any(a < e and b > s for s, e in taken + dates) or _YEAR_AFTER.match(sent[b:]):
+                if any(a < e and b > s for s, e in taken + dates):
                     continue
                 q = parse_quantity(m, sent[b:b + 4], sent[max(0, a - 8):a])
                 if q is None:
