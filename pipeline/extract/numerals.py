@@ -6,8 +6,8 @@ reader of the package.
 ``一五○`` / ``二〇二二`` (digit by digit) → 150 / 2022. Two neighbouring digits are a range
 (``三四``, ``七八百``, ``三五百万``); :func:`lower_bound` reads its lower end. Characters and
 values live in ``data/numerals.csv``. Measured against cn2an (tests/benchmarks/README.md):
-cn2an rejects bare powers (百, 万), 卅 and ○ and is ~10× slower a call, so the package keeps
-this small reader.
+cn2an rejects bare powers (百, 万, 万亿), 卅 and ○ and is about 5× slower a call, so the
+package keeps this small reader.
 """
 from __future__ import annotations
 
