@@ -1,12 +1,20 @@
 """Statistics: every quantity with a unit, fully scaled, with its subject, qualifier, as-of
-date and region.
+date and region (GUIDELINES.md of the records bench).
 
 ``3.9万亿元`` → 3.9e12 元; ``5.1亿余次`` → 5.1e8 次 qualifier ``>``; ``90%以上`` → 0.9 ``>=``;
-``1/8`` → 0.125 and ``三分之一``, ``六成`` (shares, unit %); ``第6位`` → 6 位; ``从78位上升到43位`` → two rows (raw ``从78位`` and ``上升到43位``), dated by
-the span in the sentence when there is one (2012–2022). Units are those of
-``data/units.csv``; a number with no unit there (years, ``5G``, ``数字政府2.0``) is not a
-statistic. The subject is the clause before the number (qualifier words and leading time
-phrases removed), or the phrase after it when nothing stands before (``90%以上的政务服务…``).
+``1/8`` → 0.125 and ``三分之一``, ``百分之三十``, ``六成``, ``一半`` (shares, unit %); ``第6位`` →
+6 位; ``从78位上升到43位`` → two rows (raw ``从78位`` and ``上升到43位``), dated by the span in the
+sentence when there is one (2012–2022). Chinese numerals are read by ``numerals`` (``两名``,
+``十余人``, ``一千二百万元``); ages (``65岁``, ``50来岁``) and durations (``十年``, ``半年``,
+``一年半``) are quantities; a range gives its lower bound with ``>=`` (``5-10分钟``, ``七八百米``,
+``五、六十岁``, ``一到两成``). Units and measure words are those of ``data/units.csv``; a number
+with no unit there (``5G``, ``数字政府2.0``) is not a statistic, nor is a calendar year
+(``2022年``, ``二〇二二年``, ``90年代``, ``三年级``), an ordinal (``第十届``, ``五次会议`` after
+届), a bare ``一``/``二`` before a measure word (``一个``, ``二本``: an article or a prefix) or a bare
+power without a qualifier (``千家万户``). A figure written again in the article is the same
+fact again and gives one row. The subject is the clause before the number (qualifier words
+and leading time phrases removed), or the phrase after it when nothing stands before
+(``90%以上的政务服务…``).
 """
 from __future__ import annotations
 
@@ -28,8 +36,8 @@ _QUAL_BEFORE = {
     "不少于": ">=", "至少": ">=",
     "近": "~", "接近": "~", "约": "~", "大约": "~", "将近": "~",
     "不足": "<", "不到": "<", "低于": "<", "少于": "<", "小于": "<",
-    "上": ">=", "过": ">",
 }
+_QUAL_POWER = {"上": ">=", "过": ">"}  # 上万人, 过半数: only before a bare power or 半
 _QUAL_AFTER = {"以上": ">=", "左右": "~", "以下": "<", "以内": "<", "出头": ">", "多": ">", "余": ">"}
 _LEADING = re.compile(
     r"^(?:截[至止到][^,，]{0,12}?(?:底|末|月|日)|(?:19|20)\d{2}年(?:\d{1,2}月)?(?:底|末|以来)?|去年|今年|目前|当前|其中|同时|此外|"
@@ -61,7 +69,7 @@ def _pattern() -> re.Pattern:
     digit = "[0-9一二两三四五六七八九]|十"
     return re.compile(
         rf"(?P<qbr>{qb})?{start}(?P<r1>{num})(?P<ru>{units})(?:{_SEP})(?P<r2>{num})(?P=ru)(?P<qar>以上|以下|左右)?"
-        rf"|(?P<qb>{qb})?{start}(?P<num>{num})(?:(?P<sep>{_SEP}|、)(?P<num2>{num}))?(?P<more1>多|余|几|来)?"
+        rf"|(?P<qb>{qb}|[上过](?=[百千万亿]))?{start}(?P<num>{num})(?:(?P<sep>{_SEP}|、)(?P<num2>{num}))?(?P<more1>多|余|几|来)?"
         rf"(?:个?(?P<scale>万亿|千亿|百亿|亿|千万|百万|万))?(?P<more2>多|余)?(?P<half1>个半)?"
         rf"\s*(?P<unit>{units})(?![A-Za-z亿万])(?P<half2>半)?(?P<qa>以上|以下|以内|左右|出头|多|余)?"
         rf"|(?P<qb2>{qb})(?P<scale2>万亿|千亿|百亿|亿|千万|百万|万)(?P<unit2>{units})"
@@ -69,7 +77,7 @@ def _pattern() -> re.Pattern:
         rf"|(?<![\d/])(?P<fn>\d{{1,3}})/(?P<fd>\d{{1,3}})(?![\d/])"
         rf"|(?P<qb3>{qb})?(?P<cfd>[{cn}]+)分之(?P<cfn>[{cn}]+|\d+(?:\.\d+)?)(?:[到至~-](?P<cfn2>[{cn}]+|\d+(?:\.\d+)?))?(?P<qa3>以上|以下|左右)?"
         rf"|(?P<qb4>{qb})?(?P<cheng>{digit})(?:[到至~-](?P<cheng2>{digit}))?成(?!不变|员|本|立|功|果|绩|熟|长|都|交)(?P<qa4>以上|以下|左右|多)?"
-        rf"|(?P<qb5>{qb})?(?<!另)(?P<halfshare>一半|半数)(?P<qa5>以上|左右)?"
+        rf"|(?P<qb5>{qb}|过(?=半))?(?<!另)(?P<halfshare>一半|半数)(?P<qa5>以上|左右)?"
         rf"|(?P<qb6>{qb})?(?<![上下前后大多一])半(?P<hunit>年|天|个月|个小时|小时)(?P<qa6>多)?"
     )
 
@@ -108,7 +116,7 @@ def _context(sentence: str, start: int, pub: date | None, places) -> tuple[date 
 def _qual(before: str | None, after: str | None, default: str = "=") -> str:
     if after:
         return _QUAL_AFTER[after]
-    return _QUAL_BEFORE.get(before or "", default)
+    return _QUAL_BEFORE.get(before or "") or _QUAL_POWER.get(before or "", default)
 
 
 _CALENDAR_AFTER = re.compile(r"^(?:级|代|度|份|均|[0-9一二三四五六七八九十]{1,2}月)")
@@ -125,9 +133,6 @@ def _is_calendar(num: str, unit: str, after: str) -> bool:
     if digits.isdigit():
         return len(digits) == 4 and 1000 <= int(digits) <= 2999
     return len(num) >= 3 and all(c in "零〇○一二三四五六七八九" for c in num)
-
-
-_BEFORE_POWER_ONLY = ("上", "过")  # 上万人, 过亿: only before a bare power
 
 
 def _bare_power(num: str) -> bool:
@@ -204,8 +209,8 @@ def parse_quantity(m: re.Match, after: str = "", before: str = "") -> tuple[floa
         value += Decimal("0.5")
     if unit == "%":
         value /= 100
-    if g["qb"] and qual == "=" and (g["qb"] not in _BEFORE_POWER_ONLY or _bare_power(num)):
-        qual = _QUAL_BEFORE[g["qb"]]
+    if g["qb"] and qual == "=":
+        qual = _QUAL_BEFORE.get(g["qb"]) or _QUAL_POWER[g["qb"]]
     more = g["more1"] or g["more2"]
     if more and qual == "=":
         qual = _MORE[more]
