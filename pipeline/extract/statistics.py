@@ -67,8 +67,9 @@ def _pattern() -> re.Pattern:
     num = rf"(?:(?:{arabic})(?:[{cn}](?:{arabic}|[{cn}])*)?|[{cn}]+)"
     start = rf"(?<![\d.,第{cn}A-Za-z])(?<!星期)(?<![周初])"
     digit = "[0-9一二两三四五六七八九]|十"
+    first = "".join(sorted({w[0] for w in (*_QUAL_BEFORE, *_QUAL_POWER)} | set(cn) | set("0123456789第半")))
     return re.compile(
-        rf"(?P<qbr>{qb})?{start}(?P<r1>{num})(?P<ru>{units})(?:{_SEP})(?P<r2>{num})(?P=ru)(?P<qar>以上|以下|左右)?"
+        rf"(?=[{re.escape(first)}])(?:(?P<qbr>{qb})?{start}(?P<r1>{num})(?P<ru>{units})(?:{_SEP})(?P<r2>{num})(?P=ru)(?P<qar>以上|以下|左右)?"
         rf"|(?P<qb>{qb}|[上过](?=[百千万亿]))?{start}(?P<num>{num})(?:(?P<sep>{_SEP}|、)(?P<num2>{num}))?(?P<more1>多|余|几|来)?"
         rf"(?:个?(?P<scale>万亿|千亿|百亿|亿|千万|百万|万))?(?P<more2>多|余)?(?P<half1>个半)?"
         rf"\s*(?P<unit>{units})(?![A-Za-z亿万])(?P<half2>半)?(?P<qa>以上|以下|以内|左右|出头|多|余)?"
@@ -78,7 +79,7 @@ def _pattern() -> re.Pattern:
         rf"|(?P<qb3>{qb})?(?P<cfd>[{cn}]+)分之(?P<cfn>[{cn}]+|\d+(?:\.\d+)?)(?:[到至~-](?P<cfn2>[{cn}]+|\d+(?:\.\d+)?))?(?P<qa3>以上|以下|左右)?"
         rf"|(?P<qb4>{qb})?(?P<cheng>{digit})(?:[到至~-](?P<cheng2>{digit}))?成(?!不变|员|本|立|功|果|绩|熟|长|都|交)(?P<qa4>以上|以下|左右|多)?"
         rf"|(?P<qb5>{qb}|过(?=半))?(?<!另)(?P<halfshare>一半|半数)(?P<qa5>以上|左右)?"
-        rf"|(?P<qb6>{qb})?(?<![上下前后大多一])半(?P<hunit>年|天|个月|个小时|小时)(?P<qa6>多)?"
+        rf"|(?P<qb6>{qb})?(?<![上下前后大多一])半(?P<hunit>年|天|个月|个小时|小时)(?P<qa6>多)?)"
     )
 
 
