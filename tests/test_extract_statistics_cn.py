@@ -106,3 +106,8 @@ def test_untitled_and_undated_pages_stay_articles():
     kept, report = validate_tables({n: to_arrow(n, tables[n]) for n in RELEASED}, NOW)
     assert "a2" in kept["articles"].column("article_id").to_pylist()
     assert not [q for q in report.quarantined if q["table"] == "articles"]
+
+
+def test_ranks_after_a_rank_verb():
+    assert figures("该市位居全国第一，排在第七位。") == [("第一", 1, "位", "="), ("第七位", 7, "位", "=")]
+    assert figures("分为三类：第一，现行政策。") == [("三类", 3, "类", "=")]

@@ -75,6 +75,7 @@ def _pattern() -> re.Pattern:
         rf"\s*(?P<unit>{units})(?![A-Za-z亿万])(?P<half2>半)?(?P<qa>以上|以下|以内|左右|出头|多|余)?"
         rf"|(?P<qb2>{qb})(?P<scale2>万亿|千亿|百亿|亿|千万|百万|万)(?P<unit2>{units})"
         rf"|第(?P<rank>{num})(?:位|名)(?!次)"
+        rf"|第(?P<rank2>{num})(?=[,，。;；、)）]|$)"
         rf"|(?<![\d/])(?P<fn>\d{{1,3}})/(?P<fd>\d{{1,3}})(?![\d/])"
         rf"|(?P<qb3>{qb})?(?P<cfd>[{cn}]+)分之(?P<cfn>[{cn}]+|\d+(?:\.\d+)?)(?:[到至~-](?P<cfn2>[{cn}]+|\d+(?:\.\d+)?))?(?P<qa3>以上|以下|左右)?"
         rf"|(?P<qb4>{qb})?(?P<cheng>{digit})(?:[到至~-](?P<cheng2>{digit}))?成(?!不变|员|本|立|功|果|绩|熟|长|都|交)(?P<qa4>以上|以下|左右|多)?"
@@ -121,6 +122,7 @@ def _qual(before: str | None, after: str | None, default: str = "=") -> str:
 
 
 _CALENDAR_AFTER = re.compile(r"^(?:级|代|度|份|均|[0-9一二三四五六七八九十]{1,2}月)")
+_RANK_BEFORE = re.compile(r"(?:位居|位列|排名|排在|排行|名列|居)[^,，。;；]{0,8}$")
 _SESSION_AFTER = re.compile(r"^(?:会议|全会|全体会议)")
 
 
@@ -170,6 +172,9 @@ def parse_quantity(m: re.Match, after: str = "", before: str = "") -> tuple[floa
     if g["fn"]:
         n, d = int(g["fn"]), int(g["fd"])
         return (n / d, "%", "=") if 0 < n < d else None
+    if g["rank2"]:  # 位居全国第一, 位列第四: a rank when a rank verb stands before it
+        v = cn_value(g["rank2"])
+        return (float(v), "位", "=") if v and _RANK_BEFORE.search(before) else None
     if g["rank"]:
         v = cn_value(g["rank"])
         return (float(v), "位", "=") if v else None
@@ -254,7 +259,7 @@ def extract_statistics(paragraphs: list[str], pub_date: date | None = None) -> l
                 a, b = m.span()
                 if any(a < e and b > s for s, e in taken + dates):
                     continue
-                q = parse_quantity(m, sent[b:b + 4], sent[max(0, a - 8):a])
+                q = parse_quantity(m, sent[b:b + 4], sent[max(0, a - 12):a])
                 if q is None:
                     continue
                 value, unit, qual = q
