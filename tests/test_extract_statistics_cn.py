@@ -111,3 +111,7 @@ def test_untitled_and_undated_pages_stay_articles():
 def test_ranks_after_a_rank_verb():
     assert figures("该市位居全国第一，排在第七位。") == [("第一", 1, "位", "="), ("第七位", 7, "位", "=")]
     assert figures("分为三类：第一，现行政策。") == [("三类", 3, "类", "=")]
+
+
+def test_vague_amounts_anniversaries_and_vehicle_words_stay_out():
+    assert figures("短短几十个字，数百家企业参加，成立十周年，蹬过三轮车，培训两周。") == [("两周", 2, "周", "=")]

@@ -65,7 +65,7 @@ def _pattern() -> re.Pattern:
     cn = numeral_chars()
     arabic = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
     num = rf"(?:(?:{arabic})(?:[{cn}](?:{arabic}|[{cn}])*)?|[{cn}]+)"
-    start = rf"(?<![\d.,第{cn}A-Za-z])(?<!星期)(?<![周初])"
+    start = rf"(?<![\d.,第{cn}A-Za-z几数])(?<!星期)(?<![周初])"  # 几十个, 数百人: no figure
     digit = "[0-9一二两三四五六七八九]|十"
     first = "".join(sorted({w[0] for w in (*_QUAL_BEFORE, *_QUAL_POWER)} | set(cn) | set("0123456789第半")))
     return re.compile(
@@ -185,6 +185,8 @@ def parse_quantity(m: re.Match, after: str = "", before: str = "") -> tuple[floa
         return None
     if unit == "次" and _SESSION_AFTER.match(after) and "届" in before:
         return None  # 十三届人大五次会议: an ordinal session
+    if unit == "周" and after.startswith("年"):
+        return None  # 成立十周年: an anniversary
     qual = "="
     if g["num2"]:
         if g["sep"] == "、" and not (re.fullmatch(f"[{numeral_chars()}]{{1,3}}", num)
