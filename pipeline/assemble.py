@@ -20,13 +20,17 @@ def _event_id(aid: str, row: dict) -> str:
 
 
 def article_row(c: dict, aid: str, duplicate_count: int) -> dict:
+    """An article whose headline or date the page does not give is still an article, flagged
+    ``untitled`` / ``undated`` (SPEC), with a null title / published_at."""
     m = c["metadata"]
     body = m.get("body", "")
+    title = m.get("title") or None
+    missing = [f for f, v in (("untitled", title), ("undated", m.get("published_at"))) if not v]
     return {
-        "article_id": aid, "url": c["url"], "site": m.get("site"), "title": m.get("title", ""),
+        "article_id": aid, "url": c["url"], "site": m.get("site"), "title": title,
         "published_at": m.get("published_at"), "published_at_source": m.get("published_at_source"),
         "source": m.get("source"), "source_raw": m.get("source_raw"), "source_type": m.get("source_type") or "unknown",
-        "flags": sorted(set(c["flags"])), "authors": list(m.get("authors", [])), "editors": list(m.get("editors", [])),
+        "flags": sorted(set(c["flags"]) | set(missing)), "authors": list(m.get("authors", [])), "editors": list(m.get("editors", [])),
         "body": body, "char_count": len(body), "topic_score": float(m.get("topic_score") or 0.0),
         "keywords": list(m.get("keywords", [])), "region_codes": list(m.get("region_codes", [])),
         "duplicate_count": duplicate_count, "page_id": c["page_id"], "fetched_at": c["fetched_at"],

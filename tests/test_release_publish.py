@@ -207,7 +207,8 @@ def test_card_says_what_a_user_needs(published):
         assert heading in card
     assert "| articles | 3 |" in card
     assert f"From release {first.version} to {second.version}" in card
-    assert "| `published_at` | timestamp[us, tz=Asia/Shanghai] (required) |" in card
+    assert "| `published_at` | timestamp[us, tz=Asia/Shanghai] |" in card
+    assert "| `body` | string (required) |" in card
     assert "This is the first release." in (first.path / "README.md").read_text("utf-8")
 
 

@@ -64,8 +64,9 @@ def _issuer(title: str, before: str, known: list[str]) -> str | None:
 
 
 def extract_documents(paragraphs: list[str], known_names: list[str] = ()) -> list[dict]:
-    """Rows {title, doc_type, issuer}, one per distinct title, in order of first mention.
-    ``known_names`` (people and organizations found) may be named as issuers."""
+    """Rows {title, doc_type, issuer}, one per distinct title, in order of first mention; a
+    short form of another title (下称《通知》) is not a row of its own. ``known_names`` (people
+    and organizations found) may be named as issuers."""
     rows: dict[str, dict] = {}
     for para in paragraphs:
         for m in _TITLE.finditer(para):
@@ -79,4 +80,16 @@ def extract_documents(paragraphs: list[str], known_names: list[str] = ()) -> lis
                 rows[title] = {"title": title, "doc_type": doc_type(title, after), "issuer": _issuer(title, before, list(known_names))}
             elif row["issuer"] is None:
                 row["issuer"] = _issuer(title, before, list(known_names))
-    return list(rows.values())
+    return [r for t, r in rows.items() if not _short_form(t, rows, paragraphs)]
+
+
+_SHORT_INTRO = re.compile(r"(?:以下简称|下称|简称|以下称)《([^《》\n]{1,80})》")
+
+
+def _short_form(title: str, rows: dict, paragraphs: list[str]) -> bool:
+    """《通知》 after 《关于…的通知》, or any title introduced by 简称/下称: the short name of a
+    title the article already gives, not another document."""
+    generic = any(w == title for w, _ in _suffix_types())
+    if generic and any(len(t) > len(title) and t.endswith(title) for t in rows):
+        return True
+    return any(m.group(1).strip() == title for p in paragraphs for m in _SHORT_INTRO.finditer(p))

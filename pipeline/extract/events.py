@@ -17,29 +17,13 @@ from functools import cache
 from ..normalize.dates import parse_date_mentions
 from ..normalize.reference import rules
 from . import regions
+from .numerals import cn_int
 from .organizations import canonical, strip_lead
 from .sentences import split_sentences
 
-_CN_NUM = {"首": 1, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "百": 100}
-
-
 def cn_number(s: str) -> int | None:
     """Chinese or Arabic numeral (首, 十七, 二十三, 100) as an int."""
-    if s.isdigit():
-        return int(s)
-    if s == "首":
-        return 1
-    total, cur = 0, 0
-    for c in s:
-        v = _CN_NUM.get(c)
-        if v is None:
-            return None
-        if v in (10, 100):
-            total += (cur or 1) * v
-            cur = 0
-        else:
-            cur = v
-    return total + cur or None
+    return cn_int(s)
 
 
 _EDITION = re.compile(r"[(（]?第([0-9一二三四五六七八九十百两]+)(?:届|次|期)[)）]?|首届")
