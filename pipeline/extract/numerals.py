@@ -12,7 +12,7 @@ package keeps this small reader.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 
 from ..normalize.reference import table

@@ -31,13 +31,19 @@ _NOT_PAGE_CHARSETS = frozenset({"idna", "punycode", "undefined", "unicode_escape
 
 
 def valid_utf8(s: str) -> str:
-    """``s`` with lone surrogates (from JSON escapes such as \\ud800) as U+FFFD: what is
-    written to a table or a file must encode as UTF-8."""
+    """``s`` as valid UTF-8, for a table or a file: an undecodable byte of a file name
+    (surrogate-escaped) as ``\\xNN``, any other lone surrogate (a JSON escape such as
+    \\ud800) as U+FFFD."""
     try:
         s.encode("utf-8")
         return s
     except UnicodeEncodeError:
-        return _SURROGATE.sub("\ufffd", s)
+        return _SURROGATE.sub(_surrogate, s)
+
+
+def _surrogate(m: re.Match) -> str:
+    code = ord(m.group(0))
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else "\ufffd"
 
 
 def _norm(name: str) -> str:
