@@ -25,6 +25,7 @@ from pipeline.assemble import resolve, write_tables
 from pipeline.dedupe import group_duplicates, load_index
 from pipeline.incremental import Prior, load_prior, merge, page_reasons, seen_pages, unchanged_pages
 from pipeline.ingest import SourceFile, discover, shard, unread_page_id
+from pipeline import server_guard
 from pipeline.limits import page_limits
 from pipeline.release import run_lock
 from pipeline.staging import Staging
@@ -304,6 +305,7 @@ def run(inputs: list[str] | None = None, output_dir: str | Path = "output", min_
     elif workers and workers > 1:
         the_flow = build_release.with_options(task_runner=ProcessPoolTaskRunner(max_workers=workers))
     _progress = progress
+    server_guard.install()
     try:
         return the_flow(inputs=inputs, output_dir=str(output_dir),
                         min_topic_score=min_topic_score, min_chars=min_chars, full=full)

@@ -1,0 +1,82 @@
+"""The temporary Prefect server a run starts ends with the run, even when the run is killed.
+
+Without a ``PREFECT_API_URL`` Prefect starts a server of its own in a child process; a
+``kill -9`` of the run left that child running, holding the terminal's stdout and stderr.
+``install`` makes Prefect start the child through this module, whose thread watches the
+parent and ends the server within half a second of the parent's death. A process-level watch,
+not ``PR_SET_PDEATHSIG``, which follows the thread that started the child.
+
+    python -m pipeline.server_guard PARENT_PID UVICORN_ARGS...
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from typing import Any
+
+POLL_SECONDS = 0.5
+
+
+def watch_parent(parent: int) -> threading.Thread:
+    """End this process (at once, no clean-up to wait for) when ``parent`` is gone."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(POLL_SECONDS)
+        os._exit(0)
+
+    t = threading.Thread(target=watch, name="dgn-parent-watch", daemon=True)
+    t.start()
+    return t
+
+
+def install() -> None:
+    """Route Prefect's temporary server (``SubprocessASGIServer``) through this guard."""
+    from prefect.server.api import server
+
+    cls = server.SubprocessASGIServer
+    if getattr(cls, "_dgn_guarded", False):
+        return
+    original = cls._run_uvicorn_command
+
+    def guarded(self) -> subprocess.Popen[Any]:
+        real_popen = subprocess.Popen
+
+        def popen(args, **kwargs):
+            if list(args[1:3]) == ["-m", "uvicorn"]:
+                args = [args[0], "-m", "pipeline.server_guard", str(os.getpid()), *args[3:]]
+            return real_popen(args, **kwargs)
+
+        server.subprocess = _Shim(popen)
+        try:
+            return original(self)
+        finally:
+            server.subprocess = subprocess
+
+    cls._run_uvicorn_command = guarded
+    cls._dgn_guarded = True
+
+
+class _Shim:
+    """``subprocess`` as Prefect's server module sees it while it starts the child: only
+    ``Popen`` differs, so no other thread's use of ``subprocess`` is touched."""
+
+    def __init__(self, popen):
+        self.Popen = popen
+
+    def __getattr__(self, name: str):
+        return getattr(subprocess, name)
+
+
+def main(argv: list[str]) -> None:
+    watch_parent(int(argv[0]))
+    from uvicorn.main import main as uvicorn_main
+
+    sys.argv = ["uvicorn", *argv[1:]]
+    uvicorn_main()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
