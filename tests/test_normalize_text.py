@@ -20,3 +20,11 @@ def test_traditional_script_detected_and_converted():
     assert to_simplified(trad).startswith("数位政府建设发展论坛在台北举行")
     assert detect_script("数字政府建设发展论坛在济南举行") == "simplified"
     assert detect_script("") == "simplified"
+
+
+def test_bidi_controls_are_dropped():
+    """Issue 14, item 10: bidirectional controls never survive into a title or a body."""
+    from pipeline.normalize.text import normalize_text
+
+    controls = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+    assert normalize_text(f"数字{controls}政府\u202e建设") == "数字政府建设"

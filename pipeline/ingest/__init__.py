@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from datetime import datetime, timezone
 
 from pipeline.ingest.decode import decode_bytes, is_lossy
@@ -46,7 +47,7 @@ def to_document(page: RawPage, pid: str | None = None) -> Document:
     """Hash and decode one raw page; a page that cannot be a Document comes back rejected."""
     doc = Document(id=pid or page_id(page), path=printable_path(page.path), format=page.fmt)
     url, fetched = page.url, page.fetched_at
-    if url is None and "#" not in page.path:
+    if url is None and Path(page.path).is_file():  # a plain file, not a record of an archive
         url, fetched = sidecar.lookup(page.path)
     doc.url, doc.fetched_at = url, _parse_time(fetched or page.fetched_at)
     if page.error:

@@ -15,7 +15,9 @@ _FULLWIDTH.update({c: c - 0xFEE0 for c in range(0xFF41, 0xFF5B)})  # ａ-ｚ
 _FULLWIDTH.update({0xFF05: ord("%"), 0xFF0E: ord("."), 0xFF0F: ord("/"), 0xFF0B: ord("+"), 0xFF0D: ord("-")})
 
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
-_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
+# zero-width characters and bidirectional controls (LRE/RLE/PDF/LRO/RLO, the isolates, LRM,
+# RLM, ALM): invisible, and a control can make a title read backwards in a viewer
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2069\u061c\ufeff]")
 _HAN = r"\u3400-\u9fff"
 _HAN_DIGIT_SPACE = re.compile(rf"(?<=[{_HAN}]) (?=[0-9])|(?<=[0-9]) (?=[{_HAN}%])")
 _HAN_HAN_SPACE = re.compile(rf"(?<=[{_HAN}，。、：；！？“”（）]) (?=[，。、：；！？”）])|(?<=[，。、：；！？“（]) (?=[{_HAN}])")
