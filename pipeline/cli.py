@@ -59,6 +59,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
                                   f"{info['duplicates']}, rejected {info['rejected']}")
                 console.print("nothing was published; LATEST still names the previous good release")
                 return 3
+            if isinstance(e, OSError) and not args.verbose:
+                where = f" ({e.filename})" if e.filename else ""
+                console.print(f"[red]dgn run stopped[/red]: {e.strerror or e}{where}; nothing was published "
+                              "(-v shows the traceback)")
+                return 1
             raise
     if summary.validation_markdown:
         print(summary.validation_markdown)

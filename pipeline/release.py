@@ -268,9 +268,18 @@ def redact_table(table: pa.Table) -> pa.Table:
     return table
 
 
+def _orphan(row: dict) -> dict:
+    """A copy of an article that failed validation: it fails with it, and names no article
+    the release does not hold."""
+    return {**row, "reason": QUARANTINE_REASON, "duplicate_of": None,
+            "detail": f"a copy of article {row['duplicate_of']}, which failed validation"}
+
+
 def _rejected_table(rejected: list[dict], report, articles: pa.Table, carried: pa.Table | None = None) -> pa.Table:
     """This run's rejected rows after the rows carried from the previous release, redacted."""
-    table = to_arrow("rejected", [*rejected, *(_quarantine_rows(report, articles) if report else [])])
+    gone = {json.loads(q["key"])[0] for q in report.quarantined if q["table"] == "articles"} if report else set()
+    rows = [_orphan(r) if r.get("duplicate_of") in gone else r for r in rejected]
+    table = to_arrow("rejected", [*rows, *(_quarantine_rows(report, articles) if report else [])])
     if carried is not None and carried.num_rows:
         table = sort_by_key("rejected", pa.concat_tables([carried.cast(table.schema), table]))
     return redact_table(table)

@@ -28,3 +28,21 @@ def test_unknown_command_exits_with_usage(capsys):
     with pytest.raises(SystemExit) as e:
         cli.main(["frobnicate"])
     assert e.value.code == 2 and "invalid choice" in capsys.readouterr().err
+
+
+def test_a_read_only_output_is_a_message_not_a_traceback(tmp_path):
+    """Issue 14, item 10: an output folder the run cannot write ends in one line."""
+    import os
+    import subprocess
+    import sys
+
+    if os.geteuid() == 0:
+        import pytest
+
+        pytest.skip("root writes into read-only folders")
+    out = tmp_path / "out"
+    out.mkdir()
+    out.chmod(0o500)
+    r = subprocess.run([sys.executable, "-m", "pipeline.cli", "run", "--no-progress", "--output", str(out)],
+                       capture_output=True, text=True)
+    assert r.returncode == 1 and "Traceback" not in r.stderr and "nothing was published" in r.stderr

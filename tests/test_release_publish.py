@@ -237,3 +237,16 @@ def test_leftovers_of_a_killed_publish_are_swept(tmp_path):
     result = publish_release(good_tables(), [], RUN_INFO, tmp_path, now=NOW, validate=False)
     assert not stale.exists() and result.version == "2026.11.23"
     assert sorted(p.name for p in (tmp_path / "releases").iterdir()) == [".lock", "2026.11.23", "LATEST"]
+
+
+@pytest.mark.slow
+def test_a_copy_of_a_quarantined_article_names_no_article(tmp_path):
+    """Issue 14, item 10: duplicate_of never points at an article the release does not hold."""
+    dup = {"page_id": "p-copy", "path": "copy.html", "url": None, "stage": "dedupe", "reason": "duplicate_of",
+           "detail": "copy", "duplicate_of": "bad"}
+    keep = {**dup, "page_id": "p-copy2", "duplicate_of": "a1"}
+    result = publish_release(_input(), [*PAGE_REJECTS, dup, keep], RUN_INFO, tmp_path / "out", now=NOW)
+    rows = {r["page_id"]: r for r in pq.read_table(result.path / "rejected.parquet").to_pylist()}
+    assert rows["p-copy"]["reason"] == "failed_validation" and rows["p-copy"]["duplicate_of"] is None
+    assert "bad" in rows["p-copy"]["detail"]
+    assert rows["p-copy2"]["reason"] == "duplicate_of" and rows["p-copy2"]["duplicate_of"] == "a1"
