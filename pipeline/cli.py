@@ -23,7 +23,28 @@ def _quiet_prefect(verbose: bool) -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
+def usage_problem(inputs: list[str] | None, output: str) -> str | None:
+    """What makes a run impossible before it starts: an input that does not exist, an output
+    that is a file, lies under one, or cannot be written. Checked before Prefect starts."""
+    for p in inputs or []:
+        if not os.path.exists(p):
+            return f"input {p} does not exist"
+    out = os.path.abspath(output)
+    probe = out
+    while not os.path.exists(probe):
+        probe = os.path.dirname(probe)
+    if not os.path.isdir(probe):
+        return f"output {output} cannot be a folder: {probe} is a file"
+    if not os.access(probe, os.W_OK | os.X_OK):
+        return f"output {output} is not writable ({probe})"
+    return None
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
+    problem = usage_problem(args.inputs, args.output)
+    if problem:
+        print(f"dgn run: {problem}", file=sys.stderr)
+        return 2
     _quiet_prefect(args.verbose)
     for name in ("max_page_bytes", "max_paragraph_chars", "max_archive_bytes"):
         if getattr(args, name) is not None:
