@@ -28,6 +28,7 @@ class Article:
     captions: list[str] = field(default_factory=list)
     meta_lines: list[str] = field(default_factory=list)
     removed: dict[str, int] = field(default_factory=dict)  # boilerplate kind -> lines dropped
+    flags: list[str] = field(default_factory=list)  # quality flags the page itself shows (injected_spam)
 
     @property
     def body(self) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from pipeline.clean.markers import classify, squeeze
 from pipeline.clean.meta import is_byline
+from pipeline.clean.spam import FLAG as SPAM_FLAG, drop_injected
 from pipeline.clean.titles import headline_like
 from pipeline.clean.signals import (
     is_caption, is_contact_line, is_date_only, is_stamp, line_score, punct_count, visible_len,
@@ -169,6 +170,15 @@ def finish(blocks: list[Block]) -> Parts:
         out.meta_lines.append(out.paragraphs.pop())
     out.paragraphs = _dedupe(out.paragraphs)
     return out
+
+
+def drop_spam(parts: Parts, title: str) -> list[str]:
+    """Drop injected paragraphs from the body; the article's flags ([FLAG] if any went)."""
+    parts.paragraphs, gone = drop_injected(parts.paragraphs, title)
+    if not gone:
+        return []
+    _bump(parts.removed, SPAM_FLAG, gone)
+    return [SPAM_FLAG]
 
 
 def _dedupe(paras: list[str]) -> list[str]:

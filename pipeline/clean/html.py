@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from pipeline.clean.assemble import best_run, finish, score_blocks
+from pipeline.clean.assemble import best_run, drop_spam, finish, score_blocks
 from pipeline.clean.dating import choose_date
 from pipeline.clean.dom import best_container, first_item, linearize, parse, strip_furniture
 from pipeline.clean.meta import is_byline, parse_byline
@@ -101,6 +101,7 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     title = pick_title(h1s, og, doc_title)
     if parts.paragraphs and title and _same(parts.paragraphs[0], title):
         parts.paragraphs.pop(0)
+    flags = drop_spam(parts, title)
     head = [b.text for b in blocks[max(0, first - HEAD_WINDOW):first]]
     h_dates, h_source, h_authors = header_facts(head)
     b_dates, b_source, b_authors = header_facts(parts.meta_lines[::-1])
@@ -125,6 +126,7 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
         captions=parts.captions,
         meta_lines=[s for s in head if is_byline(s)][-5:] + parts.meta_lines,
         removed=parts.removed,
+        flags=flags,
     )
 
 

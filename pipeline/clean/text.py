@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pipeline.clean.assemble import Block, best_run, finish, score_blocks
+from pipeline.clean.assemble import Block, best_run, drop_spam, finish, score_blocks
 from pipeline.clean.dating import choose_date
 from pipeline.clean.markers import squeeze
 from pipeline.clean.meta import is_byline, parse_byline
@@ -63,6 +63,7 @@ def clean_text(content: str, url: str | None = None, fetched_at: datetime | None
     cands = [("header", d) for d in h_dates] + [("header", d) for d in m_dates] + [("text", d) for d in text_dates]
     published_at, how = choose_date(cands, url, fetched_at)
     title = drop_source_prefix(title, h_source or m_source)
+    flags = drop_spam(parts, title)
     return Article(
         title=title,
         paragraphs=parts.paragraphs,
@@ -74,4 +75,5 @@ def clean_text(content: str, url: str | None = None, fetched_at: datetime | None
         captions=parts.captions,
         meta_lines=[s for s in head if is_byline(s)] + parts.meta_lines,
         removed=parts.removed,
+        flags=flags,
     )
