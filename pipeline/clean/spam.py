@@ -32,6 +32,7 @@ class _Sets:
     bio: tuple
     promo: tuple
     honor: tuple
+    official: tuple
     vice: tuple
 
 
@@ -40,7 +41,7 @@ def _sets() -> _Sets:
     import yaml
 
     d = yaml.safe_load(_DATA.read_text("utf-8"))
-    return _Sets(*(tuple(re.compile(p) for p in d.get(k) or ()) for k in ("heads", "bio", "promo", "honor", "vice")))
+    return _Sets(*(tuple(re.compile(p) for p in d.get(k) or ()) for k in ("heads", "bio", "promo", "honor", "official", "vice")))
 
 
 def _hits(pats: tuple, text: str) -> int:
@@ -68,7 +69,7 @@ def is_injected(text: str, shared: float, lead_known: bool, known) -> bool:
     bio, promo, honor = _hits(s.bio, text), _hits(s.promo, text), _hits(s.honor, text)
     if len(text) <= SHORT and promo + honor >= 2 and shared <= PROMO_SHARED:
         return True
-    if lead_known:
+    if lead_known or _hits(s.official, text):
         return False
     if bio and bio + promo + honor >= 2 and shared <= BIO_SHARED:
         return True
