@@ -12,7 +12,8 @@ from datetime import datetime
 
 from pipeline.clean.assemble import best_run, drop_spam, finish, score_blocks
 from pipeline.clean.dating import choose_date
-from pipeline.clean.dom import best_container, first_item, linearize, parse, strip_furniture
+from pipeline.clean.dom import HBlock, best_container, first_item, linearize, parse, strip_furniture
+from pipeline.clean.tables import join_rows, mark_data_tables
 from pipeline.clean.meta import is_byline, parse_byline
 from pipeline.clean.pubdate import document_dates, labelled_dates, lead_dates, parse_date
 from pipeline.clean.text import header_facts, names_people
@@ -88,17 +89,18 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     strip_furniture(root)
     blocks = linearize(root)
     score_blocks(blocks)
+    rows_of = mark_data_tables(blocks)
     container = best_container(blocks, root)
     idx = [i for i, b in enumerate(blocks) if b.elem is container or container in b.elem.iterancestors()]
     inner = [blocks[i] for i in idx]
     start, end = best_run([b.score for b in inner]) if inner else (0, 0)
     body = first_item(inner[start:end])
     end = start + len(body)
-    parts = finish(body)
-    first = idx[start] if body else 0
+    title = pick_title(h1s, og, doc_title)
+    first = idx[start] if body else _below_title(blocks, title)
+    parts = finish(join_rows(body, rows_of, first, _row_block) if rows_of else body)
     after = idx[end - 1] + 1 if body else 0
     parts.meta_lines.extend(b.text for b in blocks[after:after + TAIL_WINDOW] if names_people(b.text))
-    title = pick_title(h1s, og, doc_title)
     if parts.paragraphs and title and _same(parts.paragraphs[0], title):
         parts.paragraphs.pop(0)
     flags = drop_spam(parts, title)
@@ -128,6 +130,24 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
         removed=parts.removed,
         flags=flags,
     )
+
+
+BYLINE_BELOW = 6
+
+
+def _below_title(blocks: list[HBlock], title: str | None) -> int:
+    """Where an empty body (an article that is one image) would begin: a few blocks below the
+    headline, so that the byline under it is still read; 0 without a headline."""
+    for i, b in enumerate(blocks):
+        if title and title in b.text and len(b.text) <= len(title) + 20:
+            return min(len(blocks), i + BYLINE_BELOW)
+    return 0
+
+
+def _row_block(text: str, cells: list) -> HBlock:
+    n = sum(len(c.text) for c in cells) or 1
+    links = sum(c.link_ratio * len(c.text) for c in cells) / n
+    return HBlock(text, links, False, sum(c.score for c in cells), cells[0].elem)
 
 
 def label_lines(texts: list[str]) -> list[str]:

@@ -1,0 +1,104 @@
+"""Data tables: an official notice or a 公示 whose content is a table of short cells.
+
+Each cell is a block of its own and, short and bare of punctuation, scores as furniture, so
+the body used to stop at the table (or come out empty when the table is all there is). A
+table of several rows of short, unlinked cells is data: its cells score as content, and the
+cells of a row become one paragraph, joined with a space. Layout tables (cells holding long
+text or many blocks) and a document's metadata table (索引号, 发布机构, 成文日期) are not data.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pipeline.clean.signals import data
+
+CELL_SCORE = 2.0  # a data cell's score: a row of a few cells outweighs a furniture line
+FURNITURE = -7.0  # below this a cell carries a marker or a link wall: left as it is
+ROWS_MIN = 3
+CELL_MAX = 120  # visible characters: a longer cell is layout
+LINKS_MAX = 0.3
+UP = 8  # levels from a block to its table
+
+
+@lru_cache(maxsize=1)
+def _meta_labels() -> frozenset:
+    return frozenset(data().get("doc_meta_labels") or ())
+
+
+def _place(elem):
+    """(cell, row, table) that hold a block's element, or None."""
+    cell = row = None
+    el = elem
+    for _ in range(UP):
+        if el is None:
+            return None
+        tag = el.tag
+        if tag in ("td", "th"):
+            if cell is None:
+                cell = el
+        elif tag == "tr":
+            if cell is None:
+                return None
+            row = row if row is not None else el
+        elif tag == "table":
+            return (cell, row, el) if row is not None else None
+        el = el.getparent()
+    return None
+
+
+def _is_meta(text: str) -> bool:
+    key = "".join(text.split()).rstrip(":：")
+    return key in _meta_labels()
+
+
+def mark_data_tables(blocks: list) -> dict[int, object]:
+    """Raise the scores of data-table cells; return block index -> its row, for those cells."""
+    tables: dict = {}
+    for k, b in enumerate(blocks):
+        place = _place(b.elem)
+        if place is not None:
+            tables.setdefault(place[2], []).append((k, place[1], place[0]))
+    rows_of: dict[int, object] = {}
+    for members in tables.values():
+        rows: dict = {}
+        for k, row, cell in members:
+            rows.setdefault(row, set()).add(cell)
+        if sum(1 for cells in rows.values() if len(cells) >= 2) < ROWS_MIN:
+            continue
+        texts = [blocks[k] for k, _, _ in members]
+        if len(texts) > 2 * sum(len(c) for c in rows.values()):
+            continue
+        if any(len(b.text) > CELL_MAX for b in texts):
+            continue
+        if sum(b.link_ratio for b in texts) > LINKS_MAX * len(texts):
+            continue
+        if any(_is_meta(b.text) for b in texts):
+            continue
+        for k, row, _ in members:
+            b = blocks[k]
+            if FURNITURE < b.score < CELL_SCORE:
+                b.score = CELL_SCORE
+            rows_of[k] = row
+    return rows_of
+
+
+def join_rows(body: list, rows_of: dict[int, object], first: int, make) -> list:
+    """Body blocks with each data-table row's cells made one block (``make(text, parts)``).
+    ``first`` is the index of body[0] among all blocks."""
+    out: list = []
+    cur = None
+    group: list = []
+    for k, b in enumerate(body, first):
+        row = rows_of.get(k)
+        if group and (row is None or row is not cur):
+            out.append(make(" ".join(x.text for x in group), group) if len(group) > 1 else group[0])
+            group = []
+        if row is None:
+            out.append(b)
+            cur = None
+        else:
+            group.append(b)
+            cur = row
+    if group:
+        out.append(make(" ".join(x.text for x in group), group) if len(group) > 1 else group[0])
+    return out
