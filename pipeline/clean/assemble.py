@@ -82,10 +82,11 @@ def _teaser_runs(blocks: list[Block]) -> None:
     an article under its byline; a few pairs close together are a list, and its prose turns
     negative. A byline-like stamp (a bare date) needs TEASER_RUN pairs, since an article may
     print its dateline twice; other stamps need only TEASER_PAIR. A heading is never a
-    teaser: it is the page's headline under a login link or a menu."""
+    teaser: it is the page's headline under a login link or a menu. Nor is a widget line (a
+    row of share buttons) a list item's headline."""
     pairs = [i for i in range(1, len(blocks))
              if blocks[i].score > 0 and not blocks[i].heading
-             and is_stamp(blocks[i - 1].text, blocks[i - 1].link_ratio)]
+             and is_stamp(blocks[i - 1].text, blocks[i - 1].link_ratio) and classify(blocks[i - 1].text) is None]
     group: list[int] = []
     for i in pairs + [None]:
         if i is not None and (not group or i - group[-1] <= 3):

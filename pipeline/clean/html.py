@@ -89,7 +89,7 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     strip_furniture(root)
     blocks = linearize(root)
     score_blocks(blocks)
-    rows_of = mark_data_tables(blocks)
+    rows_of, doc_meta = mark_data_tables(blocks)
     container = best_container(blocks, root)
     idx = [i for i, b in enumerate(blocks) if b.elem is container or container in b.elem.iterancestors()]
     inner = [blocks[i] for i in idx]
@@ -98,7 +98,8 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     end = start + len(body)
     title = pick_title(h1s, og, doc_title)
     first = idx[start] if body else _below_title(blocks, title)
-    parts = finish(join_rows(body, rows_of, first, _row_block) if rows_of else body)
+    kept = [(k, b) for k, b in enumerate(body, first) if k not in doc_meta]
+    parts = finish(join_rows(kept, rows_of, _row_block))
     after = idx[end - 1] + 1 if body else 0
     parts.meta_lines.extend(b.text for b in blocks[after:after + TAIL_WINDOW] if names_people(b.text))
     if parts.paragraphs and title and _same(parts.paragraphs[0], title):

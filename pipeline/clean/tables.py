@@ -18,6 +18,7 @@ ROWS_MIN = 3
 CELL_MAX = 120  # visible characters: a longer cell is layout
 LINKS_MAX = 0.3
 UP = 8  # levels from a block to its table
+META_LABELS = 2  # label cells (索引号, 发布机构) that make a document's metadata table
 
 
 @lru_cache(maxsize=1)
@@ -51,20 +52,20 @@ def _is_meta(text: str) -> bool:
     return key in _meta_labels()
 
 
-def mark_data_tables(blocks: list) -> dict[int, object]:
-    """Raise the scores of data-table cells; return block index -> its row, for those cells."""
+def mark_data_tables(blocks: list) -> tuple[dict[int, object], set[int]]:
+    """Raise the scores of data-table cells. Returns (block index -> its row, for those cells;
+    the indexes of the blocks of document-metadata tables, which are no part of the body)."""
     tables: dict = {}
     for k, b in enumerate(blocks):
         place = _place(b.elem)
         if place is not None:
             tables.setdefault(place[2], []).append((k, place[1], place[0]))
     rows_of: dict[int, object] = {}
+    meta: set[int] = set()
     for members in tables.values():
         rows: dict = {}
         for k, row, cell in members:
             rows.setdefault(row, set()).add(cell)
-        if sum(1 for cells in rows.values() if len(cells) >= 2) < ROWS_MIN:
-            continue
         texts = [blocks[k] for k, _, _ in members]
         if len(texts) > 2 * sum(len(c) for c in rows.values()):
             continue
@@ -72,23 +73,26 @@ def mark_data_tables(blocks: list) -> dict[int, object]:
             continue
         if sum(b.link_ratio for b in texts) > LINKS_MAX * len(texts):
             continue
-        if any(_is_meta(b.text) for b in texts):
+        if sum(1 for b in texts if _is_meta(b.text)) >= META_LABELS:
+            meta.update(k for k, _, _ in members)
+            continue
+        if sum(1 for cells in rows.values() if len(cells) >= 2) < ROWS_MIN:
             continue
         for k, row, _ in members:
             b = blocks[k]
             if FURNITURE < b.score < CELL_SCORE:
                 b.score = CELL_SCORE
             rows_of[k] = row
-    return rows_of
+    return rows_of, meta
 
 
-def join_rows(body: list, rows_of: dict[int, object], first: int, make) -> list:
-    """Body blocks with each data-table row's cells made one block (``make(text, parts)``).
-    ``first`` is the index of body[0] among all blocks."""
+def join_rows(body: list[tuple[int, object]], rows_of: dict[int, object], make) -> list:
+    """The blocks of ``body`` ((index among all blocks, block) pairs) with each data-table
+    row's cells made one block (``make(text, cells)``)."""
     out: list = []
     cur = None
     group: list = []
-    for k, b in enumerate(body, first):
+    for k, b in body:
         row = rows_of.get(k)
         if group and (row is None or row is not cur):
             out.append(make(" ".join(x.text for x in group), group) if len(group) > 1 else group[0])
