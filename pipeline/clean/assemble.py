@@ -182,18 +182,30 @@ def drop_spam(parts: Parts, title: str) -> list[str]:
     return [SPAM_FLAG]
 
 
+COPY_KEY = 12  # characters at both ends that a second copy of a paragraph repeats
+COPY_MIN = 30
+
+
 def _dedupe(paras: list[str]) -> list[str]:
-    """Drop repeats and a summary that the next paragraph repeats (摘要 lines, teasers)."""
+    """Drop repeats and a summary that the next paragraph repeats (摘要 lines, teasers). A
+    repeat is also a near copy (a mobile or elder-mode copy of the article that differs in a
+    phrase or a character inside): same length within a quarter, the same start and end."""
     out: list[str] = []
     seen: set[str] = set()
+    ends: dict[tuple[str, str], int] = {}
     for i, p in enumerate(paras):
         key = re.sub(r"\s+", "", p)
         if key in seen:
+            continue
+        end = (key[:COPY_KEY], key[-COPY_KEY:])
+        if len(key) >= COPY_MIN and end in ends and 0.75 <= len(key) / ends[end] <= 1.33:
             continue
         nxt = re.sub(r"\s+", "", paras[i + 1]) if i + 1 < len(paras) else ""
         stem = key.rstrip(".…。")
         if nxt and len(stem) >= 20 and len(nxt) > len(stem) and nxt.startswith(stem[:40]):
             continue
         seen.add(key)
+        if len(key) >= COPY_MIN:
+            ends.setdefault(end, len(key))
         out.append(p)
     return out

@@ -67,7 +67,7 @@ def is_injected(text: str, shared: float, lead_known: bool, known) -> bool:
     that person or product), and ``known`` (does a word pair recur)."""
     s = _sets()
     bio, promo, honor = _hits(s.bio, text), _hits(s.promo, text), _hits(s.honor, text)
-    if len(text) <= SHORT and promo + honor >= 2 and shared <= PROMO_SHARED:
+    if len(text) <= SHORT and not bio and promo + honor >= 2 and shared <= PROMO_SHARED:
         return True
     if lead_known or _hits(s.official, text):
         return False
