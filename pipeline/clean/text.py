@@ -12,6 +12,7 @@ from pipeline.clean.assemble import Block, best_run, drop_spam, finish, score_bl
 from pipeline.clean.dating import choose_date
 from pipeline.clean.markers import squeeze
 from pipeline.clean.meta import is_byline, parse_byline
+from pipeline.clean.signals import is_date_only
 from pipeline.clean.pubdate import lead_dates
 from pipeline.clean.titles import drop_source_prefix, title_from_lines
 from pipeline.record import Article
@@ -43,10 +44,28 @@ def names_people(line: str) -> bool:
     return bool(b.authors or b.editors)
 
 
+LEAD_WINDOW = 15  # lines from a byline to the article's first paragraph
+LEAD_BONUS = 15.0
+
+
+def _lead_bonus(blocks: list[Block]) -> None:
+    """The first prose line below a byline (date, 来源) opens the article: a dump has no
+    markup to tell it from teasers above the headline that score as well."""
+    for i, b in enumerate(blocks):
+        if not (is_byline(b.text) or is_date_only(b.text)):
+            continue
+        for nxt in blocks[i + 1:i + 1 + LEAD_WINDOW]:
+            if nxt.score > 0:
+                nxt.score += LEAD_BONUS
+                return
+    return
+
+
 def clean_text(content: str, url: str | None = None, fetched_at: datetime | None = None) -> Article:
     lines = [s for s in (squeeze(x) for x in content.splitlines()) if s]
     blocks = [Block(s) for s in lines]
     score_blocks(blocks)
+    _lead_bonus(blocks)
     start, end = best_run([b.score for b in blocks])
     parts = finish(blocks[start:end])
     parts.removed["outside_body"] = len(blocks) - (end - start)
