@@ -14,6 +14,7 @@ from pipeline.clean.signals import (
 )
 
 _LABEL = re.compile(r"^[【\[]?\s*(摘\s*要|内容摘要|核心提示|导读|简介|提要)\s*[】\]]?\s*[:：]?\s*")
+_SENTENCE_END = ("。",)  # a headline above a date never ends with a full stop
 _MARKER_PENALTY = {"stop": -40.0, "drop": -8.0, "meta": -8.0}
 
 
@@ -42,11 +43,13 @@ def score_blocks(blocks: list[Block]) -> None:
     for i, b in enumerate(blocks):
         s = line_score(b.text, b.link_ratio)
         m = classify(b.text)
-        if byline[i] or (i + 1 < n and byline[i + 1] and headline_like(b.text)):
+        ends = b.text.rstrip().endswith(_SENTENCE_END)
+        if byline[i] or (i + 1 < n and byline[i + 1] and not ends and headline_like(b.text)):
             s = min(s, 0.0) - 6.0
         elif m is not None:
             s = min(s, 0.0) + _MARKER_PENALTY[m.action]
-        elif visible_len(b.text) < 70 and any(dated[j] for j in range(i + 1, min(n, i + 3))):
+        elif (visible_len(b.text) < 70 and not ends
+              and any(dated[j] for j in range(i + 1, min(n, i + 3)))):
             s = min(s, 0.0) - 6.0
         b.score = s
     _link_walls(blocks)
