@@ -28,7 +28,7 @@ HEAD_ONLY = 4  # a bare heading: its biographies follow as paragraphs of their o
 
 @dataclass(frozen=True)
 class _Sets:
-    heads: tuple
+    heads: re.Pattern
     bio: tuple
     promo: tuple
     honor: tuple
@@ -41,7 +41,8 @@ def _sets() -> _Sets:
     import yaml
 
     d = yaml.safe_load(_DATA.read_text("utf-8"))
-    return _Sets(*(tuple(re.compile(p) for p in d.get(k) or ()) for k in ("heads", "bio", "promo", "honor", "official", "vice")))
+    heads = re.compile("|".join(f"(?:{p})" for p in d["heads"]))
+    return _Sets(heads, *(tuple(re.compile(p) for p in d.get(k) or ()) for k in ("bio", "promo", "honor", "official", "vice")))
 
 
 def _hits(pats: tuple, text: str) -> int:
@@ -102,7 +103,7 @@ def drop_injected(paragraphs: list[str], title: str = "") -> tuple[list[str], in
     for i, p in enumerate(paragraphs):
         g = grams[i]
         shared = sum(1 for x in g if known(x)) / len(g) if g else 1.0
-        head = next((m for r in s.heads if (m := r.search(p))), None)
+        head = s.heads.search(p)
         if head:
             drop[i] = True
             in_block = len(p) - head.end() <= HEAD_ONLY
@@ -111,6 +112,8 @@ def drop_injected(paragraphs: list[str], title: str = "") -> tuple[list[str], in
             drop[i] = True
             continue
         in_block = False
+        if shared > BIO_SHARED:
+            continue
         lead = _lead(p)
         drop[i] = is_injected(p, shared, bool(lead) and any(known(x) for x in lead), known)
     gone = sum(drop)

@@ -17,34 +17,12 @@ FURNITURE = -7.0  # below this a cell carries a marker or a link wall: left as i
 ROWS_MIN = 3
 CELL_MAX = 120  # visible characters: a longer cell is layout
 LINKS_MAX = 0.3
-UP = 8  # levels from a block to its table
 META_LABELS = 2  # label cells (索引号, 发布机构) that make a document's metadata table
 
 
 @lru_cache(maxsize=1)
 def _meta_labels() -> frozenset:
     return frozenset(data().get("doc_meta_labels") or ())
-
-
-def _place(elem):
-    """(cell, row, table) that hold a block's element, or None."""
-    cell = row = None
-    el = elem
-    for _ in range(UP):
-        if el is None:
-            return None
-        tag = el.tag
-        if tag in ("td", "th"):
-            if cell is None:
-                cell = el
-        elif tag == "tr":
-            if cell is None:
-                return None
-            row = row if row is not None else el
-        elif tag == "table":
-            return (cell, row, el) if row is not None else None
-        el = el.getparent()
-    return None
 
 
 def _is_meta(text: str) -> bool:
@@ -57,7 +35,7 @@ def mark_data_tables(blocks: list) -> tuple[dict[int, object], set[int]]:
     the indexes of the blocks of document-metadata tables, which are no part of the body)."""
     tables: dict = {}
     for k, b in enumerate(blocks):
-        place = _place(b.elem)
+        place = b.place
         if place is not None:
             tables.setdefault(place[2], []).append((k, place[1], place[0]))
     rows_of: dict[int, object] = {}
