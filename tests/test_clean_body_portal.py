@@ -67,6 +67,12 @@ def test_mobile_second_copy_dropped():
     assert a.paragraphs == [P1, P2, P3]
 
 
+def test_elder_mode_copy_split_otherwise_dropped():
+    copy = f"<div class='content elder'><p>{P1}{P2}</p><p>{P3}</p></div>"
+    a = clean_page(_page(f"<div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>{copy}"), "html")
+    assert a.paragraphs == [P1, P2, P3]
+
+
 def test_attachment_and_download_lists_dropped():
     files = ("<p>相关附件&gt;&gt;</p><p><a href='/f1.pdf'>2024年便民措施清单.pdf</a></p>"
              "<p><a href='/f2.xls'>办事指南汇总表.xlsx</a></p><p>文件下载：</p>")

@@ -172,7 +172,7 @@ def finish(blocks: list[Block]) -> Parts:
         out.paragraphs.append(text)
     while out.paragraphs and is_byline(out.paragraphs[-1]) and punct_count(out.paragraphs[-1]) <= 3:
         out.meta_lines.append(out.paragraphs.pop())
-    out.paragraphs = _dedupe(out.paragraphs)
+    out.paragraphs = _dedupe(drop_second_copy(out.paragraphs))
     return out
 
 
@@ -183,6 +183,40 @@ def drop_spam(parts: Parts, title: str) -> list[str]:
         return []
     _bump(parts.removed, SPAM_FLAG, gone)
     return [SPAM_FLAG]
+
+
+COPY_SHARED = 0.8  # share of a tail's character pairs found in the body before it: a copy
+
+
+def _pairs(text: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for i in range(len(text) - 1):
+        k = text[i:i + 2]
+        out[k] = out.get(k, 0) + 1
+    return out
+
+
+def drop_second_copy(paras: list[str]) -> list[str]:
+    """Cut a second copy of the article (for mobile or elder-mode reading) that follows it,
+    however its paragraphs are split: a tail that starts as the body starts, about as long,
+    whose character pairs are nearly all the body's."""
+    if len(paras) < 2:
+        return paras
+    keys = [re.sub(r"\s+", "", p) for p in paras]
+    lead = keys[0][:COPY_KEY]
+    if len(lead) < COPY_KEY:
+        return paras
+    for j in range(1, len(keys)):
+        if not keys[j].startswith(lead):
+            continue
+        head, tail = "".join(keys[:j]), "".join(keys[j:])
+        if not 0.6 <= len(tail) / len(head) <= 1.4:
+            continue
+        hp, tp = _pairs(head), _pairs(tail)
+        common = sum(min(n, hp.get(k, 0)) for k, n in tp.items())
+        if common >= COPY_SHARED * max(1, len(tail) - 1):
+            return paras[:j]
+    return paras
 
 
 COPY_KEY = 12  # characters at both ends that a second copy of a paragraph repeats
