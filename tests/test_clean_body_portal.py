@@ -107,6 +107,9 @@ def test_spam_biography_without_heading_and_the_article_about_a_person():
     # the biography of the person the article is about stays: the name recurs
     about = ["李某某同志近日当选某某协会主席。", bio, "李某某表示，将继续服务群众。"]
     assert drop_injected(about, "李某某当选协会主席")[1] == 0
+    # several biographies are the article's own list (award winners): they stay
+    winners = [P1, bio, bio.replace("李某某", "赵某某").replace("1970", "1972"), P3]
+    assert drop_injected(winners, "市政务服务中心推出便民利企举措")[1] == 0
     assert clean_page(_page(f"<div class='content'><p>{P1}</p><p>{P2}</p></div>"), "html").flags == []
 
 

@@ -23,6 +23,7 @@ PROMO_SHARED = 0.15
 SHORT = 60  # a one-line insertion ('X有限公司创始人Y出席活动并致辞。')
 BLOCK_SHARED = 0.5
 VICE_SHARED = 0.3
+LIST_MIN = 2  # paragraphs like biographies, each on its own: a list of people is the article
 HEAD_ONLY = 4  # a bare heading: its biographies follow as paragraphs of their own
 
 
@@ -84,7 +85,8 @@ def is_injected(text: str, shared: float, lead_known: bool, known) -> bool:
 
 def drop_injected(paragraphs: list[str], title: str = "") -> tuple[list[str], int]:
     """(paragraphs without the injected ones, how many went). A heading such as 关于专家组
-    takes the marked paragraphs under it along."""
+    takes the marked paragraphs under it along. Several biographies without such a heading
+    are the article's own list (award winners, appointees): they stay."""
     if len(paragraphs) < 2:
         return paragraphs, 0
     s = _sets()
@@ -99,6 +101,7 @@ def drop_injected(paragraphs: list[str], title: str = "") -> tuple[list[str], in
         return counts[x] > 1 or x in title_grams
 
     drop = [False] * len(paragraphs)
+    loose: list[int] = []  # injected by their own markers, not under a heading
     in_block = False
     for i, p in enumerate(paragraphs):
         g = grams[i]
@@ -115,7 +118,11 @@ def drop_injected(paragraphs: list[str], title: str = "") -> tuple[list[str], in
         if shared > BIO_SHARED:
             continue
         lead = _lead(p)
-        drop[i] = is_injected(p, shared, bool(lead) and any(known(x) for x in lead), known)
+        if is_injected(p, shared, bool(lead) and any(known(x) for x in lead), known):
+            loose.append(i)
+    if len(loose) < LIST_MIN:
+        for i in loose:
+            drop[i] = True
     gone = sum(drop)
     if gone == len(paragraphs):
         return paragraphs, 0
