@@ -126,6 +126,9 @@ def _bump(d: dict[str, int], k: str, n: int = 1) -> None:
     d[k] = d.get(k, 0) + n
 
 
+SIGNED_OFF = 100  # body characters above an editor line (责任编辑：…) that it signs off
+
+
 def finish(blocks: list[Block]) -> Parts:
     """Sort the body run's lines into paragraphs, captions and meta; cut at a tail section."""
     out = Parts()
@@ -149,6 +152,9 @@ def finish(blocks: list[Block]) -> Parts:
                 out.meta_lines.append(text)
                 in_contact = m.kind == "contact"
             _bump(out.removed, m.kind)
+            if m.kind == "editor" and sum(len(p) for p in out.paragraphs) >= SIGNED_OFF:
+                _bump(out.removed, "after_editor", len(blocks) - i - 1)
+                break
             continue
         if in_contact and (is_contact_line(text) or visible_len(text) <= 12):
             _bump(out.removed, "contact")
