@@ -120,6 +120,23 @@ def test_text_dump_spam_dropped():
     assert a.paragraphs == [P1, P2, P3] and a.flags == [FLAG]
 
 
+def test_editor_line_signs_off_the_body():
+    side = "".join(f"<h4><a href='/n{k}'>其他新闻标题{k}</a></h4><p>{P3}</p>" for k in range(2))
+    body = f"<div class='content'><p>{P1}</p><p>{P2}</p><div>责任编辑：张三</div><h3>财经新闻</h3>{side}</div>"
+    a = clean_page(_page(body), "html")
+    assert a.paragraphs == [P1, P2]
+
+
+def test_text_dump_article_below_its_byline_not_the_teasers_above():
+    teasers = ["改革持续深化，多地政务服务实现一网通办，群众办事更加便捷。", "视点",
+               "数据共享提速，跨部门协同效率明显提升，企业开办时间缩短。", "专题",
+               "营商环境持续优化，市场主体活力增强，投资信心稳步回升。"]
+    lines = [*teasers, "首页 > 新闻 > 正文", "市政务服务中心推出便民利企举措", "2024-05-10 09:30 来源：市政务服务中心",
+             "<script src='http://ads.example.com/show.js'></script>", P1[:30], P2[:30]]
+    a = clean_page("\n".join(lines), "text")
+    assert a.paragraphs == [P1[:30], P2[:30]]
+
+
 BENCH = Path(__file__).resolve().parents[1].parent / "shared" / "bench"
 PORTAL_BODY_FLOOR = 0.98  # measured 0.995 on govportal_dev (readability 0.938)
 
