@@ -121,7 +121,7 @@ def test_text_dump_spam_dropped():
 
 
 def test_editor_line_signs_off_the_body():
-    side = "".join(f"<h4><a href='/n{k}'>其他新闻标题{k}</a></h4><p>{P3}</p>" for k in range(2))
+    side = "<p>初步测算，一季度全市地区生产总值同比增长百分之五点八，主要指标好于预期，经济运行开局良好。</p>"
     body = f"<div class='content'><p>{P1}</p><p>{P2}</p><div>责任编辑：张三</div><h3>财经新闻</h3>{side}</div>"
     a = clean_page(_page(body), "html")
     assert a.paragraphs == [P1, P2]
