@@ -59,7 +59,8 @@ def test_gongshi_page_whose_content_is_only_a_table():
 
 def test_document_metadata_table_is_not_body():
     meta = ("<table><tr><td>索引号</td><td>0001/2024-00112</td><td>发布机构</td><td>市政务服务中心</td></tr>"
-            "<tr><td>成文日期</td><td>2024-05-09</td><td>文号</td><td>某政发〔2024〕5号</td></tr></table>")
+            "<tr><td>成文日期</td><td>2024-05-09</td><td>文号</td><td>某政发〔2024〕5号</td></tr>"
+            "<tr><td>主题分类</td><td>综合政务</td><td>有效性</td><td>有效</td></tr></table>")
     a = clean_page(_page(f"<div class='content'>{meta}<p>{P1}</p><p>{P2}</p></div>"), "html")
     assert a.paragraphs == [P1, P2]
 
