@@ -49,8 +49,8 @@ LEAD_BONUS = 15.0
 
 
 def _lead_bonus(blocks: list[Block]) -> None:
-    """The first prose line below a byline (date, 来源) opens the article: a dump has no
-    markup to tell it from teasers above the headline that score as well."""
+    """The first prose line below the dump's first byline (a date, 来源) opens the article:
+    a dump has no markup to tell it from teasers above the headline that score as well."""
     for i, b in enumerate(blocks):
         if not (is_byline(b.text) or is_date_only(b.text)):
             continue
@@ -58,7 +58,6 @@ def _lead_bonus(blocks: list[Block]) -> None:
             if nxt.score > 0:
                 nxt.score += LEAD_BONUS
                 return
-    return
 
 
 def clean_text(content: str, url: str | None = None, fetched_at: datetime | None = None) -> Article:
