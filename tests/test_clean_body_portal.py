@@ -65,6 +65,11 @@ def test_document_metadata_table_is_not_body():
     assert a.paragraphs == [P1, P2]
 
 
+def test_headline_repeated_with_its_date_is_not_body():
+    body = f"<div class='content'><p>市政务服务中心推出便民利企举措 ( 2024-05-10)</p><p>{P1}</p><p>{P2}</p></div>"
+    assert clean_page(_page(body), "html").paragraphs == [P1, P2]
+
+
 def test_mobile_second_copy_dropped():
     copy = (f"<div class='content mobile-text'><p>{P1}</p><p>{P2}</p>"
             f"<p>{P3.replace('数据共享', '数据共享和业务协同')}</p></div>")

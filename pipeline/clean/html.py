@@ -17,6 +17,7 @@ from pipeline.clean.tables import join_rows, mark_data_tables
 from pipeline.clean.meta import is_byline, parse_byline
 from pipeline.clean.pubdate import document_dates, labelled_dates, lead_dates, parse_date
 from pipeline.clean.text import header_facts, names_people
+from pipeline.clean.signals import is_date_only
 from pipeline.clean.titles import drop_source_prefix, pick_title
 from pipeline.record import Article
 
@@ -102,7 +103,7 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     parts = finish(join_rows(kept, rows_of, _row_block))
     after = idx[end - 1] + 1 if body else 0
     parts.meta_lines.extend(b.text for b in blocks[after:after + TAIL_WINDOW] if names_people(b.text))
-    if parts.paragraphs and title and _same(parts.paragraphs[0], title):
+    if parts.paragraphs and title and _repeats_title(parts.paragraphs[0], title):
         parts.paragraphs.pop(0)
     flags = drop_spam(parts, title)
     head = [b.text for b in blocks[max(0, first - HEAD_WINDOW):first]]
@@ -161,6 +162,14 @@ def label_lines(texts: list[str]) -> list[str]:
             t = t + " " + texts[i + 1][:60]
         out.append(t)
     return out
+
+
+def _repeats_title(line: str, title: str) -> bool:
+    """The headline again at the top of the body, alone or with the post's date after it."""
+    if _same(line, title):
+        return True
+    rest = line.strip()[len(title):] if line.strip().startswith(title) else ""
+    return bool(rest.strip()) and is_date_only(rest.strip())
 
 
 def _same(a: str, b: str) -> bool:
