@@ -66,8 +66,9 @@ def test_document_metadata_table_is_not_body():
 
 
 def test_headline_repeated_with_its_date_is_not_body():
-    body = f"<div class='content'><p>市政务服务中心推出便民利企举措 ( 2024-05-10)</p><p>{P1}</p><p>{P2}</p></div>"
-    assert clean_page(_page(body), "html").paragraphs == [P1, P2]
+    title = "关于开展“政务服务便民月”主题活动的通知"
+    body = f"<div class='content'><p>{title} ( 2024-05-10)</p><p>{P1}</p><p>{P2}</p></div>"
+    assert clean_page(_page(body, title), "html").paragraphs == [P1, P2]
 
 
 def test_mobile_second_copy_dropped():
