@@ -66,9 +66,11 @@ def test_document_metadata_table_is_not_body():
 
 
 def test_headline_repeated_with_its_date_is_not_body():
+    from pipeline.clean.html import _repeats_title
+
     title = "关于开展“政务服务便民月”主题活动的通知"
-    body = f"<div class='content'><p>{title} ( 2024-05-10)</p><p>{P1}</p><p>{P2}</p></div>"
-    assert clean_page(_page(body, title), "html").paragraphs == [P1, P2]
+    assert _repeats_title(f"{title} ( 2024-05-10)", title) and _repeats_title(title, title)
+    assert not _repeats_title(f"{title}已经印发，各单位要认真贯彻落实。", title)
 
 
 def test_mobile_second_copy_dropped():
