@@ -57,6 +57,12 @@ def test_gongshi_page_whose_content_is_only_a_table():
     assert len(a.paragraphs) == 6 and a.paragraphs[2] == "2 某某路2号地块 6.5公顷 住宅用地"
 
 
+def test_calendar_table_is_not_content():
+    days = "".join("<tr>" + "".join(f"<td>{7 * w + d + 1}</td>" for d in range(7)) + "</tr>" for w in range(4))
+    body = f"<div class='content'><p>{P1}</p><p>{P2}</p><table>{days}</table></div>"
+    assert clean_page(_page(body), "html").paragraphs == [P1, P2]
+
+
 def test_document_metadata_table_is_not_body():
     meta = ("<table><tr><td>索引号</td><td>0001/2024-00112</td><td>发布机构</td><td>市政务服务中心</td></tr>"
             "<tr><td>成文日期</td><td>2024-05-09</td><td>文号</td><td>某政发〔2024〕5号</td></tr>"

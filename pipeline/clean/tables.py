@@ -17,6 +17,7 @@ FURNITURE = -7.0  # below this a cell carries a marker or a link wall: left as i
 ROWS_MIN = 3
 CELL_MAX = 120  # visible characters: a longer cell is layout
 LINKS_MAX = 0.3
+CELL_MEAN = 3  # characters a cell on average: a calendar's day numbers are no content
 META_LABELS = 2  # label cells (索引号, 发布机构) that make a document's metadata table
 
 
@@ -55,6 +56,8 @@ def mark_data_tables(blocks: list) -> tuple[dict[int, object], set[int]]:
             meta.update(k for k, _, _ in members)
             continue
         if sum(1 for cells in rows.values() if len(cells) >= 2) < ROWS_MIN:
+            continue
+        if sum(len(b.text) for b in texts) < CELL_MEAN * len(texts):
             continue
         for k, row, _ in members:
             b = blocks[k]
