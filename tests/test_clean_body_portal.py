@@ -180,3 +180,12 @@ def test_govportal_body_floor_and_no_page_below_half():
         scores[i] = f1(text, gold)[2] if gold.strip() else float(not text.strip())
     assert sum(scores.values()) / len(scores) >= PORTAL_BODY_FLOOR
     assert [i for i, s in scores.items() if s < 0.5] == []
+
+
+def test_vice_words_unrelated_to_the_article_go_but_not_its_topic():
+    vice = "澳门百家乐真人娱乐城，注册开户送彩金，每日返水最高百分之三。"
+    kept, gone = drop_injected([P1, P2, vice, P3], "市政务服务中心推出便民利企举措")
+    assert kept == [P1, P2, P3] and gone == 1
+    topic = ["警方近日破获一起网络赌博案，涉案平台以百家乐为名诱骗群众参赌。",
+             "民警提醒，所谓百家乐、开户送彩金都是骗局，群众切勿轻信。"]
+    assert drop_injected(topic, "警方破获百家乐网络赌博案")[1] == 0

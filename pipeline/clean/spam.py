@@ -79,8 +79,8 @@ def is_injected(text: str, shared: float, lead_known: bool, known) -> bool:
         return True
     if shared > VICE_SHARED:
         return False
-    return any(not any(known(x) for x in _bigrams(m.group()))
-               for r in s.vice for m in r.finditer(text))
+    found = [m.group() for r in s.vice for m in r.finditer(text)]
+    return bool(found) and not any(known(x) for w in found for x in _bigrams(w))
 
 
 def drop_injected(paragraphs: list[str], title: str = "") -> tuple[list[str], int]:
