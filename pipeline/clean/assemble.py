@@ -14,6 +14,7 @@ from pipeline.clean.signals import (
 )
 
 _LABEL = re.compile(r"^[【\[]?\s*(摘\s*要|内容摘要|核心提示|导读|简介|提要)\s*[】\]]?\s*[:：]?\s*")
+PROSE_LINE = 30.0  # a line's own score that makes it a paragraph of prose
 _SENTENCE_END = ("。",)  # a headline above a date never ends with a full stop
 _MARKER_PENALTY = {"stop": -40.0, "drop": -8.0, "meta": -8.0}
 
@@ -40,10 +41,13 @@ def score_blocks(blocks: list[Block]) -> None:
     n = len(blocks)
     dated = [is_date_only(b.text) for b in blocks]
     byline = [is_byline(b.text) for b in blocks]
+    prose_above = False
     for i, b in enumerate(blocks):
         s = line_score(b.text, b.link_ratio)
         m = classify(b.text)
-        ends = b.text.rstrip().endswith(_SENTENCE_END)
+        # a line below prose that ends a sentence closes the body above a signature date
+        ends = prose_above and b.text.rstrip().endswith(_SENTENCE_END)
+        prose_above = prose_above or s >= PROSE_LINE
         if byline[i] or (i + 1 < n and byline[i + 1] and not ends and headline_like(b.text)):
             s = min(s, 0.0) - 6.0
         elif m is not None:
