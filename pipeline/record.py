@@ -29,6 +29,7 @@ class Article:
     meta_lines: list[str] = field(default_factory=list)
     removed: dict[str, int] = field(default_factory=dict)  # boilerplate kind -> lines dropped
     url: str | None = None  # the page's own address: the input's, else <link rel=canonical> or og:url
+    flags: list[str] = field(default_factory=list)  # quality flags the page itself shows (injected_spam)
 
     @property
     def body(self) -> str:

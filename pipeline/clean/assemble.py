@@ -7,12 +7,15 @@ from dataclasses import dataclass, field
 
 from pipeline.clean.markers import classify, squeeze
 from pipeline.clean.meta import is_byline
+from pipeline.clean.spam import FLAG as SPAM_FLAG, drop_injected
 from pipeline.clean.titles import headline_like
 from pipeline.clean.signals import (
     is_caption, is_contact_line, is_date_only, is_stamp, line_score, punct_count, visible_len,
 )
 
 _LABEL = re.compile(r"^[【\[]?\s*(摘\s*要|内容摘要|核心提示|导读|简介|提要)\s*[】\]]?\s*[:：]?\s*")
+PROSE_LINE = 30.0  # a line's own score that makes it a paragraph of prose
+_SENTENCE_END = ("。",)  # a headline above a date never ends with a full stop
 _MARKER_PENALTY = {"stop": -40.0, "drop": -8.0, "meta": -8.0}
 
 
@@ -38,14 +41,19 @@ def score_blocks(blocks: list[Block]) -> None:
     n = len(blocks)
     dated = [is_date_only(b.text) for b in blocks]
     byline = [is_byline(b.text) for b in blocks]
+    prose_above = False
     for i, b in enumerate(blocks):
         s = line_score(b.text, b.link_ratio)
         m = classify(b.text)
-        if byline[i] or (i + 1 < n and byline[i + 1] and headline_like(b.text)):
+        # a line below prose that ends a sentence closes the body above a signature date
+        ends = prose_above and b.text.rstrip().endswith(_SENTENCE_END)
+        prose_above = prose_above or s >= PROSE_LINE
+        if byline[i] or (i + 1 < n and byline[i + 1] and not ends and headline_like(b.text)):
             s = min(s, 0.0) - 6.0
         elif m is not None:
             s = min(s, 0.0) + _MARKER_PENALTY[m.action]
-        elif visible_len(b.text) < 70 and any(dated[j] for j in range(i + 1, min(n, i + 3))):
+        elif (visible_len(b.text) < 70 and not ends
+              and any(dated[j] for j in range(i + 1, min(n, i + 3)))):
             s = min(s, 0.0) - 6.0
         b.score = s
     _link_walls(blocks)
@@ -81,10 +89,11 @@ def _teaser_runs(blocks: list[Block]) -> None:
     an article under its byline; a few pairs close together are a list, and its prose turns
     negative. A byline-like stamp (a bare date) needs TEASER_RUN pairs, since an article may
     print its dateline twice; other stamps need only TEASER_PAIR. A heading is never a
-    teaser: it is the page's headline under a login link or a menu."""
+    teaser: it is the page's headline under a login link or a menu. Nor is a widget line (a
+    row of share buttons) a list item's headline."""
     pairs = [i for i in range(1, len(blocks))
              if blocks[i].score > 0 and not blocks[i].heading
-             and is_stamp(blocks[i - 1].text, blocks[i - 1].link_ratio)]
+             and is_stamp(blocks[i - 1].text, blocks[i - 1].link_ratio) and classify(blocks[i - 1].text) is None]
     group: list[int] = []
     for i in pairs + [None]:
         if i is not None and (not group or i - group[-1] <= 3):
@@ -121,6 +130,9 @@ def _bump(d: dict[str, int], k: str, n: int = 1) -> None:
     d[k] = d.get(k, 0) + n
 
 
+SIGNED_OFF = 100  # body characters above an editor line (责任编辑：…) that it signs off
+
+
 def finish(blocks: list[Block]) -> Parts:
     """Sort the body run's lines into paragraphs, captions and meta; cut at a tail section."""
     out = Parts()
@@ -144,6 +156,9 @@ def finish(blocks: list[Block]) -> Parts:
                 out.meta_lines.append(text)
                 in_contact = m.kind == "contact"
             _bump(out.removed, m.kind)
+            if m.kind == "editor" and sum(len(p) for p in out.paragraphs) >= SIGNED_OFF:
+                _bump(out.removed, "after_editor", len(blocks) - i - 1)
+                break
             continue
         if in_contact and (is_contact_line(text) or visible_len(text) <= 12):
             _bump(out.removed, "contact")
@@ -167,22 +182,77 @@ def finish(blocks: list[Block]) -> Parts:
         out.paragraphs.append(text)
     while out.paragraphs and is_byline(out.paragraphs[-1]) and punct_count(out.paragraphs[-1]) <= 3:
         out.meta_lines.append(out.paragraphs.pop())
-    out.paragraphs = _dedupe(out.paragraphs)
+    out.paragraphs = _dedupe(drop_second_copy(out.paragraphs))
     return out
 
 
+def drop_spam(parts: Parts, title: str) -> list[str]:
+    """Drop injected paragraphs from the body; the article's flags ([FLAG] if any went)."""
+    parts.paragraphs, gone = drop_injected(parts.paragraphs, title)
+    if not gone:
+        return []
+    _bump(parts.removed, SPAM_FLAG, gone)
+    return [SPAM_FLAG]
+
+
+COPY_SHARED = 0.8  # share of a tail's character pairs found in the body before it: a copy
+
+
+def _pairs(text: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for i in range(len(text) - 1):
+        k = text[i:i + 2]
+        out[k] = out.get(k, 0) + 1
+    return out
+
+
+def drop_second_copy(paras: list[str]) -> list[str]:
+    """Cut a second copy of the article (for mobile or elder-mode reading) that follows it,
+    however its paragraphs are split: a tail that starts as the body starts, about as long,
+    whose character pairs are nearly all the body's."""
+    if len(paras) < 2:
+        return paras
+    keys = [re.sub(r"\s+", "", p) for p in paras]
+    lead = keys[0][:COPY_KEY]
+    if len(lead) < COPY_KEY:
+        return paras
+    for j in range(1, len(keys)):
+        if not keys[j].startswith(lead):
+            continue
+        head, tail = "".join(keys[:j]), "".join(keys[j:])
+        if not 0.6 <= len(tail) / len(head) <= 1.4:
+            continue
+        hp, tp = _pairs(head), _pairs(tail)
+        common = sum(min(n, hp.get(k, 0)) for k, n in tp.items())
+        if common >= COPY_SHARED * max(1, len(tail) - 1):
+            return paras[:j]
+    return paras
+
+
+COPY_KEY = 12  # characters at both ends that a second copy of a paragraph repeats
+COPY_MIN = 30
+
+
 def _dedupe(paras: list[str]) -> list[str]:
-    """Drop repeats and a summary that the next paragraph repeats (摘要 lines, teasers)."""
+    """Drop repeats and a summary that the next paragraph repeats (摘要 lines, teasers). A
+    repeat is also a near copy (a mobile or elder-mode copy of the article that differs in a
+    phrase or a character inside): same length within a quarter, the same start and end."""
     out: list[str] = []
     seen: set[str] = set()
+    ends: dict[tuple[str, str], int] = {}
     for i, p in enumerate(paras):
         key = re.sub(r"\s+", "", p)
         if key in seen:
+            continue
+        end = (key[:COPY_KEY], key[-COPY_KEY:])
+        if len(key) >= COPY_MIN and end in ends and 0.75 <= len(key) / ends[end] <= 1.33:
             continue
         nxt = re.sub(r"\s+", "", paras[i + 1]) if i + 1 < len(paras) else ""
         stem = key.rstrip(".…。")
         if nxt and len(stem) >= 20 and len(nxt) > len(stem) and nxt.startswith(stem[:40]):
             continue
         seen.add(key)
+        if len(key) >= COPY_MIN:
+            ends.setdefault(end, len(key))
         out.append(p)
     return out

@@ -32,6 +32,7 @@ _TOKEN = re.compile(r"[a-z]+", re.I)
 @dataclass
 class HBlock(Block):
     elem: object = None
+    place: tuple | None = None  # (cell, row, table) of a block inside a table cell
 
 
 _parsers = threading.local()
@@ -82,6 +83,8 @@ def linearize(root) -> list[HBlock]:
     link_depth = 0
     stack = [root]
 
+    tables = 0
+
     def flush():
         nonlocal link_chars
         if buf:
@@ -89,7 +92,8 @@ def linearize(root) -> list[HBlock]:
             if text:
                 elem = stack[-1]
                 ratio = min(1.0, link_chars / len(text)) if link_chars else 0.0
-                blocks.append(HBlock(text, ratio, elem.tag in HEADINGS, 0.0, elem))
+                blocks.append(HBlock(text, ratio, elem.tag in HEADINGS, 0.0, elem,
+                                     _table_place(stack) if tables else None))
             buf.clear()
         link_chars = 0
 
@@ -99,6 +103,8 @@ def linearize(root) -> list[HBlock]:
             if tag in BLOCK_TAGS:
                 flush()
                 stack.append(el)
+                if tag == "table":
+                    tables += 1
             elif tag == "br":
                 flush()
             elif tag == "a":
@@ -112,6 +118,8 @@ def linearize(root) -> list[HBlock]:
             if tag in BLOCK_TAGS:
                 flush()
                 stack.pop()
+                if tag == "table":
+                    tables -= 1
             elif tag == "a":
                 link_depth -= 1
             t = el.tail
@@ -121,6 +129,22 @@ def linearize(root) -> list[HBlock]:
                     link_chars += len(t.strip())
     flush()
     return blocks
+
+
+def _table_place(stack: list) -> tuple | None:
+    """(cell, row, table) of the innermost table cell on the stack of open block elements."""
+    cell = row = None
+    for el in reversed(stack):
+        tag = el.tag
+        if tag in ("td", "th"):
+            cell = cell if cell is not None else el
+        elif tag == "tr":
+            if cell is None:
+                return None
+            row = row if row is not None else el
+        elif tag == "table":
+            return (cell, row, el) if row is not None else None
+    return None
 
 
 @lru_cache(maxsize=1)

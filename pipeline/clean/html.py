@@ -16,14 +16,16 @@ from functools import lru_cache
 
 from lxml import etree
 
-from pipeline.clean.assemble import best_run, finish, score_blocks
+from pipeline.clean.assemble import best_run, drop_spam, finish, score_blocks
 from pipeline.clean.dating import date_signals, pick_date
-from pipeline.clean.dom import best_container, dom_hint, first_item, linearize, parse, strip_furniture
+from pipeline.clean.dom import HBlock, best_container, dom_hint, first_item, linearize, parse, strip_furniture
 from pipeline.clean.meta import (
     byline_sources, element_source, is_byline, join_bare_labels, meta_source, outlet_under_headline, parse_byline,
     script_source, vocab as byline_vocab,
 )
 from pipeline.clean.pubdate import lead_dates, parse_date, vocab
+from pipeline.clean.tables import join_rows, mark_data_tables
+from pipeline.clean.signals import is_date_only
 from pipeline.clean.text import header_facts, names_people
 from pipeline.clean.titles import drop_source_prefix, pick_title, words as title_words
 from pipeline.record import Article
@@ -272,20 +274,26 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     strip_furniture(root)
     blocks = linearize(root)
     score_blocks(blocks)
+    rows_of, doc_meta = mark_data_tables(blocks)
     container = best_container(blocks, root)
     idx = [i for i, b in enumerate(blocks) if b.elem is container or container in b.elem.iterancestors()]
     inner = [blocks[i] for i in idx]
     start, end = best_run([b.score for b in inner]) if inner else (0, 0)
     body = first_item(inner[start:end])
     end = start + len(body)
-    parts = finish(body)
     first = idx[start] if body else 0
-    after = idx[end - 1] + 1 if body else 0
-    parts.meta_lines.extend(b.text for b in blocks[after:after + TAIL_WINDOW] if names_people(b.text))
     head = [b.text for b in blocks[max(0, first - HEAD_WINDOW):first]]
     title = pick_title(tsig.headings, tsig.og, tsig.titles, tsig.declared, tsig.sites, head)
-    if parts.paragraphs and title and _same(parts.paragraphs[0], title):
+    if not body:
+        first = _below_title(blocks, title)
+        head = [b.text for b in blocks[max(0, first - HEAD_WINDOW):first]]
+    kept = [(k, b) for k, b in enumerate(body, first) if k not in doc_meta]
+    parts = finish(join_rows(kept, rows_of, _row_block))
+    after = idx[end - 1] + 1 if body else 0
+    parts.meta_lines.extend(b.text for b in blocks[after:after + TAIL_WINDOW] if names_people(b.text))
+    if parts.paragraphs and title and _repeats_title(parts.paragraphs[0], title):
         parts.paragraphs.pop(0)
+    flags = drop_spam(parts, title)
     _, _, h_authors = header_facts(head)
     _, _, b_authors = header_facts(parts.meta_lines[::-1])
     near = headline_lines(blocks, title, first)
@@ -314,6 +322,7 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
         meta_lines=[s for s in head if is_byline(s)][-5:] + parts.meta_lines,
         removed=parts.removed,
         url=own_url,
+        flags=flags,
     )
 
 
@@ -330,6 +339,30 @@ def headline_lines(blocks, title: str | None, body_start: int) -> list[str]:
             stop = body_start if body_start > i else len(blocks)
             return [x.text for x in blocks[i + 1:min(stop, i + 1 + NEAR_HEADLINE)]]
     return []
+BYLINE_BELOW = 6
+
+
+def _below_title(blocks: list[HBlock], title: str | None) -> int:
+    """Where an empty body (an article that is one image) would begin: a few blocks below the
+    headline, so that the byline under it is still read; 0 without a headline."""
+    for i, b in enumerate(blocks):
+        if title and title in b.text and len(b.text) <= len(title) + 20:
+            return min(len(blocks), i + BYLINE_BELOW)
+    return 0
+
+
+def _row_block(text: str, cells: list) -> HBlock:
+    n = sum(len(c.text) for c in cells) or 1
+    links = sum(c.link_ratio * len(c.text) for c in cells) / n
+    return HBlock(text, links, False, sum(c.score for c in cells), cells[0].elem)
+
+
+def _repeats_title(line: str, title: str) -> bool:
+    """The headline again at the top of the body, alone or with the post's date after it."""
+    if _same(line, title):
+        return True
+    rest = line.strip()[len(title):] if line.strip().startswith(title) else ""
+    return bool(rest.strip()) and is_date_only(rest.strip())
 
 
 def _same(a: str, b: str) -> bool:

@@ -15,6 +15,7 @@ _DATA = Path(__file__).resolve().parents[1] / "data" / "clean_signals.yaml"
 PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}[-－—\s]?\d{7,8}|\d{3,4}-\d{7,8}|400[-\s]?\d{3}[-\s]?\d{4})(?!\d)")
 EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(\.[\w-]+)+")
 URL_RE = re.compile(r"^(https?://|www\.)\S+$")
+MARKUP_RE = re.compile(r"^\s*</?[a-zA-Z][a-zA-Z0-9]*(\s[^>]*)?/?>")  # a dump's line of page source
 CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 _DATE_ONLY = re.compile(
     r"^[\[(（【]?\s*((19|20)\d\d\s*[-/.年]\s*)?\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
@@ -96,7 +97,7 @@ def line_score(s: str, link_ratio: float = 0.0) -> float:
     own = n * (1.0 - link_ratio)
     if link_ratio > 0.5:
         return -4.0 - n * link_ratio * 0.5
-    if is_date_only(s) or URL_RE.match(s.strip()):
+    if is_date_only(s) or URL_RE.match(s.strip()) or MARKUP_RE.match(s):
         return -6.0
     if p == 0:
         if is_nav_run(s):

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pipeline.clean.assemble import Block, best_run, finish, score_blocks
+from pipeline.clean.assemble import Block, best_run, drop_spam, finish, score_blocks
 from pipeline.clean.dating import date_signals, pick_date
 from pipeline.clean.markers import squeeze
 from pipeline.clean.meta import byline_sources, is_byline, join_bare_labels, outlet_under_headline, parse_byline
+from pipeline.clean.signals import is_date_only
 from pipeline.clean.pubdate import lead_dates
 from pipeline.clean.titles import drop_source_prefix, title_from_lines
 from pipeline.record import Article
@@ -44,10 +45,27 @@ def names_people(line: str) -> bool:
     return bool(b.authors or b.editors)
 
 
+LEAD_WINDOW = 15  # lines from a byline to the article's first paragraph
+LEAD_BONUS = 15.0
+
+
+def _lead_bonus(blocks: list[Block]) -> None:
+    """The first prose line below the dump's first byline (a date, 来源) opens the article:
+    a dump has no markup to tell it from teasers above the headline that score as well."""
+    for i, b in enumerate(blocks):
+        if not (is_byline(b.text) or is_date_only(b.text)):
+            continue
+        for nxt in blocks[i + 1:i + 1 + LEAD_WINDOW]:
+            if nxt.score > 0:
+                nxt.score += LEAD_BONUS
+                return
+
+
 def clean_text(content: str, url: str | None = None, fetched_at: datetime | None = None) -> Article:
     lines = [s for s in (squeeze(x) for x in content.splitlines()) if s]
     blocks = [Block(s) for s in lines]
     score_blocks(blocks)
+    _lead_bonus(blocks)
     start, end = best_run([b.score for b in blocks])
     parts = finish(blocks[start:end])
     parts.removed["outside_body"] = len(blocks) - (end - start)
@@ -69,6 +87,7 @@ def clean_text(content: str, url: str | None = None, fetched_at: datetime | None
     source = (h_lab or m_lab or h_out or m_out or outlet_under_headline(head, title)
               or byline_sources(join_bare_labels(lines[end:end + SOURCE_TAIL]))[0])
     title = drop_source_prefix(title, source)
+    flags = drop_spam(parts, title)
     return Article(
         title=title,
         paragraphs=parts.paragraphs,
@@ -81,4 +100,5 @@ def clean_text(content: str, url: str | None = None, fetched_at: datetime | None
         meta_lines=[s for s in head if is_byline(s)] + parts.meta_lines,
         removed=parts.removed,
         url=url,
+        flags=flags,
     )

@@ -82,7 +82,7 @@ def normalize_document(doc: Document) -> Document:
     if sc == "traditional":
         md["title_simplified"] = script.to_simplified(title)
         md["paragraphs_simplified"] = [script.to_simplified(p) for p in clean]
-    for f in [*src.flags, *(["traditional_script"] if sc == "traditional" else [])]:
+    for f in [*art.flags, *src.flags, *(["traditional_script"] if sc == "traditional" else [])]:
         if f not in doc.flags:
             doc.flags.append(f)
     return doc
