@@ -57,6 +57,18 @@ def test_gongshi_page_whose_content_is_only_a_table():
     assert len(a.paragraphs) == 6 and a.paragraphs[2] == "2 某某路2号地块 6.5公顷 住宅用地"
 
 
+def test_table_rows_with_dates_stay_in_the_body_and_date_nothing():
+    """A row that ends in a date is a row of the table, not a byline that dates the page."""
+    rows = "".join(f"<tr><td>{k}</td><td>某某项目{k}</td><td>市数据局</td><td>2019-0{k}-1{k}</td></tr>"
+                   for k in range(1, 6))
+    body = (f"<div class='content'><table><tr><td>序号</td><td>项目</td><td>单位</td><td>立项日期</td></tr>"
+            f"{rows}</table></div>")
+    a = clean_page(_page(body, "2024年数字政府项目公示").replace("<head>", '<head><meta name="PubDate" content="2024-03-05">'),
+                   "html")
+    assert "3 某某项目3 市数据局 2019-03-13" in a.paragraphs
+    assert a.published_at[:10] == "2024-03-05"
+
+
 def test_calendar_table_is_not_content():
     days = "".join("<tr>" + "".join(f"<td>{7 * w + d + 1}</td>" for d in range(7)) + "</tr>" for w in range(4))
     body = f"<div class='content'><p>{P1}</p><p>{P2}</p><table>{days}</table></div>"

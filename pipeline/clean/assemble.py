@@ -25,6 +25,7 @@ class Block:
     link_ratio: float = 0.0
     heading: bool = False
     score: float = 0.0
+    table_row: bool = False  # the cells of one row of a data table: content, never a byline
 
 
 @dataclass
@@ -144,7 +145,7 @@ def finish(blocks: list[Block]) -> Parts:
         if is_caption(text):
             out.captions.append(text)
             continue
-        if is_byline(text) and (not out.paragraphs or punct_count(text) <= 2):
+        if is_byline(text) and not b.table_row and (not out.paragraphs or punct_count(text) <= 2):
             out.meta_lines.append(text)
             continue
         m = classify(text)
@@ -180,7 +181,9 @@ def finish(blocks: list[Block]) -> Parts:
                 _bump(out.removed, "label")
                 continue
         out.paragraphs.append(text)
-    while out.paragraphs and is_byline(out.paragraphs[-1]) and punct_count(out.paragraphs[-1]) <= 3:
+    rows = {squeeze(b.text) for b in blocks if b.table_row}
+    while (out.paragraphs and is_byline(out.paragraphs[-1]) and punct_count(out.paragraphs[-1]) <= 3
+           and out.paragraphs[-1] not in rows):
         out.meta_lines.append(out.paragraphs.pop())
     out.paragraphs = _dedupe(drop_second_copy(out.paragraphs))
     return out

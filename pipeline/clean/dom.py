@@ -92,8 +92,8 @@ def linearize(root) -> list[HBlock]:
             if text:
                 elem = stack[-1]
                 ratio = min(1.0, link_chars / len(text)) if link_chars else 0.0
-                blocks.append(HBlock(text, ratio, elem.tag in HEADINGS, 0.0, elem,
-                                     _table_place(stack) if tables else None))
+                blocks.append(HBlock(text, ratio, elem.tag in HEADINGS, 0.0, elem=elem,
+                                     place=_table_place(stack) if tables else None))
             buf.clear()
         link_chars = 0
 

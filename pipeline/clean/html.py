@@ -354,7 +354,7 @@ def _below_title(blocks: list[HBlock], title: str | None) -> int:
 def _row_block(text: str, cells: list) -> HBlock:
     n = sum(len(c.text) for c in cells) or 1
     links = sum(c.link_ratio * len(c.text) for c in cells) / n
-    return HBlock(text, links, False, sum(c.score for c in cells), cells[0].elem)
+    return HBlock(text, links, score=sum(c.score for c in cells), table_row=True, elem=cells[0].elem)
 
 
 def _repeats_title(line: str, title: str) -> bool:

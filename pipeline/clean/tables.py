@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pipeline.clean.signals import data
+from pipeline.clean.markers import classify
+from pipeline.clean.signals import data, line_score
 
 CELL_SCORE = 2.0  # a data cell's score: a row of a few cells outweighs a furniture line
 FURNITURE = -7.0  # below this a cell carries a marker or a link wall: left as it is
@@ -61,7 +62,9 @@ def mark_data_tables(blocks: list) -> tuple[dict[int, object], set[int]]:
             continue
         for k, row, _ in members:
             b = blocks[k]
-            if FURNITURE < b.score < CELL_SCORE:
+            # the cell's own score: a date cell's penalty for standing in a run of dated
+            # headlines (score_blocks) does not hold inside a table
+            if b.score < CELL_SCORE and line_score(b.text, b.link_ratio) > FURNITURE and classify(b.text) is None:
                 b.score = CELL_SCORE
             rows_of[k] = row
     return rows_of, meta
