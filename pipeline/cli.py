@@ -101,7 +101,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
-    from pipeline.diff import diff_releases, render_markdown
+    from pipeline.publish.diff import diff_releases, render_markdown
 
     print(render_markdown(diff_releases(args.old, args.new)))
     return 0

@@ -1,10 +1,10 @@
 """The DGN Prefect flow: the stages of SPEC as tasks, one task per shard of pages.
 
-Prefect lives only here; the work itself is in pure modules (``pipeline.stages`` and the
+Prefect lives only here; the work itself is in pure modules (``pipeline.run.stages`` and the
 stage packages), so everything below is testable without a server.
 
 Memory does not follow the pages: each shard's result is spilled to a staging folder as it is
-taken (``pipeline.staging``) and the flow keeps only what dedupe compares, about 1.6 KB a
+taken (``pipeline.run.staging``) and the flow keeps only what dedupe compares, about 1.6 KB a
 page; the tables are then written from the staged pages one shard at a time.
 """
 from __future__ import annotations
@@ -21,15 +21,15 @@ from prefect.cache_policies import INPUTS, NO_CACHE, TASK_SOURCE
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from pipeline import PIPELINE_VERSION
-from pipeline.assemble import resolve, write_tables
+from pipeline.run.assemble import resolve, write_tables
 from pipeline.dedupe import group_duplicates, load_index
-from pipeline.incremental import Prior, load_prior, merge, page_reasons, seen_pages, unchanged_pages
+from pipeline.run.incremental import Prior, load_prior, merge, page_reasons, seen_pages, unchanged_pages
 from pipeline.ingest import SourceFile, discover, shard, unread_page_id
-from pipeline import server_guard
+from pipeline.run import server_guard
 from pipeline.limits import page_limits
-from pipeline.release import run_lock
-from pipeline.staging import Staging
-from pipeline.stages import ShardResult, process_files
+from pipeline.publish.release import run_lock
+from pipeline.run.staging import Staging
+from pipeline.run.stages import ShardResult, process_files
 
 ProgressHook = Callable[[str, int, int], None]  # (phase, done, total)
 _progress: ProgressHook | None = None
@@ -123,7 +123,7 @@ def dedupe_and_assemble(staging: Staging, lights: list[dict], output_dir: str, i
 
 @task(name="validate-and-publish", cache_policy=NO_CACHE)
 def validate_and_publish(tables: dict, rejected: list[dict], run_info: dict, output_dir: str, carried=None):
-    from pipeline.release import publish_release
+    from pipeline.publish.release import publish_release
 
     return publish_release(tables, rejected, run_info, Path(output_dir), carried_rejected=carried)
 

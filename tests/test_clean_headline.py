@@ -4,7 +4,7 @@ from pipeline.clean.html import clean_html
 from pipeline.clean.titles import peel_site_names, pick_title
 from pipeline.normalize import normalize_document
 from pipeline.record import Article, Document
-from pipeline.stages import candidate, process_document
+from pipeline.run.stages import candidate, process_document
 
 BODY = ("<p>　　11月3日，区政务服务数据管理局召开全区数字政府建设工作推进会，通报前三季度重点任务进展情况，"
         "部署下一阶段工作。会议指出，要持续推进政务服务“一网通办”，提升群众办事满意度。</p>"

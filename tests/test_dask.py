@@ -1,7 +1,7 @@
 """Scale-out: the shard tasks on a Dask cluster give the same release as the local run."""
 import pytest
 
-from pipeline.assemble import TABLES
+from pipeline.run.assemble import TABLES
 from pipeline.flows import run
 
 

@@ -4,10 +4,10 @@ from datetime import datetime, timezone
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.assemble import build_tables
+from pipeline.run.assemble import build_tables
 from pipeline.dedupe import article_id, group_duplicates
 from pipeline.dedupe.history import build_index, load_index, match, match_page
-from pipeline.release import _write_sums
+from pipeline.publish.release import _write_sums
 
 A = ("数字政府建设全面提速，数字技术不断升级，数字应用场景加速扩展。各地推进一网通办，政务云平台统筹布局。\n"
      "数据要素市场化配置改革持续深化，电子证照应用范围不断扩大，群众办事更加便利。\n"
@@ -118,8 +118,8 @@ def test_seed_pages_against_their_own_published_release(tmp_path):
     from pathlib import Path
 
     from pipeline.ingest import discover
-    from pipeline.release import publish_release
-    from pipeline.stages import process_files
+    from pipeline.publish.release import publish_release
+    from pipeline.run.stages import process_files
 
     samples = Path(__file__).resolve().parents[1] / "pipeline" / "samples"
     kept = process_files(discover([str(samples)])[0]).kept

@@ -92,7 +92,7 @@ def test_a_short_form_of_a_title_is_no_document():
 
 def test_untitled_and_undated_pages_stay_articles():
     from dgn_rows import NOW, good_tables
-    from pipeline.assemble import article_row
+    from pipeline.run.assemble import article_row
     from pipeline.tables import RELEASED, to_arrow
     from pipeline.validate.run import validate_tables
 

@@ -41,7 +41,7 @@ def test_bench_news_is_mostly_off_topic():
 
 def test_seed_pages_all_stay_and_002_is_flagged():
     from pipeline.ingest import discover
-    from pipeline.stages import process_files
+    from pipeline.run.stages import process_files
 
     samples = Path(__file__).resolve().parents[1] / "pipeline" / "samples"
     out = process_files(discover([str(samples)])[0])

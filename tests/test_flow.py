@@ -6,7 +6,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.assemble import TABLES
+from pipeline.run.assemble import TABLES
 from pipeline.flows import run, sample_dir
 
 

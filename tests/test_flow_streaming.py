@@ -7,8 +7,8 @@ from pipeline import flows
 from pipeline.dedupe.groups import light
 from pipeline.flows import run, sample_dir
 from pipeline.ingest import discover
-from pipeline.staging import ROOT
-from pipeline.stages import process_files
+from pipeline.run.staging import ROOT
+from pipeline.run.stages import process_files
 
 
 def _data_bytes(release: Path) -> dict[str, bytes]:

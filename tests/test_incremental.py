@@ -5,7 +5,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline import incremental
+from pipeline.run import incremental
 from pipeline.flows import run, sample_dir
 
 NEW_PAGE = """长沙推进“一网通办”改革 政务服务事项全部实现网上可办

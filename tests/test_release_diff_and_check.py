@@ -5,8 +5,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from dgn_rows import NOW, PAGE_REJECTS, RUN_INFO, article, good_tables
-from pipeline.diff import diff_releases, render_markdown
-from pipeline.release import publish_release
+from pipeline.publish.diff import diff_releases, render_markdown
+from pipeline.publish.release import publish_release
 from pipeline.validate import validate_release
 
 pytestmark = pytest.mark.filterwarnings("ignore")

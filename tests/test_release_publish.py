@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from dgn_rows import NOW, PAGE_REJECTS, RUN_INFO, article, good_tables
-from pipeline.release import ValidationBlocked, latest, publish_release
+from pipeline.publish.release import ValidationBlocked, latest, publish_release
 from pipeline.tables import RELEASED
 
 pytestmark = pytest.mark.filterwarnings("ignore")

@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from dgn_rows import NOW, PAGE_REJECTS, RUN_INFO, good_tables
-from pipeline.release import ReleaseUntrusted, check_release, latest, publish_release
+from pipeline.publish.release import ReleaseUntrusted, check_release, latest, publish_release
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from hostile_corpus import ARTICLE, PII_VALUES, REJECTED_ANY, SECRET, build
-from pipeline.csv_export import FORMULA_START
+from pipeline.publish.csv_export import FORMULA_START
 from pipeline.normalize.pii import redact_text
 
 LIMITS = {"DGN_MAX_PAGE_BYTES": "1250000", "DGN_MAX_ARCHIVE_BYTES": "10000000"}  # the deep page is 1.1 MB

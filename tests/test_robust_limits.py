@@ -12,13 +12,13 @@ import pipeline.ingest.readers as readers
 from hostile_corpus import build
 from pipeline.ingest import discover
 from pipeline.limits import PageLimits, page_limits
-from pipeline.stages import process_files
+from pipeline.run.stages import process_files
 
 TESTS = Path(__file__).resolve().parent
 MEASURE = """
 import json, re, sys, time
 from pipeline.ingest import discover
-from pipeline.stages import process_files
+from pipeline.run.stages import process_files
 files, skipped = discover([sys.argv[1]])
 t = time.perf_counter()
 r = process_files(files, {"min_topic_score": 0.05, "min_chars": 120})
@@ -119,7 +119,7 @@ def test_too_many_elements_is_rejected(tmp_path):
 def test_a_page_over_its_time_budget_is_rejected_too_slow(tmp_path, monkeypatch):
     import time
 
-    import pipeline.stages as stages
+    import pipeline.run.stages as stages
 
     real = stages.extract_records
     monkeypatch.setattr(stages, "extract_records", lambda doc: (time.sleep(1.2), real(doc))[1])

@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.ingest import discover
 from pipeline.ingest.decode import decode_bytes, page_charset, valid_utf8
-from pipeline.stages import process_files
+from pipeline.run.stages import process_files
 from pipeline.tables import to_arrow
 
 GOOD = "数字政府建设持续推进，一网通办让群众办事更方便。" * 20
@@ -46,7 +46,7 @@ def test_text_codecs_still_honoured():
 
 
 def test_a_reader_that_raises_rejects_its_file_and_the_next_file_goes_on(tmp_path, monkeypatch):
-    import pipeline.stages as stages
+    import pipeline.run.stages as stages
 
     _good(tmp_path, "a.txt")
     _good(tmp_path, "b.txt")

@@ -30,7 +30,7 @@ def test_the_temporary_server_dies_with_a_killed_run(tmp_path):
         while time.monotonic() < deadline and not servers:
             time.sleep(0.5)
             servers = [c for c in psutil.Process(run.pid).children(recursive=True)
-                       if "pipeline.server_guard" in " ".join(c.cmdline())]
+                       if "pipeline.run.server_guard" in " ".join(c.cmdline())]
         assert servers, "the run did not start its temporary server through the guard"
         while time.monotonic() < deadline and not list(tmp_path.glob("*clean*")):
             time.sleep(0.5)

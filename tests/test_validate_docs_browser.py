@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dgn_rows import NOW, PAGE_REJECTS, RUN_INFO, good_tables
-from pipeline.release import publish_release
+from pipeline.publish.release import publish_release
 from pipeline.tables import RELEASED
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore")]

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from dgn_rows import NOW, PAGE_REJECTS, RUN_INFO, good_tables
-from pipeline.release import publish_release
+from pipeline.publish.release import publish_release
 
 pytestmark = pytest.mark.slow  # one release with Data Docs (~45 s)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.clean.markers import classify, squeeze
-from pipeline.csv_export import cell, neutralise
+from pipeline.publish.csv_export import cell, neutralise
 from pipeline.validate import patterns
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"

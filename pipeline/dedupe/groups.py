@@ -38,7 +38,7 @@ def preference(c: dict) -> tuple:
 def group_duplicates(cands: list[dict]) -> tuple[list[dict], list[tuple[dict, dict]]]:
     """Return (canonical candidates, [(duplicate, its canonical)]), each group's canonical by preference.
 
-    Reads only ``light`` fields, so the candidates may be light ones (``pipeline.staging``).
+    Reads only ``light`` fields, so the candidates may be light ones (``pipeline.run.staging``).
     """
     cands = sorted(cands, key=lambda c: c["page_id"])
     sigs = np.vstack([body_signature(c) for c in cands]) if cands else np.zeros((0, DEFAULT.permutations), np.uint32)

@@ -73,7 +73,7 @@ def query_keys(sig: np.ndarray, params: Params) -> np.ndarray:
 
 def release_path(path: str | Path) -> Path | None:
     """The release to read: ``path`` itself if it is one, else the latest under ``path/releases``."""
-    from pipeline.release import latest
+    from pipeline.publish.release import latest
 
     path = Path(path)
     if (path / "data" / "articles.parquet").is_file():

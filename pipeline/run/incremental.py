@@ -39,7 +39,7 @@ class Prior:
 
 def _current(output_dir: str | Path) -> tuple[Path, dict] | None:
     """The latest release and its manifest, if one exists and this pipeline version built it."""
-    from pipeline.release import latest
+    from pipeline.publish.release import latest
 
     rel = latest(Path(output_dir))
     if rel is None:

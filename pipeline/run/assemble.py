@@ -155,7 +155,7 @@ def build_tables(canonical: list[dict], duplicates: list[tuple[dict, dict]], pri
     """Rows for every table, and the rejected rows of duplicates pointing at their canonical article.
 
     The in-memory path (tests, small inputs): ``resolve`` then ``rows_of`` every canonical. The
-    flow does the same shard by shard from disk (``pipeline.staging``).
+    flow does the same shard by shard from disk (``pipeline.run.staging``).
     """
     res = resolve(canonical, duplicates, prior, carry_forward)
     orgs = Organizations()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from pipeline.csv_export import neutralise
+from pipeline.publish.csv_export import neutralise
 from pipeline.tables import RELEASED, SCHEMA_VERSION, TABLES, Table
 
 LICENSE = {"name": "other-at", "title": "Texts remain the property of their publishers; "

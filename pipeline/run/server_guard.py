@@ -6,7 +6,7 @@ Without a ``PREFECT_API_URL`` Prefect starts a server of its own in a child proc
 parent and ends the server within half a second of the parent's death. A process-level watch,
 not ``PR_SET_PDEATHSIG``, which follows the thread that started the child.
 
-    python -m pipeline.server_guard PARENT_PID UVICORN_ARGS...
+    python -m pipeline.run.server_guard PARENT_PID UVICORN_ARGS...
 """
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def install() -> None:
 
         def popen(args, **kwargs):
             if list(args[1:3]) == ["-m", "uvicorn"]:
-                args = [args[0], "-m", "pipeline.server_guard", str(os.getpid()), *args[3:]]
+                args = [args[0], "-m", "pipeline.run.server_guard", str(os.getpid()), *args[3:]]
             return real_popen(args, **kwargs)
 
         server.subprocess = _Shim(popen)

@@ -329,9 +329,9 @@ def _json(obj) -> str:
 def write_release_files(folder: Path, tables: dict[str, pa.Table], rejected: pa.Table, report,
                         run_info: dict, version: str, now: dt.datetime, previous: Path | None) -> None:
     """Data files, then the descriptions that hash or summarise them."""
-    from pipeline import card, datapackage
-    from pipeline.csv_export import write_csv
-    from pipeline.diff import diff_releases, render_markdown
+    from pipeline.publish import card, datapackage
+    from pipeline.publish.csv_export import write_csv
+    from pipeline.publish.diff import diff_releases, render_markdown
 
     for name in RELEASED:
         write_parquet(tables[name], folder / "data" / f"{name}.parquet")

@@ -1,0 +1,1 @@
+"""Publishing a release: tables to files, the dataset card, the data package, diffs."""

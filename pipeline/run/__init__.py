@@ -1,0 +1,1 @@
+"""One run: the per-page stages, staging shard results, assembling tables, incremental runs."""
