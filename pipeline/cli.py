@@ -46,7 +46,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"dgn run: {problem}", file=sys.stderr)
         return 2
     _quiet_prefect(args.verbose)
-    for name in ("max_page_bytes", "max_paragraph_chars", "max_archive_bytes"):
+    for name in ("max_page_bytes", "max_paragraph_chars", "max_archive_bytes", "max_attributes", "max_elements",
+                 "max_page_seconds"):
         if getattr(args, name) is not None:
             os.environ[f"DGN_{name.upper()}"] = str(getattr(args, name))
     from rich.console import Console
@@ -159,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--max-page-bytes", type=int, help="pages larger are rejected unread (default 8000000)")
     r.add_argument("--max-paragraph-chars", type=int, help="longer cleaned paragraphs reject the page (default 50000)")
     r.add_argument("--max-archive-bytes", type=int, help="decompressed bytes read from one archive (default 2e9)")
+    r.add_argument("--max-attributes", type=int, help="attributes on one element: more reject the page (default 1000)")
+    r.add_argument("--max-elements", type=int, help="tags in one page: more reject the page (default 200000)")
+    r.add_argument("--max-page-seconds", type=int, help="time one page may take: longer rejects it (default 30)")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
     r.set_defaults(func=_cmd_run)
