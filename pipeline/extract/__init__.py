@@ -14,21 +14,33 @@ from .documents import extract_documents
 from .events import extract_events
 from .keywords import keywords_and_score
 from .organizations import extract_organizations, text_aliases
-from .people import extract_people
+from .people import compact, extract_people
 from .quotes import extract_quotes
 from .regions import extract_region_codes
+from .sentences import split_sentences
 from .statistics import extract_statistics
+from .tagger import sentence_entities
 
 __all__ = ["extract_records", "extract_from_text"]
 
 
+def article_entities(paragraphs: list[str]) -> dict[str, tuple]:
+    """The tagger's entity spans for every sentence of the article (``compact`` text), from
+    one batched call."""
+    sents = [s for p in paragraphs for s in split_sentences(compact(p))]
+    return sentence_entities(sents)
+
+
 def extract_from_text(title: str, paragraphs: list[str], published_date=None,
-                      author_lines: list[str] = (), meta_lines: list[str] = ()) -> tuple[dict[str, list[dict]], dict]:
+                      author_lines: list[str] = (), meta_lines: list[str] = (),
+                      use_tagger: bool = True) -> tuple[dict[str, list[dict]], dict]:
     """All tables and article fields from plain normalized text (the pure core of
-    ``extract_records``)."""
+    ``extract_records``). ``use_tagger``: person and organization spans from the tagger
+    join the rules' (see extract/tagger.py)."""
     from ..normalize import split_person_line
 
     body = "\n".join(paragraphs)
+    entities = article_entities(paragraphs) if use_tagger else None
     aliases = text_aliases(body)
     authors = [split_person_line(a) for a in author_lines]
     author_names = {a[0] for a in authors}
@@ -40,7 +52,7 @@ def extract_from_text(title: str, paragraphs: list[str], published_date=None,
                 author_names.add(name)
             elif rest:
                 authors = [(n, rest if n == name and not r else r) for n, r in authors]
-    people = extract_people(paragraphs, authors, aliases)
+    people = extract_people(paragraphs, authors, aliases, entities)
     events = extract_events(paragraphs, title, published_date, aliases)
     known = [p["name"] for p in people] + [p["organization"] for p in people if p["organization"]]
     documents = extract_documents(paragraphs, known)
