@@ -322,10 +322,11 @@ def extract_people(paragraphs: list[str], authors: list[tuple[str, str | None]] 
             for pm in find_titled(dash.group(1)):
                 add(pm.name, pm.posts, "quoted", para)
         for sent in split_sentences(para):
-            for pm in find_titled(sent):
+            ruled = find_titled(sent)
+            for pm in ruled:
                 add(pm.name, pm.posts, _role(pm), sent)
             if entities:
-                for pm in tagged_mentions(sent, entities.get(sent, ())):
+                for pm in tagged_mentions(sent, entities.get(sent, ()), [(r.start, r.end) for r in ruled]):
                     add(pm.name, pm.posts, pm.role, sent)
     _merge_short_forms(posts, roles, evidence)
     for para in paragraphs:
@@ -417,6 +418,8 @@ def person_name(span: str) -> str | None:
         given = name[2:] if name[:2] in double else name[1:]
         if not given or given[0] in rules()["surname_only_suffixes"] or len(name) > 4 and "·" not in name:
             return None
+    elif not ("·" in name or len(name) >= 3 or all(c in rules()["transliteration_chars"] for c in name)):
+        return None
     return name
 
 
@@ -489,11 +492,12 @@ def _names_before_titles(sentence: str, bounds: set[int]) -> list[tuple[str, int
     return out
 
 
-def tagged_mentions(sentence: str, spans) -> list[PersonMention]:
+def tagged_mentions(sentence: str, spans, ruled: list[tuple[int, int]] = ()) -> list[PersonMention]:
     """People the tagger found in one sentence, with the posts the text gives before or
     after the name, and ``author`` for a byline (``记者 X``, ``（记者X Y）``, ``文/X``).
     Names beside tagged ones in lists and names right before a title are added (rules
-    where the tagger often fails); of overlapping candidates the longest is kept."""
+    where the tagger often fails); of overlapping candidates the longest is kept, and none
+    that overlaps a name the rules found (``ruled`` spans) is."""
     spans = _joined_spans(sentence, spans)
     cands: list[tuple[str, int, int]] = []
     for sp in spans:
@@ -506,6 +510,7 @@ def tagged_mentions(sentence: str, spans) -> list[PersonMention]:
     places = [(sp.start, sp.end) for sp in spans if sp.label == "LOC"]
     cands += _list_names(sentence, tagged, places)
     cands += _names_before_titles(sentence, {sp.end for sp in spans if sp.label in ("ORG", "LOC")})
+    cands = [c for c in cands if not any(c[1] < b and a < c[2] for a, b in ruled)]
     cands.sort(key=lambda c: (c[1], -(c[2] - c[1])))
     kept: list[tuple[str, int, int]] = []
     for c in cands:
