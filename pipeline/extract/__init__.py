@@ -13,22 +13,22 @@ from ..record import Document
 from .documents import extract_documents
 from .events import extract_events
 from .keywords import keywords_and_score
-from .organizations import extract_organizations, text_aliases
+from .organizations import extract_organizations, tagged_organizations, text_aliases
 from .people import compact, extract_people
 from .quotes import extract_quotes
 from .regions import extract_region_codes
 from .sentences import split_sentences
 from .statistics import extract_statistics
-from .tagger import sentence_entities
+from .tagger import sentence_words
 
 __all__ = ["extract_records", "extract_from_text"]
 
 
 def article_entities(paragraphs: list[str]) -> dict[str, tuple]:
-    """The tagger's entity spans for every sentence of the article (``compact`` text), from
-    one batched call."""
+    """The tagger's words for every sentence of the article (``compact`` text), from one
+    batched call."""
     sents = [s for p in paragraphs for s in split_sentences(compact(p))]
-    return sentence_entities(sents)
+    return sentence_words(sents)
 
 
 def extract_from_text(title: str, paragraphs: list[str], published_date=None,
@@ -57,6 +57,7 @@ def extract_from_text(title: str, paragraphs: list[str], published_date=None,
     known = [p["name"] for p in people] + [p["organization"] for p in people if p["organization"]]
     documents = extract_documents(paragraphs, known)
     org_names = [p["organization_raw"] for p in people if p["organization_raw"]]
+    tagged_orgs = tagged_organizations(entities) if entities else []
     for ev in events:
         org_names += ev["organizers"] + ev["co_organizers"]
     org_names += [d["issuer"] for d in documents if d["issuer"] and d["issuer"] not in {p["name"] for p in people}]
@@ -66,7 +67,7 @@ def extract_from_text(title: str, paragraphs: list[str], published_date=None,
         "events": events,
         "statistics": extract_statistics(paragraphs, published_date),
         "documents": documents,
-        "quotes": extract_quotes(paragraphs, people),
+        "quotes": extract_quotes(paragraphs, people, tagged_orgs + [o for o in org_names if len(o) >= 3]),
     }
     keywords, score = keywords_and_score(body, title)
     fields = {"keywords": keywords, "region_codes": extract_region_codes(paragraphs, title), "topic_score": score}

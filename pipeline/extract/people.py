@@ -17,6 +17,7 @@ from functools import cache
 from ..normalize.reference import rules, table
 from .organizations import canonical, strip_lead
 from .sentences import split_sentences
+from .tagger import outvoted
 
 _HARD = set(",，。;；:：!！?？“”\"《》 \t—…|｜「」")
 _PUNCT_AFTER = set(",，。;；:：!！?？、“”\"()（）《》 \t—…")
@@ -294,9 +295,10 @@ def extract_people(paragraphs: list[str], authors: list[tuple[str, str | None]] 
     """Rows {name, title, organization, organization_raw, role, evidence}: one per person, in
     order of first mention, with the strongest role (author > speaker > quoted > mentioned).
     ``authors`` are (name, text after the name) pairs from the byline; ``aliases`` the
-    organization aliases the text defines; ``entities`` the tagger's spans by sentence (of
+    organization aliases the text defines; ``entities`` the tagger's words by sentence (of
     the ``compact`` paragraphs): its person names join the rules' ones."""
     paragraphs = [compact(p) for p in paragraphs]
+    doubtful = outvoted(entities, "PER") if entities else frozenset()
     posts: dict[str, list[Post]] = {}
     roles: dict[str, str] = {}
     evidence: dict[str, str] = {}
@@ -326,7 +328,7 @@ def extract_people(paragraphs: list[str], authors: list[tuple[str, str | None]] 
             for pm in ruled:
                 add(pm.name, pm.posts, _role(pm), sent)
             if entities:
-                for pm in tagged_mentions(sent, entities.get(sent, ()), [(r.start, r.end) for r in ruled]):
+                for pm in tagged_mentions(sent, entities.get(sent, ()), [(r.start, r.end) for r in ruled], doubtful):
                     add(pm.name, pm.posts, pm.role, sent)
     _merge_short_forms(posts, roles, evidence)
     for para in paragraphs:
@@ -492,7 +494,23 @@ def _names_before_titles(sentence: str, bounds: set[int]) -> list[tuple[str, int
     return out
 
 
-def tagged_mentions(sentence: str, spans, ruled: list[tuple[int, int]] = ()) -> list[PersonMention]:
+_LATIN_FULL = re.compile(
+    r"(?<![A-Za-z.])[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+    r"(?:\s+(?:[A-Z]\.\s*)+[A-Z][a-z]+|\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?|\s*(?:[A-Z]\.\s*)+[A-Z][a-z]+){1,3}(?![A-Za-z])")
+
+
+def _latin_names(sentence: str, tagged: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
+    """Names in Latin script (Linus Torvalds, Sarah Y. Tong): two to four capitalised words
+    of which the tagger read one as a person, or followed by an affiliation in brackets."""
+    out = []
+    for m in _LATIN_FULL.finditer(sentence):
+        if any(s < m.end() and m.start() < e for s, e in tagged) or re.match(r"\s*[（(][^）)]*[\u4e00-\u9fff]", sentence[m.end():]):
+            out.append((m.group(0), m.start(), m.end()))
+    return out
+
+
+def tagged_mentions(sentence: str, spans, ruled: list[tuple[int, int]] = (),
+                    doubtful: frozenset[str] = frozenset()) -> list[PersonMention]:
     """People the tagger found in one sentence, with the posts the text gives before or
     after the name, and ``author`` for a byline (``记者 X``, ``（记者X Y）``, ``文/X``).
     Names beside tagged ones in lists and names right before a title are added (rules
@@ -501,7 +519,7 @@ def tagged_mentions(sentence: str, spans, ruled: list[tuple[int, int]] = ()) -> 
     spans = _joined_spans(sentence, spans)
     cands: list[tuple[str, int, int]] = []
     for sp in spans:
-        if sp.label == "PER":
+        if sp.label == "PER" and sp.text not in doubtful:
             name = person_name(sp.text)
             if name:
                 at = sp.text.find(name)
@@ -509,6 +527,8 @@ def tagged_mentions(sentence: str, spans, ruled: list[tuple[int, int]] = ()) -> 
     tagged = [(sp.start, sp.end) for sp in spans if sp.label == "PER"]
     places = [(sp.start, sp.end) for sp in spans if sp.label == "LOC"]
     cands += _list_names(sentence, tagged, places)
+    if any("A" <= c <= "Z" for c in sentence):
+        cands += _latin_names(sentence, tagged)
     cands += _names_before_titles(sentence, {sp.end for sp in spans if sp.label in ("ORG", "LOC")})
     cands = [c for c in cands if not any(c[1] < b and a < c[2] for a, b in ruled)]
     cands.sort(key=lambda c: (c[1], -(c[2] - c[1])))

@@ -167,7 +167,20 @@ def entities(texts: list[str], labels: tuple[str, ...] = ENTITY_LABELS) -> list[
     return [[w for w in words if w.label in labels] for words in tag_texts(texts)]
 
 
-def sentence_entities(sentences: list[str]) -> dict[str, tuple[Span, ...]]:
-    """Entity spans by sentence, each distinct sentence tagged once (in one batched call)."""
-    distinct = sorted(set(sentences))
-    return {s: tuple(spans) for s, spans in zip(distinct, entities(distinct))}
+def sentence_words(sentences: list[str]) -> dict[str, tuple[Span, ...]]:
+    """Tagged words by sentence, in text order, each distinct sentence tagged once (in one
+    batched call)."""
+    distinct = list(dict.fromkeys(sentences))
+    return {s: tuple(words) for s, words in zip(distinct, tag_texts(distinct))}
+
+
+def outvoted(words: dict, label: str) -> frozenset[str]:
+    """Strings of two characters or more that the tagger gives ``label`` less often than
+    another label in the same article (文革 read as a person once and as a noun three
+    times): common words, not names."""
+    votes: dict[str, int] = {}
+    for spans in words.values():
+        for w in spans:
+            if len(w.text) >= 2:
+                votes[w.text] = votes.get(w.text, 0) + (1 if w.label == label else -1)
+    return frozenset(t for t, v in votes.items() if v < 0)
