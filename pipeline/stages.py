@@ -1,4 +1,4 @@
-"""The per-page stages in order: ingest → clean → normalize → extract → filter.
+"""The per-page stages in order: ingest → clean → normalize → score → filter → extract.
 
 Pure Python, no Prefect: the flow's shard task calls ``process_files`` and the tests call it
 directly. A stage that raises on one page rejects that page (reason ``<stage>_error``) and the
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pipeline.clean import clean_page
 from pipeline.dedupe.ids import article_id
 from pipeline.dedupe.near import signature
-from pipeline.extract import extract_records
+from pipeline.extract import extract_records, score_article
 from pipeline.filter import run_filters
 from pipeline.filter.spun import is_spun
 from pipeline.faults import pause
@@ -44,7 +44,7 @@ def process_document(doc: Document, limits: dict | None = None) -> tuple[Documen
     steps = (
         ("clean", lambda d: _clean(d, max_par)),
         ("normalize", normalize_document),
-        ("extract", extract_records),
+        ("extract", score_article),
     )
     for stage, step in steps:
         try:
@@ -58,7 +58,11 @@ def process_document(doc: Document, limits: dict | None = None) -> tuple[Documen
         doc.flags.append("spun_text")
     verdict = run_filters(doc, limits)
     if not verdict.keep:
-        doc.reject(verdict.reason, verdict.detail)
+        return doc.reject(verdict.reason, verdict.detail), "filter"
+    try:
+        extract_records(doc)  # the tables, on kept pages only: the tagger is the slow part
+    except Exception as e:
+        return doc.reject("extract_error", f"{type(e).__name__}: {e}"[:500]), "extract"
     return doc, "filter"
 
 

