@@ -11,6 +11,8 @@ it keeps. Deterministic: rows come in text order.
 """
 from __future__ import annotations
 
+import re
+
 from ..record import Document
 from .documents import extract_documents
 from .events import extract_events
@@ -23,7 +25,17 @@ from .sentences import split_sentences
 from .statistics import extract_statistics
 from .tagger import sentence_words
 
+_BYLINE_LEAD = re.compile(r"^(?:(?:文|图|撰文|作者)\s*[/／:：]\s*(?:(?:本报|本台|特约|见习)?(?:记者|通讯员|实习生)\s*)?"
+                          r"|(?:本报|本台|特约|见习)?(?:记者|通讯员|实习生)\s*)")
+
 __all__ = ["extract_records", "extract_from_text", "score_article"]
+
+
+def _without_marker(person: tuple[str, str | None]) -> tuple[str, str | None]:
+    """A byline name without the words before it (``文/记者汪万里`` → 汪万里)."""
+    name, rest = person
+    m = _BYLINE_LEAD.match(name)
+    return (name[m.end():], rest) if m and len(name) - m.end() >= 2 else person
 
 
 def article_entities(paragraphs: list[str]) -> dict[str, tuple]:
@@ -44,11 +56,11 @@ def extract_from_text(title: str, paragraphs: list[str], published_date=None,
     body = "\n".join(paragraphs)
     entities = article_entities(paragraphs) if use_tagger else None
     aliases = text_aliases(body)
-    authors = [split_person_line(a) for a in author_lines]
+    authors = [_without_marker(split_person_line(a)) for a in author_lines]
     author_names = {a[0] for a in authors}
     for line in meta_lines:
         if line.startswith(("作者", "文/", "撰文")):
-            name, rest = split_person_line(line)
+            name, rest = _without_marker(split_person_line(line))
             if name not in author_names:
                 authors.append((name, rest))
                 author_names.add(name)

@@ -234,23 +234,34 @@ def parse_person_line(name: str, rest: str | None) -> list[Post]:
     return _group_posts(posts)
 
 
+def _merge(posts: dict, roles: dict, evidence: dict, short: str, full: str) -> None:
+    for p in posts.pop(short):
+        if not any(q.title == p.title for q in posts[full]):
+            posts[full].append(p)
+    role = roles.pop(short)
+    if _ROLE_RANK[role] < _ROLE_RANK[roles[full]]:
+        roles[full] = role
+    evidence.pop(short)
+
+
 def _merge_short_forms(posts: dict, roles: dict, evidence: dict) -> None:
-    """A name that is the start or the end of a longer one in the same article (沃拉斯 in
-    格雷厄姆·沃拉斯) is that person: its posts and role go to the fullest form."""
+    """One person, one row. A name that is the start or the end of a longer one in the same
+    article (沃拉斯 in 格雷厄姆·沃拉斯) is that person: its posts and role go to the fullest
+    form; a foreign surname that ends several longer names (洛克菲勒) names none of them
+    alone and is dropped. A name read with the word after it (姚明刚 beside 姚明, 刚 from
+    刚刚) goes to the shorter form."""
+    stop = rules()["name_stop_chars"] + rules()["name_trailing_words"]
+    for name in list(posts):
+        if name in posts and len(name) == 3 and name[-1] in stop and name[:2] in posts:
+            _merge(posts, roles, evidence, name, name[:2])
     names = list(posts)
     for short in names:
         longer = [n for n in names if n != short and len(n) > len(short) and (n.startswith(short) or n.endswith(short))
                   and (len(short) >= 3 or "·" in n)]
-        if len(longer) != 1:
-            continue
-        full = longer[0]
-        for p in posts.pop(short):
-            if not any(q.title == p.title for q in posts[full]):
-                posts[full].append(p)
-        role = roles.pop(short)
-        if _ROLE_RANK[role] < _ROLE_RANK[roles[full]]:
-            roles[full] = role
-        evidence.pop(short)
+        if len(longer) == 1:
+            _merge(posts, roles, evidence, short, longer[0])
+        elif len(longer) > 1 and all(n.endswith(short) for n in longer) and roles[short] != "author":
+            posts.pop(short), roles.pop(short), evidence.pop(short)
 
 
 _DASH_SPEAKER = re.compile(r"[—－-]{1,2}\s*([^—－-]{2,80})$")
@@ -385,11 +396,13 @@ _NAME_DOTS = "·•.．"
 
 
 def _joined_spans(sentence: str, spans) -> list:
-    """PER spans joined across a name dot (弗拉迪米尔.科马洛夫 → one span)."""
+    """PER spans joined across a name dot (弗拉迪米尔.科马洛夫 → one span), or side by side
+    when one of them has a dot already (亨丽埃塔•大卫 | 钟斯)."""
     out: list = []
     for sp in spans:
-        if (out and sp.label == "PER" and out[-1].label == "PER" and sp.start - out[-1].end == 1
-                and sentence[out[-1].end] in _NAME_DOTS):
+        if out and sp.label == "PER" and out[-1].label == "PER" and (
+                (sp.start - out[-1].end == 1 and sentence[out[-1].end] in _NAME_DOTS)
+                or (sp.start == out[-1].end and any(c in _NAME_DOTS for c in out[-1].text + sp.text))):
             prev = out.pop()
             out.append(type(sp)(sentence[prev.start:sp.end], "PER", prev.start, sp.end))
             continue
