@@ -83,6 +83,10 @@ def extract_from_text(title: str, paragraphs: list[str], published_date=None,
         "documents": documents,
         "quotes": extract_quotes(paragraphs, people, tagged_orgs + [o for o in org_names if len(o) >= 3]),
     }
+    quoted = {q["speaker"] for q in records["quotes"]}
+    for p in people:
+        if p["role"] == "mentioned" and p["name"] in quoted:
+            p["role"] = "quoted"
     keywords, score = keywords_and_score(body, title)
     fields = {"keywords": keywords, "region_codes": extract_region_codes(paragraphs, title), "topic_score": score}
     return records, fields

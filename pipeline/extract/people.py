@@ -337,7 +337,7 @@ def extract_people(paragraphs: list[str], authors: list[tuple[str, str | None]] 
         for sent in split_sentences(para):
             ruled = find_titled(sent)
             for pm in ruled:
-                add(pm.name, pm.posts, _role(pm), sent)
+                add(pm.name, pm.posts, "author" if byline_marker(sent[:pm.start]) else _role(pm), sent)
             if entities:
                 for pm in tagged_mentions(sent, entities.get(sent, ()), [(r.start, r.end) for r in ruled], doubtful):
                     add(pm.name, pm.posts, pm.role, sent)
