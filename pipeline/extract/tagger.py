@@ -10,6 +10,7 @@ shards in parallel. No network: the model files are read from the installed pack
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -17,7 +18,8 @@ from pathlib import Path
 import numpy as np
 
 MAX_CHARS = 120  # longer texts are cut (at a punctuation mark where one is near) before tagging
-BATCH_TOKENS = 6000  # padded characters per encoder call
+BATCH_TOKENS = 6000  # characters per encoder call
+DECODE_BATCH = 48  # texts per Viterbi call
 _CUT = re.compile(r"[。！？!?；;，,、：:）)」”]")
 
 
@@ -114,8 +116,9 @@ def _pieces(text: str) -> list[tuple[int, int]]:
 def _encode(model: _Model, texts: list[str]) -> list[np.ndarray]:
     """Tag ids for each text. Texts of one length go through the encoder together: the
     graph's backward pass reads padding (its ``length`` input does not mask it), so a padded
-    batch would change the tags."""
-    out: list[np.ndarray | None] = [None] * len(texts)
+    batch would change the tags. The decoder masks by length, so it runs on padded batches
+    of texts of similar lengths (fewer, larger numpy steps)."""
+    emissions: list[np.ndarray | None] = [None] * len(texts)
     by_len: dict[int, list[int]] = {}
     for i, s in enumerate(texts):
         by_len.setdefault(len(s), []).append(i)
@@ -127,10 +130,20 @@ def _encode(model: _Model, texts: list[str]) -> list[np.ndarray]:
             ids = np.array([[model.vocab.get(model.q2b.get(c, c), model.oov) for c in texts[g]] for g in rows],
                            dtype=np.int64)
             lengths = np.full(len(rows), width, dtype=np.int64)
-            emissions = model.session.run(None, {"token_ids": ids, "length": lengths})[0]
-            for g, path in zip(rows, viterbi(emissions, lengths, model.transitions)):
-                out[g] = path
-    return out  # type: ignore[return-value]
+            out = model.session.run(None, {"token_ids": ids, "length": lengths})[0]
+            for g, e in zip(rows, out):
+                emissions[g] = e
+    paths: list[np.ndarray | None] = [None] * len(texts)
+    order = sorted(range(len(texts)), key=lambda i: (len(texts[i]), i))
+    for k in range(0, len(order), DECODE_BATCH):
+        rows = order[k:k + DECODE_BATCH]
+        lengths = np.array([len(texts[g]) for g in rows], dtype=np.int64)
+        batch = np.zeros((len(rows), int(lengths.max()), model.transitions.shape[0]), dtype=np.float32)
+        for r, g in enumerate(rows):
+            batch[r, : lengths[r]] = emissions[g]
+        for g, n, path in zip(rows, lengths, viterbi(batch, lengths, model.transitions)):
+            paths[g] = path[:n]
+    return paths  # type: ignore[return-value]
 
 
 def _words(model: _Model, text: str, tags: np.ndarray, offset: int) -> list[Span]:
@@ -143,6 +156,29 @@ def _words(model: _Model, text: str, tags: np.ndarray, offset: int) -> list[Span
     return out
 
 
+_SEEN: OrderedDict[str, bytes] = OrderedDict()  # piece -> its tag ids, most recent last
+SEEN_MAX = 50_000
+
+
+def _tags(model: _Model, pieces: list[str]) -> list[np.ndarray]:
+    """Tag ids of each piece; pieces tagged before in this process (reprints share most of
+    their sentences) come from a bounded cache of one byte a character."""
+    todo = list(dict.fromkeys(p for p in pieces if p not in _SEEN))
+    fresh = {p: path.astype(np.uint8) for p, path in zip(todo, _encode(model, todo) if todo else [])}
+    out = []
+    for p in pieces:
+        if p in fresh:
+            out.append(fresh[p])
+        else:
+            _SEEN.move_to_end(p)
+            out.append(np.frombuffer(_SEEN[p], dtype=np.uint8))
+    for p, path in fresh.items():
+        _SEEN[p] = path.tobytes()
+        if len(_SEEN) > SEEN_MAX:
+            _SEEN.popitem(last=False)
+    return out
+
+
 def tag_texts(texts: list[str]) -> list[list[Span]]:
     """Words with their LAC labels for each text, offsets into that text."""
     model = _model()
@@ -152,7 +188,7 @@ def tag_texts(texts: list[str]) -> list[list[Span]]:
         for a, b in _pieces(text):
             jobs.append((n, a))
             pieces.append(text[a:b])
-    tags = _encode(model, pieces) if pieces else []
+    tags = _tags(model, pieces)
     out: list[list[Span]] = [[] for _ in texts]
     for (n, a), piece, t in zip(jobs, pieces, tags):
         out[n].extend(_words(model, piece, t, a))
