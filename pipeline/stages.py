@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pipeline.clean import clean_page
 from pipeline.dedupe.ids import article_id
 from pipeline.dedupe.near import signature
-from pipeline.extract import extract_records, score_article
+from pipeline.extract import extract_records, prefetch_tags, score_article
 from pipeline.filter import run_filters
 from pipeline.filter.spun import is_spun
 from pipeline.faults import pause
@@ -21,6 +21,9 @@ from pipeline.ingest import SourceFile, page_id, read_source, to_document
 from pipeline.limits import PageRejected, page_limits
 from pipeline.normalize import normalize_document
 from pipeline.record import Document
+
+
+TAG_GROUP = 16  # kept pages whose sentences the tagger takes in one batch (same-length rows batch better)
 
 
 @dataclass
@@ -40,6 +43,12 @@ def rejected_row(doc: Document, stage: str) -> dict:
 
 def process_document(doc: Document, limits: dict | None = None) -> tuple[Document, str]:
     """Run the stages on one decoded document; returns it and the last stage reached."""
+    doc, stage = prepare_document(doc, limits)
+    return (doc, stage) if doc.rejected else extract_document(doc)
+
+
+def prepare_document(doc: Document, limits: dict | None = None) -> tuple[Document, str]:
+    """Every stage up to the filter's verdict (the tables are not extracted yet)."""
     max_par = page_limits(limits).max_paragraph_chars
     steps = (
         ("clean", lambda d: _clean(d, max_par)),
@@ -59,8 +68,13 @@ def process_document(doc: Document, limits: dict | None = None) -> tuple[Documen
     verdict = run_filters(doc, limits)
     if not verdict.keep:
         return doc.reject(verdict.reason, verdict.detail), "filter"
+    return doc, "filter"
+
+
+def extract_document(doc: Document) -> tuple[Document, str]:
+    """The tables of a kept page (the tagger is the slow part, so only kept pages get it)."""
     try:
-        extract_records(doc)  # the tables, on kept pages only: the tagger is the slow part
+        extract_records(doc)
     except Exception as e:
         return doc.reject("extract_error", f"{type(e).__name__}: {e}"[:500]), "extract"
     return doc, "filter"
@@ -93,6 +107,29 @@ def process_files(files: list[SourceFile], limits: dict | None = None,
     """Every page of the files, except those whose page_id is in ``seen`` (counted as unchanged)."""
     out = ShardResult()
     bounds = page_limits(limits)
+    pending: list[tuple[Document, float]] = []  # kept pages waiting for their tables, with time so far
+
+    def done(doc: Document, stage: str, took: float) -> None:
+        if took > out.slowest[0]:
+            out.slowest = (took, doc.path)
+        if doc.rejected:
+            out.rejected.append(rejected_row(doc, stage))
+            return
+        for k, v in doc.metadata.get("redactions", {}).items():
+            out.redactions[k] = out.redactions.get(k, 0) + v
+        out.kept.append(candidate(doc))
+
+    def flush() -> None:
+        try:
+            prefetch_tags([d for d, _ in pending])  # one batched tagger call for the group
+        except Exception:
+            pass  # each page then tags itself, and fails alone if it must
+        for doc, took in pending:
+            started = time.perf_counter()
+            doc, stage = extract_document(doc)
+            done(doc, stage, took + time.perf_counter() - started)
+        pending.clear()
+
     for src in files:
         for page in read_source(src, limits=bounds):
             started = time.perf_counter()
@@ -104,14 +141,13 @@ def process_files(files: list[SourceFile], limits: dict | None = None,
             doc = to_document(page, pid)
             stage = "ingest"
             if not doc.rejected:
-                doc, stage = process_document(doc, limits)
+                doc, stage = prepare_document(doc, limits)
             took = time.perf_counter() - started
-            if took > out.slowest[0]:
-                out.slowest = (took, doc.path)
             if doc.rejected:
-                out.rejected.append(rejected_row(doc, stage))
+                done(doc, stage, took)
                 continue
-            for k, v in doc.metadata.get("redactions", {}).items():
-                out.redactions[k] = out.redactions.get(k, 0) + v
-            out.kept.append(candidate(doc))
+            pending.append((doc, took))
+            if len(pending) >= TAG_GROUP:
+                flush()
+    flush()
     return out

@@ -315,6 +315,8 @@ def extract_people(paragraphs: list[str], authors: list[tuple[str, str | None]] 
     evidence: dict[str, str] = {}
 
     def add(name: str, found: list[Post], role: str, ev: str) -> None:
+        if not name or "某" in name:
+            return
         if name not in posts:
             posts[name], roles[name], evidence[name] = [], role, ev
         elif _ROLE_RANK[role] < _ROLE_RANK[roles[name]]:

@@ -71,7 +71,7 @@ def extract_quotes(paragraphs: list[str], people: list[dict], organizations: lis
     for p in people:
         if p["name"] not in titles and p.get("title"):
             titles[p["name"]] = ((p.get("organization_raw") or "") + p["title"])
-    persons = list(dict.fromkeys(p["name"] for p in people))
+    persons = list(dict.fromkeys(p["name"] for p in people if len(p["name"] or "") >= 2))
     person_set = set(persons)
     orgs = [o for o in dict.fromkeys(organizations) if len(o) >= 2 and o not in person_set]
     if not persons and not orgs:
