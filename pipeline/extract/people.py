@@ -257,7 +257,7 @@ def _merge_short_forms(posts: dict, roles: dict, evidence: dict) -> None:
     names = list(posts)
     for short in names:
         longer = [n for n in names if n != short and len(n) > len(short) and (n.startswith(short) or n.endswith(short))
-                  and (len(short) >= 3 or "·" in n)]
+                  and (len(short) >= 3 or any(c in _NAME_DOTS for c in n))]
         if len(longer) == 1:
             _merge(posts, roles, evidence, short, longer[0])
         elif len(longer) > 1 and all(n.endswith(short) for n in longer) and roles[short] != "author":

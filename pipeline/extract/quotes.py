@@ -19,6 +19,7 @@ from .people import compact
 from .sentences import split_sentences
 
 _WHOLE_QUOTE = re.compile(r"^[“\"]([^“”\"]{6,})[”\"]$")
+_COLON = re.compile(r"(?:[（(][^（）()]{1,40}[）)])?[：:]")
 _CLAUSE_STOP = set("。；;！!？?“”\"：:，,")
 _PRONOUNS = ("他", "她")
 
@@ -125,20 +126,23 @@ def extract_quotes(paragraphs: list[str], people: list[dict], organizations: lis
         while i < len(sents):
             sent = sents[i]
             ms = mentions(sent)
-            if i == 0 and ms and ms[0][0] == 0 and sent[ms[0][1]: ms[0][1] + 1] in "：:" and ms[0][2] in person_set:
-                rest = para[ms[0][1] + 1:]
-                add(ms[0][2], _quoted(rest) or rest, "direct")  # an interview answer
+            colon = _COLON.match(sent, ms[0][1]) if ms and ms[0][0] == 0 else None
+            if i == 0 and colon and ms[0][2] in person_set:
+                rest = para[colon.end():]
+                add(ms[0][2], _quoted(rest) or rest, "direct")  # an interview answer, X(post): …
                 break
             consumed = False
             for a, b, who in ms:
-                if sent[b: b + 1] in "：:" and _quoted(sent[b + 1:]):
-                    add(who, _quoted(sent[b + 1:]), "direct")
+                colon = _COLON.match(sent, b)
+                if colon and _quoted(sent[colon.end():]):
+                    add(who, _quoted(sent[colon.end():]), "direct")
             for va, vb in _verb_spans(sent):
                 before = [(a, b, w) for a, b, w in ms if b <= va and not (_CLAUSE_STOP & set(sent[b:va]))
                           and va - b <= (25 if w in person_set or w in _PRONOUNS else 8)]
                 if not before:
                     continue
-                a, b, who = before[-1]
+                people_before = [m for m in before if m[2] in person_set]
+                a, b, who = (people_before or before)[-1]  # a person in the clause speaks, not the body after it
                 rest = sent[vb:].lstrip("：:，, ")
                 q = _quoted(rest)
                 lead = re.match(r"^[“\"]([^”\"]{4,})[”\"][，,]?\s*", sent)
