@@ -377,7 +377,7 @@ def byline_marker(left: str) -> str | None:
     other names of the same byline (``（记者王某 李某``)."""
     tail = _NAME_GROUP.search(left)
     for cut in sorted({len(left), tail.start() if tail else len(left)} | {
-            i for i in range(tail.start() if tail else len(left), len(left)) if left[i - 1] in " 、,，\u3000"}):
+            i for i in range(tail.start() if tail else len(left), len(left)) if left[i - 1] in " 、,，\u3000"}, reverse=True):
         m = _byline_marker().search(left[:cut])
         if m:
             return m.group("marker").strip("/／")
@@ -524,6 +524,24 @@ def _latin_names(sentence: str, tagged: list[tuple[int, int]]) -> list[tuple[str
     return out
 
 
+_BRACKETED_POST = re.compile(r"\s*[（(]([^（）()]{2,40})[）)]")
+
+
+def _names_before_posts(sentence: str) -> list[tuple[str, int, int]]:
+    """A full name at a boundary with its post in brackets after it (``巫和懋（台湾大学管理学院
+    教授）``), as programmes and lists of speakers write them."""
+    out = []
+    for m in _BRACKETED_POST.finditer(sentence):
+        for k in (3, 2, 4):
+            a = m.start() - k
+            text = sentence[max(a, 0):m.start()]
+            if a >= 0 and (a == 0 or not _is_han(sentence[a - 1])) and _surname_name(text):
+                if parse_person_line("", m.group(1)):
+                    out.append((text, a, m.start()))
+                break
+    return out
+
+
 def tagged_mentions(sentence: str, spans, ruled: list[tuple[int, int]] = (),
                     doubtful: frozenset[str] = frozenset()) -> list[PersonMention]:
     """People the tagger found in one sentence, with the posts the text gives before or
@@ -545,6 +563,8 @@ def tagged_mentions(sentence: str, spans, ruled: list[tuple[int, int]] = (),
     if any("A" <= c <= "Z" for c in sentence):
         cands += _latin_names(sentence, tagged)
     cands += _names_before_titles(sentence, {sp.end for sp in spans if sp.label in ("ORG", "LOC")})
+    if "（" in sentence or "(" in sentence:
+        cands += _names_before_posts(sentence)
     cands = [c for c in cands if not any(c[1] < b and a < c[2] for a, b in ruled)]
     cands.sort(key=lambda c: (c[1], -(c[2] - c[1])))
     kept: list[tuple[str, int, int]] = []
