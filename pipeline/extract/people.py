@@ -390,6 +390,14 @@ def _honorifics() -> tuple[str, ...]:
 
 
 @cache
+def _name_leads() -> tuple[str, ...]:
+    """Words a tagger span may start with before the name: a byline word (记者汪万里) or a
+    clause word (诚如格雷厄姆·沃拉斯)."""
+    words = [w.strip("/／") for w in rules()["byline_markers"]] + rules()["name_lead_words"]
+    return tuple(sorted((w for w in words if len(w) >= 2 or w in rules()["name_lead_words"]), key=len, reverse=True))
+
+
+@cache
 def _not_person() -> frozenset[str]:
     return frozenset(rules()["not_person_words"]) | _not_names()
 
@@ -417,10 +425,14 @@ def person_name(span: str) -> str | None:
     with 某/老/总 (王某, 李老), a common word, or a single character. A title or honorific
     the span swept up is cut off (张院长 → 张, dropped)."""
     name = re.sub(r"\s+", "", span).strip(_NAME_DOTS + "-")
+    for w in _name_leads():
+        if name.startswith(w) and len(name) - len(w) >= 2:
+            name = name[len(w):]
+            break
     m = _title_at_end().search(name)
     if m and m.start() >= 1:
         name = name[: m.start()]
-    for h in _honorifics():
+    for h in _honorifics() + tuple(rules()["name_suffixes"]):
         if name.endswith(h) and len(name) > len(h):
             name = name[: -len(h)]
             break
