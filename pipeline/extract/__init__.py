@@ -12,7 +12,9 @@ it keeps. Deterministic: rows come in text order.
 from __future__ import annotations
 
 import re
+from functools import cache
 
+from ..normalize.reference import rules
 from ..record import Document
 from .documents import extract_documents
 from .events import extract_events
@@ -25,16 +27,22 @@ from .sentences import split_sentences
 from .statistics import extract_statistics
 from .tagger import sentence_words
 
-_BYLINE_LEAD = re.compile(r"^(?:(?:文|图|撰文|作者)\s*[/／:：]\s*(?:(?:本报|本台|特约|见习)?(?:记者|通讯员|实习生)\s*)?"
-                          r"|(?:本报|本台|特约|见习)?(?:记者|通讯员|实习生)\s*)")
-
 __all__ = ["extract_records", "extract_from_text", "prefetch_tags", "score_article"]
+
+
+@cache
+def _byline_lead() -> re.Pattern:
+    """Byline words at the start of a name: one-character ones (文) only with a separator."""
+    words = {w.strip("/／") for w in rules()["byline_markers"]}
+    multi = "|".join(sorted((re.escape(w) for w in words if len(w) > 1), key=len, reverse=True))
+    single = "".join(w for w in words if len(w) == 1)
+    return re.compile(rf"^(?:(?:{multi})\s*[/／:：]?\s*|[{single}]\s*[/／:：]\s*)+")
 
 
 def _without_marker(person: tuple[str, str | None]) -> tuple[str, str | None]:
     """A byline name without the words before it (``文/记者汪万里`` → 汪万里)."""
     name, rest = person
-    m = _BYLINE_LEAD.match(name)
+    m = _byline_lead().match(name)
     return (name[m.end():], rest) if m and len(name) - m.end() >= 2 else person
 
 
