@@ -447,7 +447,7 @@ def person_name(span: str) -> str | None:
         given = name[2:] if name[:2] in double else name[1:]
         if not given or given[0] in rules()["surname_only_suffixes"] or len(name) > 4 and "·" not in name:
             return None
-    elif not ("·" in name or len(name) >= 3 or all(c in rules()["transliteration_chars"] for c in name)):
+    elif not (any(c in _NAME_DOTS for c in name) or all(c in rules()["transliteration_chars"] for c in name)):
         return None
     return name
 
