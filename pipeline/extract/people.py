@@ -465,7 +465,7 @@ def _posts_after(s: str, end: int) -> list[Post]:
     if m and _title_at_end().search(m.group(1)):
         return parse_person_line("", m.group(1))
     m = re.match(r"\s*(?:" + _titles().pattern + ")", rest)
-    if m and _follow_strength(rest, m.end()):
+    if m:
         return [Post("", m.group(0).strip())]
     return []
 
@@ -539,6 +539,26 @@ def _latin_names(sentence: str, tagged: list[tuple[int, int]]) -> list[tuple[str
 _BRACKETED_POST = re.compile(r"\s*[（(]([^（）()]{2,40})[）)]")
 
 
+def _byline_names(sentence: str) -> list[tuple[str, int, int]]:
+    """Full names right after a byline word (``（记者 梁沅 通讯员 石岩）``), whatever the
+    tagger read them as (石岩 is also a place)."""
+    out = []
+    for m in _byline_marker_anywhere().finditer(sentence):
+        for k in (3, 2, 4):
+            text = sentence[m.end():m.end() + k]
+            after = sentence[m.end() + k: m.end() + k + 1]
+            if len(text) == k and (not after or not _is_han(after) or after in "摄报") and _surname_name(text):
+                out.append((text, m.end(), m.end() + k))
+                break
+    return out
+
+
+@cache
+def _byline_marker_anywhere() -> re.Pattern:
+    words = "|".join(sorted((re.escape(w) for w in rules()["byline_markers"] if len(w.strip("/／")) > 1), key=len, reverse=True))
+    return re.compile(rf"(?:{words})\s*[:：/／]?\s*")
+
+
 def _names_before_posts(sentence: str) -> list[tuple[str, int, int]]:
     """A full name at a boundary with its post in brackets after it (``巫和懋（台湾大学管理学院
     教授）``), as programmes and lists of speakers write them."""
@@ -577,6 +597,7 @@ def tagged_mentions(sentence: str, spans, ruled: list[tuple[int, int]] = (),
     cands += _names_before_titles(sentence, {sp.end for sp in spans if sp.label in ("ORG", "LOC")})
     if "（" in sentence or "(" in sentence:
         cands += _names_before_posts(sentence)
+    cands += _byline_names(sentence)
     cands = [c for c in cands if not any(c[1] < b and a < c[2] for a, b in ruled)]
     cands.sort(key=lambda c: (c[1], -(c[2] - c[1])))
     kept: list[tuple[str, int, int]] = []
