@@ -38,9 +38,10 @@ def _not_verbs() -> re.Pattern:
 
 @cache
 def _reference() -> re.Pattern:
-    """A surname with a title or honorific: 王主任, 李女士."""
+    """A surname with a title or honorific: 王主任, 李女士, or 高某."""
     single = "".join(r["surname"] for r in table("surnames.csv") if len(r["surname"]) == 1)
-    words = sorted({r["title"] for r in table("titles.csv")} | set(rules()["name_honorifics"]), key=len, reverse=True)
+    words = sorted({r["title"] for r in table("titles.csv")} | set(rules()["name_honorifics"]) | {"某"},
+                   key=len, reverse=True)
     return re.compile(rf"(?<![\u4e00-\u9fff])([{single}])(?:{'|'.join(map(re.escape, words))})")
 
 
