@@ -40,10 +40,23 @@ def _byline_lead() -> re.Pattern:
 
 
 def _without_marker(person: tuple[str, str | None]) -> tuple[str, str | None]:
-    """A byline name without the words before it (``文/记者汪万里`` → 汪万里)."""
+    """A byline name without the words before it (``文/记者汪万里`` → 汪万里), the last of
+    them kept as the post when it is a title (记者) and nothing follows the name."""
     name, rest = person
     m = _byline_lead().match(name)
-    return (name[m.end():], rest) if m and len(name) - m.end() >= 2 else person
+    if not m or len(name) - m.end() < 2:
+        return person
+    words = re.findall("|".join(sorted(map(re.escape, {w.strip("/／") for w in rules()["byline_markers"]}), key=len,
+                                        reverse=True)), m.group(0))
+    title = next((t for w in reversed(words) for t in sorted(_title_words()) if w.endswith(t)), None)
+    return name[m.end():], rest or title
+
+
+@cache
+def _title_words() -> frozenset[str]:
+    from ..normalize.reference import table
+
+    return frozenset(r["title"] for r in table("titles.csv"))
 
 
 def article_entities(paragraphs: list[str]) -> dict[str, tuple]:
