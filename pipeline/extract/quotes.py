@@ -19,7 +19,6 @@ from .people import compact
 from .sentences import split_sentences
 
 _WHOLE_QUOTE = re.compile(r"^[“\"]([^“”\"]{6,})[”\"]$")
-_COLON = re.compile(r"(?:[（(][^（）()]{1,40}[）)])?[：:]")
 _CLAUSE_STOP = set("。；;！!？?“”\"：:，,")
 _PRONOUNS = ("他", "她")
 
@@ -43,6 +42,14 @@ def _reference() -> re.Pattern:
     words = sorted({r["title"] for r in table("titles.csv")} | set(rules()["name_honorifics"]) | {"某"},
                    key=len, reverse=True)
     return re.compile(rf"(?<![\u4e00-\u9fff])([{single}])(?:{'|'.join(map(re.escape, words))})")
+
+
+@cache
+def _colon() -> re.Pattern:
+    """What may stand between a speaker and the colon of an answer: a title and a post in
+    brackets (``刘天模教授(重庆大学材料科学系)：``)."""
+    words = sorted({r["title"] for r in table("titles.csv")} | set(rules()["name_honorifics"]), key=len, reverse=True)
+    return re.compile(rf"(?:{'|'.join(map(re.escape, words))})?(?:[（(][^（）()]{{1,40}}[）)])?[：:]")
 
 
 def _verb_spans(sent: str) -> list[tuple[int, int]]:
@@ -127,14 +134,14 @@ def extract_quotes(paragraphs: list[str], people: list[dict], organizations: lis
         while i < len(sents):
             sent = sents[i]
             ms = mentions(sent)
-            colon = _COLON.match(sent, ms[0][1]) if ms and ms[0][0] == 0 else None
+            colon = _colon().match(sent, ms[0][1]) if ms and ms[0][0] == 0 else None
             if i == 0 and colon and ms[0][2] in person_set:
                 rest = para[colon.end():]
                 add(ms[0][2], _quoted(rest) or rest, "direct")  # an interview answer, X(post): …
                 break
             consumed = False
             for a, b, who in ms:
-                colon = _COLON.match(sent, b)
+                colon = _colon().match(sent, b)
                 if colon and _quoted(sent[colon.end():]):
                     add(who, _quoted(sent[colon.end():]), "direct")
             for va, vb in _verb_spans(sent):
