@@ -187,3 +187,25 @@ def _registry_outlets_in(text: str) -> list[str]:
         if name not in out:
             out.append(name)
     return out
+
+
+_ORG_TEXT = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9()（）·]{2,40}$")
+
+
+def tagged_organizations(entities: dict) -> list[str]:
+    """Organization names the tagger found, in text order of the sentences given (a dict
+    keeps them): whole names of two to forty characters with brackets balanced, leading
+    clause words cut, none that the article more often reads as something else."""
+    from .tagger import outvoted
+
+    doubtful = outvoted(entities, "ORG")
+    out: list[str] = []
+    for spans in entities.values():
+        for sp in spans:
+            if sp.label != "ORG" or sp.text in doubtful:
+                continue
+            name = strip_lead(sp.text.strip())
+            if (_ORG_TEXT.match(name) and any("\u4e00" <= c <= "\u9fff" for c in name) and name not in out
+                    and name.count("(") + name.count("（") == name.count(")") + name.count("）")):
+                out.append(name)
+    return out

@@ -1,97 +1,185 @@
-"""Quotes: what people said, direct (in “…”) or indirect (``X表示,…``), with the speaker.
+"""Quotes: what people (or organizations) said, direct (in “…”) or indirect (``X表示,…``).
 
-A speaker is a person the article names with a title (from the people table), or a
-pronoun (他/她) standing for the last such person in the paragraph. Forms taken:
-``X(在…)表示:“…”``, ``“…”X(在…)表示`` and ``“…。”X表示。`` (direct), ``X(在…)表示/指出/认为,…`` (indirect,
-running to the next attribution in the paragraph), and a paragraph that ends
-``——title X`` (direct, the paragraph before the dash).
+A speaker is a person of the people table, an organization the article names, a pronoun
+(他/她) standing for the last person named before it, or a surname with a title or an
+honorific (``王主任``, ``李女士``) standing for the last person of that surname (else kept
+as written). An attribution is a speech verb (``quote_verbs``, not inside a longer word
+of ``quote_verb_not``) with the nearest speaker before it in the same clause. Forms:
+``X(在…)表示:“…”`` and ``“…”X表示`` (direct), ``X表示,…`` (indirect, running to the next
+attribution in the paragraph), ``X:“…”`` and an interview answer ``X:…`` at the start of a
+paragraph (direct), and a paragraph that ends ``——title X`` (direct).
 """
 from __future__ import annotations
 
 import re
 from functools import cache
 
-from ..normalize.reference import rules
+from ..normalize.reference import rules, table
+from .people import compact
 from .sentences import split_sentences
 
-
 _WHOLE_QUOTE = re.compile(r"^[“\"]([^“”\"]{6,})[”\"]$")
+_CLAUSE_STOP = set("。；;！!？?“”\"：:，,")
+_PRONOUNS = ("他", "她")
 
 
 @cache
-def _verbs() -> str:
-    return "|".join(sorted(map(re.escape, rules()["quote_verbs"]), key=len, reverse=True))
+def _verbs() -> re.Pattern:
+    words = sorted(rules()["quote_verbs"], key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)))
 
 
-def _attribution(names: list[str]) -> re.Pattern:
-    who = "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + "|他|她"
-    return re.compile(rf"(?P<who>{who})(?P<mid>[^,，。;；“”]{{0,25}}?)(?P<verb>{_verbs()})(?P<sep>[:：,，]?)")
+@cache
+def _not_verbs() -> re.Pattern:
+    words = sorted(rules()["quote_verb_not"], key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)))
 
 
-def extract_quotes(paragraphs: list[str], people: list[dict]) -> list[dict]:
+@cache
+def _reference() -> re.Pattern:
+    """A surname with a title or honorific: 王主任, 李女士, or 高某."""
+    single = "".join(r["surname"] for r in table("surnames.csv") if len(r["surname"]) == 1)
+    words = sorted({r["title"] for r in table("titles.csv")} | set(rules()["name_honorifics"]) | {"某"},
+                   key=len, reverse=True)
+    return re.compile(rf"(?<![\u4e00-\u9fff])([{single}])(?:{'|'.join(map(re.escape, words))})")
+
+
+@cache
+def _colon() -> re.Pattern:
+    """What may stand between a speaker and the colon of an answer: a title and a post in
+    brackets (``刘天模教授(重庆大学材料科学系)：``)."""
+    words = sorted({r["title"] for r in table("titles.csv")} | set(rules()["name_honorifics"]), key=len, reverse=True)
+    return re.compile(rf"(?:{'|'.join(map(re.escape, words))})?(?:[（(][^（）()]{{1,40}}[）)])?[：:]")
+
+
+def _verb_spans(sent: str) -> list[tuple[int, int]]:
+    """Speech verbs outside quotation marks and not part of a longer word (说明, 名称)."""
+    blocked = set()
+    for m in _not_verbs().finditer(sent):
+        blocked.update(range(m.start(), m.end()))
+    depth, inside = 0, set()
+    for i, c in enumerate(sent):
+        if c in "“「":
+            depth += 1
+        elif c in "”」":
+            depth = max(0, depth - 1)
+        elif depth:
+            inside.add(i)
+    return [(m.start(), m.end()) for m in _verbs().finditer(sent)
+            if m.start() not in blocked and m.start() not in inside and sent[m.end(): m.end() + 1] != "的"]
+
+
+def _quoted(text: str) -> str | None:
+    m = re.match(r"\s*[“\"]([^”\"]{2,})[”\"]", text)
+    return m.group(1) if m else None
+
+
+def extract_quotes(paragraphs: list[str], people: list[dict], organizations: list[str] = ()) -> list[dict]:
     """Rows {speaker, speaker_title, text, kind}, in text order."""
     titles: dict[str, str] = {}
     for p in people:
         if p["name"] not in titles and p.get("title"):
             titles[p["name"]] = ((p.get("organization_raw") or "") + p["title"])
-    names = list(titles) or [p["name"] for p in people]
-    if not names:
+    persons = list(dict.fromkeys(p["name"] for p in people if len(p["name"] or "") >= 2))
+    person_set = set(persons)
+    orgs = [o for o in dict.fromkeys(organizations) if len(o) >= 2 and o not in person_set]
+    if not persons and not orgs:
         return []
-    attr = _attribution(names)
+    names = sorted(persons + orgs, key=len, reverse=True)
+    who_re = re.compile("|".join(map(re.escape, names)) + "|" + "|".join(_PRONOUNS))
     out: list[dict] = []
     seen: set[tuple[str, str]] = set()
+    last_person: str | None = None
+    recent: dict[str, str] = {}  # surname -> last person of it named
 
     def add(who: str, text: str, kind: str) -> None:
         text = text.strip().strip("“”\"").strip()
-        if len(text) < 6 or (who, text) in seen:
+        if len(text) < 4 or (who, text) in seen:
             return
         seen.add((who, text))
         out.append({"speaker": who, "speaker_title": titles.get(who), "text": text, "kind": kind})
 
-    for para in paragraphs:
+    def mentions(sent: str) -> list[tuple[int, int, str]]:
+        """(start, end, speaker) of every possible speaker in the sentence, resolved."""
+        nonlocal last_person
+        found = [(m.start(), m.end(), m.group(0)) for m in who_re.finditer(sent)]
+        for m in _reference().finditer(sent):
+            if not any(a <= m.start() < b for a, b, _ in found):
+                found.append((m.start(), m.end(), "@" + m.group(0)))
+        found.sort()
+        out_: list[tuple[int, int, str]] = []
+        for a, b, w in found:
+            if w in _PRONOUNS:
+                w = last_person
+            elif w.startswith("@"):
+                w = recent.get(w[1]) or w[1:]
+            if w is None:
+                continue
+            if w in person_set:
+                last_person = w
+                for sn in (w[0], w[:2]):
+                    recent[sn] = w
+            out_.append((a, b, w))
+        return out_
+
+    for para in map(compact, paragraphs):
         dash = re.search(r"^(.{10,}?)\s*[—－]{1,2}\s*([^—－]{2,80})$", para)
         if dash:
-            tail = dash.group(2)
-            who = next((n for n in names if tail.endswith(n)), None)
+            who = next((n for n in persons if dash.group(2).endswith(n)), None)
             if who:
                 add(who, dash.group(1), "direct")
                 continue
-        last: str | None = None
         sents = split_sentences(para)
         i = 0
         while i < len(sents):
             sent = sents[i]
-            m = attr.search(sent)
-            direct_before = re.match(r"^[“\"]([^”\"]{6,})[”\"][,，]?\s*", sent)
-            if m:
-                who = m.group("who")
-                if who in ("他", "她"):
-                    before = [(sent.rfind(n, 0, m.start()), n) for n in names if n in sent[: m.start()]]
-                    who = max(before)[1] if before else last
-                if who is None:
-                    i += 1
+            ms = mentions(sent)
+            colon = _colon().match(sent, ms[0][1]) if ms and ms[0][0] == 0 else None
+            if i == 0 and colon and ms[0][2] in person_set:
+                rest = para[colon.end():]
+                add(ms[0][2], _quoted(rest) or rest, "direct")  # an interview answer, X(post): …
+                break
+            consumed = False
+            for a, b, who in ms:
+                colon = _colon().match(sent, b)
+                if colon and _quoted(sent[colon.end():]):
+                    add(who, _quoted(sent[colon.end():]), "direct")
+            for va, vb in _verb_spans(sent):
+                before = [(a, b, w) for a, b, w in ms if b <= va and not (_CLAUSE_STOP & set(sent[b:va]))
+                          and va - b <= (25 if w in person_set or w in _PRONOUNS else 8)]
+                if not before:
                     continue
-                last = who
-                rest = sent[m.end():]
-                prev_quote = _WHOLE_QUOTE.match(sents[i - 1]) if i else None
-                if not rest.strip(" 。.") and prev_quote:
-                    add(who, prev_quote.group(1), "direct")
-                elif direct_before and m.start() >= direct_before.end() - 2:
-                    add(who, direct_before.group(1), "direct")
-                elif rest.lstrip().startswith(("“", "\"")) and rest.rstrip("。").rstrip().endswith(("”", "\"")):
-                    add(who, rest, "direct")
-                elif rest.strip():
+                people_before = [m for m in before if m[2] in person_set]
+                a, b, who = (people_before or before)[-1]  # a person in the clause speaks, not the body after it
+                rest = sent[vb:].lstrip("：:，, ")
+                q = _quoted(rest)
+                lead = re.match(r"^[“\"]([^”\"]{4,})[”\"][，,]?\s*", sent)
+                prev = _WHOLE_QUOTE.match(sents[i - 1]) if i else None
+                if q:
+                    add(who, q, "direct")
+                elif lead and a >= lead.end() - 2:
+                    add(who, lead.group(1), "direct")
+                elif not rest.strip(" 。.") and prev:
+                    add(who, prev.group(1), "direct")
+                elif rest.strip(" 。."):
                     text = [rest]
                     j = i + 1
-                    while j < len(sents) and not attr.search(sents[j]):
+                    while j < len(sents) and not _attributed(sents[j], who_re):
                         text.append(sents[j])
                         j += 1
                     add(who, "".join(text), "indirect")
+                    for k in range(i + 1, j):
+                        mentions(sents[k])
                     i = j
-                    continue
-            else:
-                for n in names:
-                    if n in sent:
-                        last = n
-            i += 1
+                    consumed = True
+                break
+            if not consumed:
+                i += 1
     return out
+
+
+def _attributed(sent: str, who_re: re.Pattern) -> bool:
+    """Whether a sentence starts a new attribution (a speaker, then a verb)."""
+    verbs = _verb_spans(sent)
+    return bool(verbs) and any(m.end() <= verbs[-1][0] for m in who_re.finditer(sent)) or bool(
+        verbs and _reference().search(sent[: verbs[-1][0]]))

@@ -1,4 +1,4 @@
-"""The per-page stages in order: ingest → clean → normalize → extract → filter.
+"""The per-page stages in order: ingest → clean → normalize → score → filter → extract.
 
 Pure Python, no Prefect: the flow's shard task calls ``process_files`` and the tests call it
 directly. A stage that raises on one page rejects that page (reason ``<stage>_error``) and the
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pipeline.clean import clean_page
 from pipeline.dedupe.ids import article_id
 from pipeline.dedupe.near import signature
-from pipeline.extract import extract_records
+from pipeline.extract import extract_records, prefetch_tags, score_article
 from pipeline.filter import run_filters
 from pipeline.filter.spun import is_spun
 from pipeline.faults import pause
@@ -23,6 +23,9 @@ from pipeline.ingest.decode import valid_utf8
 from pipeline.limits import PageLimits, PageRejected, check_deadline, check_structure, page_deadline, page_limits
 from pipeline.normalize import normalize_document
 from pipeline.record import Document
+
+
+TAG_GROUP = 16  # kept pages whose sentences the tagger takes in one batch (same-length rows batch better)
 
 
 @dataclass
@@ -42,11 +45,17 @@ def rejected_row(doc: Document, stage: str) -> dict:
 
 def process_document(doc: Document, limits: dict | None = None) -> tuple[Document, str]:
     """Run the stages on one decoded document; returns it and the last stage reached."""
+    doc, stage = prepare_document(doc, limits)
+    return (doc, stage) if doc.rejected else extract_document(doc, limits)
+
+
+def prepare_document(doc: Document, limits: dict | None = None) -> tuple[Document, str]:
+    """Every stage up to the filter's verdict (the tables are not extracted yet)."""
     bounds = page_limits(limits)
     steps = (
         ("clean", lambda d: _clean(d, bounds)),
         ("normalize", normalize_document),
-        ("extract", extract_records),
+        ("extract", score_article),
     )
     with page_deadline(bounds.max_page_seconds):
         for stage, step in steps:
@@ -62,7 +71,22 @@ def process_document(doc: Document, limits: dict | None = None) -> tuple[Documen
         doc.flags.append("spun_text")
     verdict = run_filters(doc, limits)
     if not verdict.keep:
-        doc.reject(verdict.reason, verdict.detail)
+        return doc.reject(verdict.reason, verdict.detail), "filter"
+    return doc, "filter"
+
+
+def extract_document(doc: Document, limits: dict | None = None, spent: float = 0.0) -> tuple[Document, str]:
+    """The tables of a kept page (the tagger is the slow part, so only kept pages get it),
+    within what is left of the page's time budget after ``spent`` seconds."""
+    with page_deadline(page_limits(limits).max_page_seconds - spent):
+        try:
+            check_deadline("extract")
+            extract_records(doc)
+            check_deadline("extract")
+        except PageRejected as e:
+            return doc.reject(e.reason, e.detail[:500]), "extract"
+        except Exception as e:  # one bad page must not stop the shard
+            return doc.reject("extract_error", f"{type(e).__name__}: {e}"[:500]), "extract"
     return doc, "filter"
 
 
@@ -99,9 +123,53 @@ def process_files(files: list[SourceFile], limits: dict | None = None,
     with a rejected page (``ingest_error``), one while decoding a page rejects that page."""
     out = ShardResult()
     bounds = page_limits(limits)
+    pending: list[tuple[Document, float]] = []  # kept pages waiting for their tables, with time so far
+
+    def done(doc: Document, stage: str, took: float) -> None:
+        if took > out.slowest[0]:
+            out.slowest = (took, doc.path)
+        if doc.rejected:
+            out.rejected.append(rejected_row(doc, stage))
+            return
+        for k, v in doc.metadata.get("redactions", {}).items():
+            out.redactions[k] = out.redactions.get(k, 0) + v
+        out.kept.append(candidate(doc))
+
+    def flush() -> None:
+        try:
+            prefetch_tags([d for d, _ in pending])  # one batched tagger call for the group
+        except Exception:
+            pass  # each page then tags itself, and fails alone if it must
+        for doc, took in pending:
+            started = time.perf_counter()
+            doc, stage = extract_document(doc, limits, took)
+            done(doc, stage, took + time.perf_counter() - started)
+        pending.clear()
+
     for src in files:
         for page in _pages(src, bounds):
-            _process_page(page, out, limits, seen)
+            started = time.perf_counter()
+            pid = page_id(page)
+            if pid in seen:
+                out.unchanged += 1
+                continue
+            out.pages_in += 1
+            try:
+                doc = to_document(page, pid)
+            except Exception as e:
+                out.rejected.append(_error_row(pid, page.path, page.url, e))
+                continue
+            stage = "ingest"
+            if not doc.rejected:
+                doc, stage = prepare_document(doc, limits)
+            took = time.perf_counter() - started
+            if doc.rejected:
+                done(doc, stage, took)
+                continue
+            pending.append((doc, took))
+            if len(pending) >= TAG_GROUP:
+                flush()
+    flush()
     return out
 
 
@@ -115,32 +183,6 @@ def _pages(src: SourceFile, bounds) -> Iterator[RawPage]:
     except Exception as e:
         where = f"{src.path}#{n + 1}" if src.kind in ("jsonl", "warc") else src.path
         yield RawPage(where, b"", src.kind, error=f"ingest_error: {type(e).__name__}: {e}"[:500])
-
-
-def _process_page(page: RawPage, out: ShardResult, limits: dict | None, seen: frozenset[str]) -> None:
-    started = time.perf_counter()
-    pid = page_id(page)
-    if pid in seen:
-        out.unchanged += 1
-        return
-    out.pages_in += 1
-    try:
-        doc = to_document(page, pid)
-    except Exception as e:
-        out.rejected.append(_error_row(pid, page.path, page.url, e))
-        return
-    stage = "ingest"
-    if not doc.rejected:
-        doc, stage = process_document(doc, limits)
-    took = time.perf_counter() - started
-    if took > out.slowest[0]:
-        out.slowest = (took, doc.path)
-    if doc.rejected:
-        out.rejected.append(rejected_row(doc, stage))
-        return
-    for k, v in doc.metadata.get("redactions", {}).items():
-        out.redactions[k] = out.redactions.get(k, 0) + v
-    out.kept.append(candidate(doc))
 
 
 def _error_row(pid: str, path: str, url: str | None, e: Exception) -> dict:

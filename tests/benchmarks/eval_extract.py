@@ -46,10 +46,14 @@ def predictions(label_file: str = LABEL_FILE) -> dict[str, tuple[set, set]]:
     from pipeline.normalize import normalize_document
     from pipeline.record import Article, Document
 
+    from pipeline.normalize.reference import rules
+
+    credits = {w.strip("/／") for w in rules()["byline_markers"]}
     out = {}
     for key, art in _articles(label_file).items():
         d = extract_records(normalize_document(Document(id=key, path=key, article=Article(**art))))
-        people = {(p["name"], t) for p in d.records["people"] for t in _title_words(p["title"])}
+        people = {(p["name"], t) for p in d.records["people"] if p["title"] and p["title"] not in credits
+                  for t in _title_words(p["title"])}  # the labels' definition: titled, no credit lines
         stats = {_stat_key(s["value"], s["unit"]) for s in d.records["statistics"]}
         out[key] = (people, stats)
     return out

