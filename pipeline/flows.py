@@ -10,6 +10,7 @@ page; the tables are then written from the staged pages one shard at a time.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
@@ -25,7 +26,7 @@ from pipeline.run.assemble import resolve, write_tables
 from pipeline.dedupe import group_duplicates, load_index
 from pipeline.run.incremental import Prior, load_prior, merge, page_reasons, seen_pages, unchanged_pages
 from pipeline.ingest import SourceFile, discover, shard, unread_page_id
-from pipeline.run import server_guard
+from pipeline.run import pool, server_guard
 from pipeline.limits import page_limits
 from pipeline.publish.release import run_lock
 from pipeline.run.staging import Staging
@@ -106,7 +107,7 @@ def process_shard(index: int, files: list[SourceFile], limits: dict, seen: froze
     already released) and ``code`` (the package's code hash): a re-run after a crash reuses finished shards. The
     result lives on disk only (Prefect's result storage), not in Prefect's in-memory cache.
     """
-    return process_files(files, limits, seen)
+    return pool.call(process_files, files, limits, seen)
 
 
 @task(name="dedupe-and-assemble", cache_policy=NO_CACHE)
@@ -182,7 +183,8 @@ def _process_all(shards: list[list[SourceFile]], limits: dict, seen: frozenset[s
     return out
 
 
-@flow(name="dgn-release", flow_run_name="dgn-release-{output_dir}", task_runner=ThreadPoolTaskRunner(max_workers=2))
+@flow(name="dgn-release", flow_run_name="dgn-release-{output_dir}",
+      task_runner=ThreadPoolTaskRunner(max_workers=max(2, os.cpu_count() or 1)))
 def build_release(inputs: list[str], output_dir: str = "output", min_topic_score: float = 0.05,
                   min_chars: int = 120, full: bool = False) -> RunSummary:
     """Raw pages in, one validated release out (or a loud failure that publishes nothing).
@@ -195,6 +197,18 @@ def build_release(inputs: list[str], output_dir: str = "output", min_topic_score
         return _build_release(inputs, output_dir, min_topic_score, min_chars, full)
 
 
+def _local_processes(shards: int) -> int:
+    """Worker processes for this run's shards: one a core (at most one a shard) when the
+    shards run in this process's threads; none for a single shard (nothing to run beside it),
+    on Dask or under a process task runner, which have processes already."""
+    from prefect.context import FlowRunContext
+
+    ctx = FlowRunContext.get()
+    local = ctx is not None and isinstance(ctx.task_runner, ThreadPoolTaskRunner)
+    n = min(pool.default_processes(), shards) if local else 0
+    return n if n > 1 else 0
+
+
 def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, min_chars: int,
                    full: bool) -> RunSummary:
     logger = get_run_logger()
@@ -203,7 +217,8 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
     seen = prior.seen if prior else frozenset()
     shards, skipped = discover_pages(inputs)
     with Staging(output_dir) as staging:
-        done = _process_all(shards, limits, seen, staging)
+        with pool.worker_processes(_local_processes(len(shards))):
+            done = _process_all(shards, limits, seen, staging)
         unread = _skipped_rows(skipped, seen)
         new_pages = len(unread) + done.pages_in
         unchanged = done.unchanged + len(skipped) - len(unread)
