@@ -148,13 +148,13 @@ def _encode(model: _Model, texts: list[str]) -> list[np.ndarray]:
 
 
 def _words(model: _Model, text: str, tags: np.ndarray, offset: int) -> list[Span]:
-    out: list[Span] = []
-    start = 0
-    for i in range(1, len(text) + 1):
-        if i == len(text) or not model.inside[tags[i]]:
-            out.append(Span(text[start:i], model.labels[tags[start]], offset + start, offset + i))
-            start = i
-    return out
+    """The words of one tagged piece: a word starts at every tag that does not continue one."""
+    if not text:
+        return []
+    cuts = np.flatnonzero(~model.inside[tags[1:]]) + 1
+    bounds = [0, *cuts.tolist(), len(text)]
+    labels = model.labels
+    return [Span(text[a:b], labels[tags[a]], offset + a, offset + b) for a, b in zip(bounds, bounds[1:])]
 
 
 _SEEN: OrderedDict[str, bytes] = OrderedDict()  # piece -> its tag ids, most recent last
