@@ -28,6 +28,7 @@ from pipeline.run.incremental import Prior, load_prior, merge, page_reasons, see
 from pipeline.ingest import SourceFile, discover, shard, unread_page_id
 from pipeline.run import pool, server_guard
 from pipeline.limits import page_limits
+from pipeline.normalize.pii import redact_text
 from pipeline.publish.release import run_lock
 from pipeline.run.staging import Staging
 from pipeline.run.stages import ShardResult, process_files
@@ -250,7 +251,7 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
         "pages_in": pages_in, "new_pages": new_pages, "unchanged_pages": unchanged,
         "articles": tables["articles"].num_rows, "duplicates": total_dups,
         "rejected": dict(sorted(reasons.items())), "flags": _flag_counts(tables["articles"]),
-        "redactions": dict(sorted(done.redactions.items())), "inputs": [str(p) for p in inputs],
+        "redactions": dict(sorted(done.redactions.items())), "inputs": [redact_text(str(p)) for p in inputs],
         "input_snapshot": _snapshot_hash(tables["articles"], rejected, carried), "pipeline_version": PIPELINE_VERSION,
         "code_version": code_version(), "previous_release": prior.version if prior else None, "limits": limits,
     }
