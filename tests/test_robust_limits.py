@@ -152,3 +152,13 @@ def test_the_time_budget_is_per_thread():
         t.join()
     assert seen == {"short": "too_slow", "long": "ok"}
     check_deadline("outside any page")  # no budget: no-op
+
+
+def test_the_cleaner_checks_the_budget_between_its_phases():
+    from pipeline.clean import clean_page
+    from pipeline.limits import PageRejected, page_deadline
+
+    with page_deadline(-1):
+        with pytest.raises(PageRejected, match="clean: parse"):
+            clean_page(GOOD_HTML, "html")
+    assert clean_page(GOOD_HTML, "html").paragraphs  # outside a budget: no limit

@@ -28,6 +28,7 @@ from pipeline.clean.tables import join_rows, mark_data_tables
 from pipeline.clean.signals import is_date_only
 from pipeline.clean.text import header_facts, names_people
 from pipeline.clean.titles import drop_source_prefix, pick_title, words as title_words
+from pipeline.limits import check_deadline
 from pipeline.record import Article
 
 HEAD_WINDOW = 40
@@ -271,11 +272,14 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     own_url = url or page_url(root, content)
     s_times = script_times(root)
     stamped = stamp_dates(root)
+    check_deadline("clean: parse")
     strip_furniture(root)
     blocks = linearize(root)
+    check_deadline("clean: linearize")
     score_blocks(blocks)
     rows_of, doc_meta = mark_data_tables(blocks)
     container = best_container(blocks, root)
+    check_deadline("clean: body")
     idx = [i for i, b in enumerate(blocks) if b.elem is container or container in b.elem.iterancestors()]
     inner = [blocks[i] for i in idx]
     start, end = best_run([b.score for b in inner]) if inner else (0, 0)
