@@ -3,13 +3,13 @@
 Pure Python, no Prefect: the flow's shard task calls ``process_files`` and the tests call it
 directly. A stage that raises on one page rejects that page (reason ``<stage>_error``) and the
 shard goes on; a page that breaks a limit of ``pipeline.limits`` is rejected with that
-limit's reason (``too_deep``, ``paragraph_too_long``).
+limit's reason (``too_deep``, ``too_complex``, ``too_slow``, ``paragraph_too_long``).
 """
 from __future__ import annotations
 
 import time
-from typing import Iterator
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from pipeline.clean import clean_page
 from pipeline.dedupe.ids import article_id
@@ -55,7 +55,7 @@ def prepare_document(doc: Document, limits: dict | None = None) -> tuple[Documen
     steps = (
         ("clean", lambda d: _clean(d, bounds)),
         ("normalize", normalize_document),
-        ("extract", score_article),
+        ("score", score_article),
     )
     with page_deadline(bounds.max_page_seconds):
         for stage, step in steps:
