@@ -170,6 +170,34 @@ def test_no_quote_from_words_that_hold_a_verb():
     assert speakers(["市民陈立新看了说明书，名称是政务服务指南。"]) == []
 
 
+def test_a_quoted_term_opens_indirect_speech():
+    q = run(["市社科院院长周明远认为，“一网通办”给群众提供了更多便利，也倒逼部门协同。"])["quotes"]
+    assert [(x["speaker"], x["kind"]) for x in q] == [("周明远", "indirect")]
+    assert q[0]["text"].startswith("“一网通办”给群众")
+
+
+def test_a_byline_in_brackets_does_not_speak():
+    q = speakers(["本报讯（记者 刘海峰）国家统计局表示，一季度经济运行总体平稳，主要指标好于预期。"])
+    assert q == [("国家统计局", "indirect")]
+
+
+def test_a_line_that_attributes_the_quotation_before_it():
+    q = speakers(["“数据共享要再提速，让群众少跑腿。”", "市数据资源局局长陈海涛说。"])
+    assert q == [("陈海涛", "direct")]
+    q = speakers(["据报道，“今年将完成全部系统的迁移工作。”3月5日，市数据资源局局长陈海涛表示。"])
+    assert q == [("陈海涛", "direct")]
+
+
+def test_an_organization_speaks_under_its_fullest_name():
+    q = speakers(["国家发改委下发通知，部署今年的工作。", "发改委表示，运力配置应向节能减排企业倾斜。"])
+    assert q == [("国家发改委", "indirect")]
+
+
+def test_an_official_of_an_organization_speaks_not_the_organization():
+    q = speakers(["中国信息通信研究院发布报告。", "中国信息通信研究院院长称，云计算发展迅速，市场规模持续扩大。"])
+    assert ("中国信息通信研究院", "indirect") not in q
+
+
 # --- organizations ---------------------------------------------------------------------
 
 def test_tagged_organizations_and_the_person_linked():
