@@ -170,6 +170,21 @@ def test_no_quote_from_words_that_hold_a_verb():
     assert speakers(["市民陈立新看了说明书，名称是政务服务指南。"]) == []
 
 
+def test_a_title_word_then_the_post_in_brackets():
+    p = people(["晚上7点讲座：周明远教授（江城大学经济学院 院长）主讲。"])
+    assert "院长" in p["周明远"]["title"] and "江城大学经济学院" in p["周明远"]["title"].replace(" ", "")
+
+
+def test_a_post_given_in_a_clause_before_the_name():
+    p = people(["作为新当选的市政协委员，刘海峰在会上提交了三份提案。"])
+    assert p["刘海峰"]["title"] == "政协委员" and "作为" not in (p["刘海峰"]["organization_raw"] or "")
+
+
+def test_a_foreign_name_with_a_bullet_dot_after_its_title():
+    p = people(["伦敦大学心理学教授舒特•戴维则表示，研究还需要更多样本。"])
+    assert p["舒特•戴维"]["title"] == "教授"
+
+
 def test_a_quoted_term_opens_indirect_speech():
     q = run(["市社科院院长周明远认为，“一网通办”给群众提供了更多便利，也倒逼部门协同。"])["quotes"]
     assert [(x["speaker"], x["kind"]) for x in q] == [("周明远", "indirect")]

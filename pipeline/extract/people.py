@@ -140,7 +140,7 @@ _LATIN_NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,3}")
 @cache
 def _transliteration() -> re.Pattern:
     chars = rules()["transliteration_chars"]
-    return re.compile(f"[{chars}·]{{3,10}}")
+    return re.compile(f"[{chars}·•]{{3,10}}")
 
 
 def _foreign_name_at(s: str, i: int) -> str | None:
@@ -452,9 +452,17 @@ def person_name(span: str) -> str | None:
     return name
 
 
+@cache
+def _apposition() -> re.Pattern:
+    """A title in a clause before the name, after 作为/身为 (``作为市政协委员，X``)."""
+    leads = "|".join(map(re.escape, rules()["apposition_leads"]))
+    return re.compile(rf"(?:{leads})[^，,。；;：:“”]{{0,30}}?({_titles().pattern})[，,]\s*$")
+
+
 def _posts_after(s: str, end: int) -> list[Post]:
     """Posts written after a name: in brackets (``X（Y局局长）``), in the clause after a comma
-    (``X，Y局局长，``) or as a title word right after it (``X教授``, ``X 市长``)."""
+    (``X，Y局局长，``) or as a title word right after it (``X教授``, ``X 市长``), with the
+    post in brackets after that word (``X教授（Y学院院长）``)."""
     rest = s[end:]
     m = re.match(r"\s*[（(]([^（）()]{2,40})[）)]", rest)
     if m:
@@ -466,7 +474,9 @@ def _posts_after(s: str, end: int) -> list[Post]:
         return parse_person_line("", m.group(1))
     m = re.match(r"\s*(?:" + _titles().pattern + ")", rest)
     if m:
-        return [Post("", m.group(0).strip())]
+        word = [Post("", m.group(0).strip())]
+        b = _BRACKETED_POST.match(rest, m.end())  # X教授（Y学院 院长）: the post in brackets too
+        return word + (parse_person_line("", b.group(1)) if b else [])
     return []
 
 
@@ -617,9 +627,10 @@ def tagged_mentions(sentence: str, spans, ruled: list[tuple[int, int]] = (),
             role = "author"
             posts = [Post("", by)]
         else:
-            t = _title_at_end().search(left.rstrip())
+            t = _title_at_end().search(left.rstrip()) or _apposition().search(left)
             if t:
-                posts = _group_posts(_posts_before(sentence, t.start(), t.group(0)))
+                posts = _group_posts(_posts_before(sentence, t.start(1 if t.re is _apposition() else 0),
+                                                   t.group(1 if t.re is _apposition() else 0)))
             for p in _posts_after(sentence, end):
                 if not any(q.title == p.title for q in posts):
                     posts.append(p)
