@@ -203,6 +203,12 @@ def test_a_line_that_attributes_the_quotation_before_it():
     assert q == [("陈海涛", "direct")]
 
 
+def test_a_cited_report_and_a_byline_do_not_speak():
+    assert speakers(["据新华社报道，今年一季度全国网上政务服务事项办理量同比增长三成。"]) == []
+    assert speakers(["江城网讯 记者刘海峰报道：3月5日，全市数字政府建设推进会在市政府召开。"]) == []
+    assert ("国家统计局", "indirect") in speakers(["据国家统计局介绍，一季度经济运行总体平稳，主要指标好于预期。"])
+
+
 def test_an_organization_speaks_under_its_fullest_name():
     q = speakers(["国家发改委下发通知，部署今年的工作。", "发改委表示，运力配置应向节能减排企业倾斜。"])
     assert q == [("国家发改委", "indirect")]

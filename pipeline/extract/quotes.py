@@ -15,7 +15,7 @@ import re
 from functools import cache
 
 from ..normalize.reference import rules, table
-from .people import compact
+from .people import byline_marker, compact
 from .sentences import split_sentences
 
 _CLAUSE_STOP = set("。；;！!？?“”\"：:，,")
@@ -49,6 +49,18 @@ def _colon() -> re.Pattern:
     brackets (``刘天模教授(重庆大学材料科学系)：``)."""
     words = sorted({r["title"] for r in table("titles.csv")} | set(rules()["name_honorifics"]), key=len, reverse=True)
     return re.compile(rf"(?:{'|'.join(map(re.escape, words))})?(?:[（(][^（）()]{{1,40}}[）)])?[：:]")
+
+
+@cache
+def _source_leads() -> re.Pattern:
+    return re.compile("(?:" + "|".join(map(re.escape, rules()["source_leads"])) + r")[《「]?$")
+
+
+def _cited(left: str, verb: str) -> bool:
+    """Whether a mention is a report cited (``据X报道``, unlike ``据X介绍``) or a byline
+    (``记者X报道``): neither is a speaker."""
+    return (verb in rules()["citation_verbs"] and bool(_source_leads().search(left))) or bool(
+        left.strip() and byline_marker(left))
 
 
 @cache
@@ -179,6 +191,7 @@ def extract_quotes(paragraphs: list[str], people: list[dict], organizations: lis
                 before = [(a, b, w) for a, b, w in ms if b <= va and not (_CLAUSE_STOP & set(sent[b:va]))
                           and not _closes_bracket(sent[b:va])
                           and not (w in org_set and _title_at_start().match(sent, b))
+                          and not _cited(sent[:a], sent[va:vb])
                           and va - b <= (25 if w in person_set or w in _PRONOUNS else 8)]
                 if not before:
                     continue
