@@ -185,6 +185,30 @@ def test_a_foreign_name_with_a_bullet_dot_after_its_title():
     assert p["舒特•戴维"]["title"] == "教授"
 
 
+def test_a_transliterated_name_joined_by_a_full_stop_and_its_surname_alone_speaks():
+    paras = ["前苏联著名宇航员弗拉基米尔.斯塔罗夫在返回途中遇难。", "斯塔罗夫告诉女儿，“飞船的降落伞没有打开，我回不去了。”"]
+    p = people(paras)
+    assert p["弗拉基米尔.斯塔罗夫"]["title"] == "宇航员" and "斯塔罗夫" not in p
+    assert [w for w, _ in speakers(paras)] == ["弗拉基米尔.斯塔罗夫"]
+
+
+def test_an_adverb_after_a_name_is_no_part_of_it():
+    p = people(["市人民医院肝胆外科副主任医师周明更是提出了三点质疑，引起热议。"])
+    assert "周明" in p and "周明更" not in p
+
+
+def test_a_traditional_script_byline():
+    from pipeline.extract import extract_records
+    from pipeline.record import Document
+
+    doc = Document(id="x", path="x", format="txt", content="")
+    doc.metadata.update(title="標題", paragraphs=["醫院表示，今年將擴建門診大樓，新增床位三百張。"],
+                        paragraphs_simplified=["医院表示，今年将扩建门诊大楼，新增床位三百张。"],
+                        author_lines=[], meta_lines=["文/記者汪海峰"])
+    names = {p["name"]: p["title"] for p in extract_records(doc).records["people"]}
+    assert names == {"汪海峰": "记者"}
+
+
 def test_a_quoted_term_opens_indirect_speech():
     q = run(["市社科院院长周明远认为，“一网通办”给群众提供了更多便利，也倒逼部门协同。"])["quotes"]
     assert [(x["speaker"], x["kind"]) for x in q] == [("周明远", "indirect")]

@@ -131,6 +131,8 @@ def name_at(s: str, i: int) -> str | None:
     if len(scored) == 2 and s[i + scored[0][1] - 1] in stop:
         return s[i:i + scored[1][1]]
     st, k = max(scored)
+    if k == 3 and s[i + 2: i + 4] in _adverbs():
+        k = 2
     return s[i:i + k]
 
 
@@ -140,7 +142,7 @@ _LATIN_NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,3}")
 @cache
 def _transliteration() -> re.Pattern:
     chars = rules()["transliteration_chars"]
-    return re.compile(f"[{chars}·•]{{3,10}}")
+    return re.compile(rf"[{chars}·•](?:[{chars}·•]|[.．](?=[{chars}])){{2,11}}")
 
 
 def _foreign_name_at(s: str, i: int) -> str | None:
@@ -459,6 +461,11 @@ def _apposition() -> re.Pattern:
     return re.compile(rf"(?:{leads})[^，,。；;：:“”]{{0,30}}?({_titles().pattern})[，,]\s*$")
 
 
+@cache
+def _adverbs() -> frozenset[str]:
+    return frozenset(rules()["adverbs_after_names"])
+
+
 def _posts_after(s: str, end: int) -> list[Post]:
     """Posts written after a name: in brackets (``X（Y局局长）``), in the clause after a comma
     (``X，Y局局长，``) or as a title word right after it (``X教授``, ``X 市长``), with the
@@ -597,8 +604,10 @@ def tagged_mentions(sentence: str, spans, ruled: list[tuple[int, int]] = (),
         if sp.label == "PER" and sp.text not in doubtful:
             name = person_name(sp.text)
             if name:
-                at = sp.text.find(name)
-                cands.append((name, sp.start + max(at, 0), sp.start + max(at, 0) + len(name)))
+                at = sp.start + max(sp.text.find(name), 0)
+                if len(name) == 3 and sentence[at + 2: at + 4] in _adverbs():
+                    name = name[:2]  # 汤地更是提出: the name is 汤地, 更是 the word after it
+                cands.append((name, at, at + len(name)))
     tagged = [(sp.start, sp.end) for sp in spans if sp.label == "PER"]
     places = [(sp.start, sp.end) for sp in spans if sp.label == "LOC"]
     cands += _list_names(sentence, tagged, places)

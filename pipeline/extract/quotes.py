@@ -120,7 +120,13 @@ def extract_quotes(paragraphs: list[str], people: list[dict], organizations: lis
     orgs = [o for o in dict.fromkeys(organizations) if len(o) >= 2 and o not in person_set]
     if not persons and not orgs:
         return []
-    names = sorted(persons + orgs, key=len, reverse=True)
+    short = {}  # a foreign name's last part alone (科马洛夫 for 弗拉迪米尔.科马洛夫) stands for it
+    for n in persons:
+        last = re.split(r"[·•.．]", n)[-1]
+        if last != n and len(last) >= 2:
+            short.setdefault(last, n)
+    short = {k: v for k, v in short.items() if k not in person_set and sum(n.endswith(k) for n in persons) == 1}
+    names = sorted(persons + orgs + list(short), key=len, reverse=True)
     who_re = re.compile("|".join(map(re.escape, names)) + "|" + "|".join(_PRONOUNS))
     out: list[dict] = []
     seen: set[tuple[str, str]] = set()
@@ -150,6 +156,7 @@ def extract_quotes(paragraphs: list[str], people: list[dict], organizations: lis
         found.sort()
         out_: list[tuple[int, int, str]] = []
         for a, b, w in found:
+            w = short.get(w, w)
             if w in _PRONOUNS:
                 w = last_person
             elif w.startswith("@"):
