@@ -227,6 +227,11 @@ def test_a_line_that_attributes_the_quotation_before_it():
     assert q == [("陈海涛", "direct")]
 
 
+def test_two_speakers_in_one_sentence():
+    q = speakers(["市民陈立新说，“现在办事方便多了”，市数据资源局局长周明远则表示，明年将实现全程网办。"])
+    assert q == [("陈立新", "direct"), ("周明远", "indirect")]
+
+
 def test_a_cited_report_and_a_byline_do_not_speak():
     assert speakers(["据新华社报道，今年一季度全国网上政务服务事项办理量同比增长三成。"]) == []
     assert speakers(["江城网讯 记者刘海峰报道：3月5日，全市数字政府建设推进会在市政府召开。"]) == []

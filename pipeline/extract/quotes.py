@@ -194,8 +194,9 @@ def extract_quotes(paragraphs: list[str], people: list[dict], organizations: lis
                 colon = _colon().match(sent, b)
                 if colon and _quoted(sent[colon.end():]):
                     add(who, _quoted(sent[colon.end():]), "direct")
+            done = 0  # a sentence may hold several quotations: ``X说，“…”，Y提出了…``
             for va, vb in _verb_spans(sent):
-                before = [(a, b, w) for a, b, w in ms if b <= va and not (_CLAUSE_STOP & set(sent[b:va]))
+                before = [(a, b, w) for a, b, w in ms if done <= a and b <= va and not (_CLAUSE_STOP & set(sent[b:va]))
                           and not _closes_bracket(sent[b:va])
                           and not (w in org_set and _title_at_start().match(sent, b))
                           and not _cited(sent[:a], sent[va:vb])
@@ -210,7 +211,9 @@ def extract_quotes(paragraphs: list[str], people: list[dict], organizations: lis
                 prev = _TRAILING_QUOTE.search(sents[i - 1] if i else last_sentence)
                 if q:
                     add(who, q, "direct")
-                elif lead and a >= lead.end() - 2:
+                    done = len(sent) - len(rest) + len(q) + 2
+                    continue
+                if lead and a >= lead.end() - 2:
                     add(who, lead.group(1), "direct")
                 elif not rest.strip(" 。.") and prev:
                     add(who, prev.group(1), "direct")
