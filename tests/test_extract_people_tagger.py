@@ -209,6 +209,11 @@ def test_a_traditional_script_byline():
     assert names == {"汪海峰": "记者"}
 
 
+def test_a_role_noun_before_the_name_is_a_title():
+    p = people(["公益项目的发起人刘海峰说，明年将覆盖全省。", "新版会徽设计者周明远也到了现场。"])
+    assert p["刘海峰"]["title"] == "发起人" and p["周明远"]["title"] == "设计者"
+
+
 def test_a_quoted_term_opens_indirect_speech():
     q = run(["市社科院院长周明远认为，“一网通办”给群众提供了更多便利，也倒逼部门协同。"])["quotes"]
     assert [(x["speaker"], x["kind"]) for x in q] == [("周明远", "indirect")]
