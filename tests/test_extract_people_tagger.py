@@ -214,6 +214,12 @@ def test_a_role_noun_before_the_name_is_a_title():
     assert p["刘海峰"]["title"] == "发起人" and p["周明远"]["title"] == "设计者"
 
 
+def test_a_title_and_the_name_apart_by_spaces_in_an_agenda():
+    p = people(["主持人：江城大学信息学院院长  刘海峰教授", "嘉宾：著名评论家 江城日报总编辑 周明远"])
+    assert "院长" in p["刘海峰"]["title"] and p["刘海峰"]["organization_raw"] == "江城大学信息学院"
+    assert "总编辑" in p["周明远"]["title"]
+
+
 def test_a_quoted_term_opens_indirect_speech():
     q = run(["市社科院院长周明远认为，“一网通办”给群众提供了更多便利，也倒逼部门协同。"])["quotes"]
     assert [(x["speaker"], x["kind"]) for x in q] == [("周明远", "indirect")]

@@ -212,14 +212,18 @@ def _group_posts(posts: list[Post]) -> list[Post]:
 
 
 def find_titled(sentence: str) -> list[PersonMention]:
-    """People written with a title before the name in one sentence."""
+    """People written with a title before the name in one sentence (a space between them
+    in agendas and guest lines)."""
     out = []
     for m in _titles().finditer(sentence):
-        name = name_at(sentence, m.end())
+        at = m.end()
+        if m.group(0) not in _byline_words():  # 院长 周立群教授 in agendas; 记者 X is a byline's
+            at = re.compile(r"[ \u3000\xa0]{0,3}").match(sentence, at).end()
+        name = name_at(sentence, at)
         if not name:
             continue
         posts = _group_posts(_posts_before(sentence, m.start(), m.group(0)))
-        out.append(PersonMention(name, posts, m.end(), m.end() + len(name), sentence))
+        out.append(PersonMention(name, posts, at, at + len(name), sentence))
     return out
 
 
@@ -363,6 +367,11 @@ _PADDED_NAME = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])[ \u3000\xa0]+(
 def compact(text: str) -> str:
     """Two-character names padded to the width of three in lists (``李  扬``) closed up."""
     return _PADDED_NAME.sub(r"\1\2", text) if " " in text or "\u3000" in text or "\xa0" in text else text
+
+
+@cache
+def _byline_words() -> frozenset[str]:
+    return frozenset(w.strip("/／") for w in rules()["byline_markers"])
 
 
 @cache
