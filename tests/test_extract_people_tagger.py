@@ -170,6 +170,95 @@ def test_no_quote_from_words_that_hold_a_verb():
     assert speakers(["市民陈立新看了说明书，名称是政务服务指南。"]) == []
 
 
+def test_a_title_word_then_the_post_in_brackets():
+    p = people(["晚上7点讲座：周明远教授（江城大学经济学院 院长）主讲。"])
+    assert "院长" in p["周明远"]["title"] and "江城大学经济学院" in p["周明远"]["title"].replace(" ", "")
+
+
+def test_a_post_given_in_a_clause_before_the_name():
+    p = people(["作为新当选的市政协委员，刘海峰在会上提交了三份提案。"])
+    assert p["刘海峰"]["title"] == "政协委员" and "作为" not in (p["刘海峰"]["organization_raw"] or "")
+
+
+def test_a_foreign_name_with_a_bullet_dot_after_its_title():
+    p = people(["伦敦大学心理学教授舒特•戴维则表示，研究还需要更多样本。"])
+    assert p["舒特•戴维"]["title"] == "教授"
+
+
+def test_a_transliterated_name_joined_by_a_full_stop_and_its_surname_alone_speaks():
+    paras = ["前苏联著名宇航员弗拉基米尔.斯塔罗夫在返回途中遇难。", "斯塔罗夫告诉女儿，“飞船的降落伞没有打开，我回不去了。”"]
+    p = people(paras)
+    assert p["弗拉基米尔.斯塔罗夫"]["title"] == "宇航员" and "斯塔罗夫" not in p
+    assert [w for w, _ in speakers(paras)] == ["弗拉基米尔.斯塔罗夫"]
+
+
+def test_an_adverb_after_a_name_is_no_part_of_it():
+    p = people(["市人民医院肝胆外科副主任医师周明更是提出了三点质疑，引起热议。"])
+    assert "周明" in p and "周明更" not in p
+
+
+def test_a_traditional_script_byline():
+    from pipeline.extract import extract_records
+    from pipeline.record import Document
+
+    doc = Document(id="x", path="x", format="txt", content="")
+    doc.metadata.update(title="標題", paragraphs=["醫院表示，今年將擴建門診大樓，新增床位三百張。"],
+                        paragraphs_simplified=["医院表示，今年将扩建门诊大楼，新增床位三百张。"],
+                        author_lines=[], meta_lines=["文/記者汪海峰"])
+    names = {p["name"]: p["title"] for p in extract_records(doc).records["people"]}
+    assert names == {"汪海峰": "记者"}
+
+
+def test_a_role_noun_before_the_name_is_a_title():
+    p = people(["公益项目的发起人刘海峰说，明年将覆盖全省。", "新版会徽设计者周明远也到了现场。"])
+    assert p["刘海峰"]["title"] == "发起人" and p["周明远"]["title"] == "设计者"
+
+
+def test_a_title_and_the_name_apart_by_spaces_in_an_agenda():
+    p = people(["主持人：江城大学信息学院院长  刘海峰教授", "嘉宾：著名评论家 江城日报总编辑 周明远"])
+    assert "院长" in p["刘海峰"]["title"] and p["刘海峰"]["organization_raw"] == "江城大学信息学院"
+    assert "总编辑" in p["周明远"]["title"]
+
+
+def test_a_quoted_term_opens_indirect_speech():
+    q = run(["市社科院院长周明远认为，“一网通办”给群众提供了更多便利，也倒逼部门协同。"])["quotes"]
+    assert [(x["speaker"], x["kind"]) for x in q] == [("周明远", "indirect")]
+    assert q[0]["text"].startswith("“一网通办”给群众")
+
+
+def test_a_byline_in_brackets_does_not_speak():
+    q = speakers(["本报讯（记者 刘海峰）国家统计局表示，一季度经济运行总体平稳，主要指标好于预期。"])
+    assert q == [("国家统计局", "indirect")]
+
+
+def test_a_line_that_attributes_the_quotation_before_it():
+    q = speakers(["“数据共享要再提速，让群众少跑腿。”", "市数据资源局局长陈海涛说。"])
+    assert q == [("陈海涛", "direct")]
+    q = speakers(["据报道，“今年将完成全部系统的迁移工作。”3月5日，市数据资源局局长陈海涛表示。"])
+    assert q == [("陈海涛", "direct")]
+
+
+def test_two_speakers_in_one_sentence():
+    q = speakers(["市民陈立新说，“现在办事方便多了”，市数据资源局局长周明远则表示，明年将实现全程网办。"])
+    assert q == [("陈立新", "direct"), ("周明远", "indirect")]
+
+
+def test_a_cited_report_and_a_byline_do_not_speak():
+    assert speakers(["据新华社报道，今年一季度全国网上政务服务事项办理量同比增长三成。"]) == []
+    assert speakers(["江城网讯 记者刘海峰报道：3月5日，全市数字政府建设推进会在市政府召开。"]) == []
+    assert ("国家统计局", "indirect") in speakers(["据国家统计局介绍，一季度经济运行总体平稳，主要指标好于预期。"])
+
+
+def test_an_organization_speaks_under_its_fullest_name():
+    q = speakers(["国家发改委下发通知，部署今年的工作。", "发改委表示，运力配置应向节能减排企业倾斜。"])
+    assert q == [("国家发改委", "indirect")]
+
+
+def test_an_official_of_an_organization_speaks_not_the_organization():
+    q = speakers(["中国信息通信研究院发布报告。", "中国信息通信研究院院长称，云计算发展迅速，市场规模持续扩大。"])
+    assert ("中国信息通信研究院", "indirect") not in q
+
+
 # --- organizations ---------------------------------------------------------------------
 
 def test_tagged_organizations_and_the_person_linked():

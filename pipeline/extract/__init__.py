@@ -119,9 +119,12 @@ def extract_records(doc: Document) -> Document:
     title = md.get("title_simplified") or md.get("title") or ""
     paragraphs = md.get("paragraphs_simplified") or md.get("paragraphs") or []
     pub = md.get("published_at")
-    records, fields = extract_from_text(
-        title, paragraphs, pub.date() if pub else None, md.get("author_lines", []), md.get("meta_lines", [])
-    )
+    lines = [md.get("author_lines", []), md.get("meta_lines", [])]
+    if md.get("paragraphs_simplified"):  # a traditional-script page: its bylines read like its paragraphs
+        from ..normalize.script import to_simplified
+
+        lines = [[to_simplified(x) for x in ls] for ls in lines]
+    records, fields = extract_from_text(title, paragraphs, pub.date() if pub else None, *lines)
     doc.records.update(records)
     md.update(fields)
     return doc

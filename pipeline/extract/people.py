@@ -131,6 +131,8 @@ def name_at(s: str, i: int) -> str | None:
     if len(scored) == 2 and s[i + scored[0][1] - 1] in stop:
         return s[i:i + scored[1][1]]
     st, k = max(scored)
+    if k == 3 and s[i + 2: i + 4] in _adverbs():
+        k = 2
     return s[i:i + k]
 
 
@@ -140,7 +142,7 @@ _LATIN_NAME = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,3}")
 @cache
 def _transliteration() -> re.Pattern:
     chars = rules()["transliteration_chars"]
-    return re.compile(f"[{chars}·]{{3,10}}")
+    return re.compile(rf"[{chars}·•](?:[{chars}·•]|[.．](?=[{chars}])){{2,11}}")
 
 
 def _foreign_name_at(s: str, i: int) -> str | None:
@@ -210,14 +212,18 @@ def _group_posts(posts: list[Post]) -> list[Post]:
 
 
 def find_titled(sentence: str) -> list[PersonMention]:
-    """People written with a title before the name in one sentence."""
+    """People written with a title before the name in one sentence (a space between them
+    in agendas and guest lines)."""
     out = []
     for m in _titles().finditer(sentence):
-        name = name_at(sentence, m.end())
+        at = m.end()
+        if m.group(0) not in _byline_words():  # 院长 周立群教授 in agendas; 记者 X is a byline's
+            at = re.compile(r"[ \u3000\xa0]{0,3}").match(sentence, at).end()
+        name = name_at(sentence, at)
         if not name:
             continue
         posts = _group_posts(_posts_before(sentence, m.start(), m.group(0)))
-        out.append(PersonMention(name, posts, m.end(), m.end() + len(name), sentence))
+        out.append(PersonMention(name, posts, at, at + len(name), sentence))
     return out
 
 
@@ -364,6 +370,11 @@ def compact(text: str) -> str:
 
 
 @cache
+def _byline_words() -> frozenset[str]:
+    return frozenset(w.strip("/／") for w in rules()["byline_markers"])
+
+
+@cache
 def _byline_marker() -> re.Pattern:
     words = "|".join(sorted(map(re.escape, rules()["byline_markers"]), key=len, reverse=True))
     return re.compile(rf"(?P<marker>{words})\s*[:：/／]?\s*$")
@@ -452,9 +463,22 @@ def person_name(span: str) -> str | None:
     return name
 
 
+@cache
+def _apposition() -> re.Pattern:
+    """A title in a clause before the name, after 作为/身为 (``作为市政协委员，X``)."""
+    leads = "|".join(map(re.escape, rules()["apposition_leads"]))
+    return re.compile(rf"(?:{leads})[^，,。；;：:“”]{{0,30}}?({_titles().pattern})[，,]\s*$")
+
+
+@cache
+def _adverbs() -> frozenset[str]:
+    return frozenset(rules()["adverbs_after_names"])
+
+
 def _posts_after(s: str, end: int) -> list[Post]:
     """Posts written after a name: in brackets (``X（Y局局长）``), in the clause after a comma
-    (``X，Y局局长，``) or as a title word right after it (``X教授``, ``X 市长``)."""
+    (``X，Y局局长，``) or as a title word right after it (``X教授``, ``X 市长``), with the
+    post in brackets after that word (``X教授（Y学院院长）``)."""
     rest = s[end:]
     m = re.match(r"\s*[（(]([^（）()]{2,40})[）)]", rest)
     if m:
@@ -466,7 +490,9 @@ def _posts_after(s: str, end: int) -> list[Post]:
         return parse_person_line("", m.group(1))
     m = re.match(r"\s*(?:" + _titles().pattern + ")", rest)
     if m:
-        return [Post("", m.group(0).strip())]
+        word = [Post("", m.group(0).strip())]
+        b = _BRACKETED_POST.match(rest, m.end())  # X教授（Y学院 院长）: the post in brackets too
+        return word + (parse_person_line("", b.group(1)) if b else [])
     return []
 
 
@@ -587,8 +613,10 @@ def tagged_mentions(sentence: str, spans, ruled: list[tuple[int, int]] = (),
         if sp.label == "PER" and sp.text not in doubtful:
             name = person_name(sp.text)
             if name:
-                at = sp.text.find(name)
-                cands.append((name, sp.start + max(at, 0), sp.start + max(at, 0) + len(name)))
+                at = sp.start + max(sp.text.find(name), 0)
+                if len(name) == 3 and sentence[at + 2: at + 4] in _adverbs():
+                    name = name[:2]  # 汤地更是提出: the name is 汤地, 更是 the word after it
+                cands.append((name, at, at + len(name)))
     tagged = [(sp.start, sp.end) for sp in spans if sp.label == "PER"]
     places = [(sp.start, sp.end) for sp in spans if sp.label == "LOC"]
     cands += _list_names(sentence, tagged, places)
@@ -617,9 +645,10 @@ def tagged_mentions(sentence: str, spans, ruled: list[tuple[int, int]] = (),
             role = "author"
             posts = [Post("", by)]
         else:
-            t = _title_at_end().search(left.rstrip())
+            t = _title_at_end().search(left.rstrip()) or _apposition().search(left)
             if t:
-                posts = _group_posts(_posts_before(sentence, t.start(), t.group(0)))
+                posts = _group_posts(_posts_before(sentence, t.start(1 if t.re is _apposition() else 0),
+                                                   t.group(1 if t.re is _apposition() else 0)))
             for p in _posts_after(sentence, end):
                 if not any(q.title == p.title for q in posts):
                     posts.append(p)

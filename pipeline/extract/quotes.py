@@ -15,10 +15,9 @@ import re
 from functools import cache
 
 from ..normalize.reference import rules, table
-from .people import compact
+from .people import byline_marker, compact
 from .sentences import split_sentences
 
-_WHOLE_QUOTE = re.compile(r"^[“\"]([^“”\"]{6,})[”\"]$")
 _CLAUSE_STOP = set("。；;！!？?“”\"：:，,")
 _PRONOUNS = ("他", "她")
 
@@ -52,6 +51,25 @@ def _colon() -> re.Pattern:
     return re.compile(rf"(?:{'|'.join(map(re.escape, words))})?(?:[（(][^（）()]{{1,40}}[）)])?[：:]")
 
 
+@cache
+def _source_leads() -> re.Pattern:
+    return re.compile("(?:" + "|".join(map(re.escape, rules()["source_leads"])) + r")[《「]?$")
+
+
+def _cited(left: str, verb: str) -> bool:
+    """Whether a mention is a report cited (``据X报道``, unlike ``据X介绍``) or a byline
+    (``记者X报道``): neither is a speaker."""
+    return (verb in rules()["citation_verbs"] and bool(_source_leads().search(left))) or bool(
+        left.strip() and byline_marker(left))
+
+
+@cache
+def _title_at_start() -> re.Pattern:
+    """A title right after an organization: its official speaks (``某公司董事长称``), not it."""
+    words = sorted({r["title"] for r in table("titles.csv")}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words)))
+
+
 def _verb_spans(sent: str) -> list[tuple[int, int]]:
     """Speech verbs outside quotation marks and not part of a longer word (说明, 名称)."""
     blocked = set()
@@ -70,8 +88,25 @@ def _verb_spans(sent: str) -> list[tuple[int, int]]:
 
 
 def _quoted(text: str) -> str | None:
+    """The quotation ``text`` starts with, when it is the statement: a quoted term that the
+    sentence goes on from (``“微博问诊”给患者…``) starts indirect speech instead."""
     m = re.match(r"\s*[“\"]([^”\"]{2,})[”\"]", text)
-    return m.group(1) if m else None
+    if not m or (m.end() < len(text) and _is_word(text[m.end()])):
+        return None
+    return m.group(1)
+
+
+def _is_word(c: str) -> bool:
+    return "\u4e00" <= c <= "\u9fff" or c.isalnum()
+
+
+def _closes_bracket(text: str) -> bool:
+    """Whether ``text`` closes a bracket it did not open: the mention before it sits inside
+    brackets (a byline ``（记者 X）``) and speaks for nothing after them."""
+    return text.count("）") + text.count(")") > text.count("（") + text.count("(")
+
+
+_TRAILING_QUOTE = re.compile(r"[“\"]([^“”\"]{6,})[”\"]\s*$")
 
 
 def extract_quotes(paragraphs: list[str], people: list[dict], organizations: list[str] = ()) -> list[dict]:
@@ -85,15 +120,27 @@ def extract_quotes(paragraphs: list[str], people: list[dict], organizations: lis
     orgs = [o for o in dict.fromkeys(organizations) if len(o) >= 2 and o not in person_set]
     if not persons and not orgs:
         return []
-    names = sorted(persons + orgs, key=len, reverse=True)
+    short = {}  # a foreign name's last part alone (科马洛夫 for 弗拉迪米尔.科马洛夫) stands for it
+    for n in persons:
+        last = re.split(r"[·•.．]", n)[-1]
+        if last != n and len(last) >= 2:
+            short.setdefault(last, n)
+    short = {k: v for k, v in short.items() if k not in person_set and sum(n.endswith(k) for n in persons) == 1}
+    names = sorted(persons + orgs + list(short), key=len, reverse=True)
     who_re = re.compile("|".join(map(re.escape, names)) + "|" + "|".join(_PRONOUNS))
     out: list[dict] = []
     seen: set[tuple[str, str]] = set()
     last_person: str | None = None
     recent: dict[str, str] = {}  # surname -> last person of it named
 
+    org_set = set(orgs)
+    fuller = {o: max((f for f in orgs if f != o and f.endswith(o)), key=len, default=o) for o in orgs}
+
     def add(who: str, text: str, kind: str) -> None:
-        text = text.strip().strip("“”\"").strip()
+        who = fuller.get(who, who)  # 发改委 speaks as 国家发改委 when the article names it so
+        text = text.strip()
+        if not re.match(r"[“\"][^“”\"]+[”\"]\s*[\u4e00-\u9fff\w]", text):  # a quoted term opening it stays
+            text = text.strip("“”\"").strip()
         if len(text) < 4 or (who, text) in seen:
             return
         seen.add((who, text))
@@ -109,6 +156,7 @@ def extract_quotes(paragraphs: list[str], people: list[dict], organizations: lis
         found.sort()
         out_: list[tuple[int, int, str]] = []
         for a, b, w in found:
+            w = short.get(w, w)
             if w in _PRONOUNS:
                 w = last_person
             elif w.startswith("@"):
@@ -122,12 +170,14 @@ def extract_quotes(paragraphs: list[str], people: list[dict], organizations: lis
             out_.append((a, b, w))
         return out_
 
+    last_sentence = ""  # of the paragraph before: a line ``X说。`` attributes its quotation
     for para in map(compact, paragraphs):
         dash = re.search(r"^(.{10,}?)\s*[—－]{1,2}\s*([^—－]{2,80})$", para)
         if dash:
             who = next((n for n in persons if dash.group(2).endswith(n)), None)
             if who:
                 add(who, dash.group(1), "direct")
+                last_sentence = ""
                 continue
         sents = split_sentences(para)
         i = 0
@@ -144,8 +194,12 @@ def extract_quotes(paragraphs: list[str], people: list[dict], organizations: lis
                 colon = _colon().match(sent, b)
                 if colon and _quoted(sent[colon.end():]):
                     add(who, _quoted(sent[colon.end():]), "direct")
+            done = 0  # a sentence may hold several quotations: ``X说，“…”，Y提出了…``
             for va, vb in _verb_spans(sent):
-                before = [(a, b, w) for a, b, w in ms if b <= va and not (_CLAUSE_STOP & set(sent[b:va]))
+                before = [(a, b, w) for a, b, w in ms if done <= a and b <= va and not (_CLAUSE_STOP & set(sent[b:va]))
+                          and not _closes_bracket(sent[b:va])
+                          and not (w in org_set and _title_at_start().match(sent, b))
+                          and not _cited(sent[:a], sent[va:vb])
                           and va - b <= (25 if w in person_set or w in _PRONOUNS else 8)]
                 if not before:
                     continue
@@ -154,10 +208,12 @@ def extract_quotes(paragraphs: list[str], people: list[dict], organizations: lis
                 rest = sent[vb:].lstrip("：:，, ")
                 q = _quoted(rest)
                 lead = re.match(r"^[“\"]([^”\"]{4,})[”\"][，,]?\s*", sent)
-                prev = _WHOLE_QUOTE.match(sents[i - 1]) if i else None
+                prev = _TRAILING_QUOTE.search(sents[i - 1] if i else last_sentence)
                 if q:
                     add(who, q, "direct")
-                elif lead and a >= lead.end() - 2:
+                    done = len(sent) - len(rest) + len(q) + 2
+                    continue
+                if lead and a >= lead.end() - 2:
                     add(who, lead.group(1), "direct")
                 elif not rest.strip(" 。.") and prev:
                     add(who, prev.group(1), "direct")
@@ -175,6 +231,7 @@ def extract_quotes(paragraphs: list[str], people: list[dict], organizations: lis
                 break
             if not consumed:
                 i += 1
+        last_sentence = sents[-1] if sents else ""
     return out
 
 
