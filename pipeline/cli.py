@@ -6,6 +6,8 @@ import json
 import os
 import sys
 
+from pipeline.limits import PageLimits
+
 
 def _cmd_extract(args: argparse.Namespace) -> int:
     from pipeline.clean.page import extract_path
@@ -18,9 +20,43 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _quiet_prefect(verbose: bool) -> None:
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    """Prefect's logs only with -v: without it a failed run shows the CLI's own message and
+    no traceback (Prefect logs the flow's exception at ERROR)."""
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "CRITICAL")
     os.environ.setdefault("PREFECT_LOGGING_LOG_PRINTS", "false")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+def blocked_message(e: Exception, output: str) -> str:
+    """What a blocked run did and what to do, in words: why nothing was published, where the
+    pages went, where the report and the rejected pages are."""
+    info = getattr(e, "run_info", None) or {}
+    rejected = info.get("rejected", {})
+    lines = ["dgn run: nothing was published."]
+    if info and info.get("articles") == 0:
+        why = ", ".join(f"{n} {reason}" for reason, n in sorted(rejected.items(), key=lambda kv: -kv[1]))
+        lines.append(f"No page became an article: of {info['pages_in']} pages, {info.get('duplicates', 0)} were "
+                     f"duplicates and the rest were rejected ({why or 'none'}).")
+        if rejected.get("off_topic"):
+            lines.append("Nothing was on topic (digital government): `--min-topic-score 0` keeps every page.")
+        if rejected.get("too_short"):
+            lines.append("Short bodies were rejected: `--min-chars 0` keeps them.")
+    else:
+        report = getattr(e, "report", None)
+        from pipeline.validate.run import failed_expectations_text
+
+        lines.append("A check that guards the whole release failed: "
+                     + (failed_expectations_text(report) if report is not None else str(e)) + ".")
+        if info:
+            lines.append(f"Pages: {info['pages_in']} in, {info['articles']} articles, {info['duplicates']} duplicates, "
+                         f"{sum(rejected.values())} rejected.")
+    docs = getattr(e, "docs_path", None)
+    if docs:
+        lines.append(f"The validation report is {docs}/index.html; the rejected pages, with their reasons, "
+                     f"are {docs}/rejected.csv.")
+    has_release = os.path.isfile(os.path.join(output, "releases", "LATEST"))
+    lines.append("The latest release is unchanged." if has_release else f"{output} holds no release yet.")
+    return "\n".join(lines)
 
 
 def usage_problem(inputs: list[str] | None, output: str) -> str | None:
@@ -74,12 +110,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 console.print(f"[red]the previous release cannot be trusted[/red]: {e}")
                 return 2
             if type(e).__name__ == "ValidationBlocked":
-                console.print(f"[red]release blocked by validation[/red]: {e}")
-                info = getattr(e, "run_info", None)
-                if info:
-                    console.print(f"pages in {info['pages_in']}: articles {info['articles']}, duplicates "
-                                  f"{info['duplicates']}, rejected {info['rejected']}")
-                console.print("nothing was published; LATEST still names the previous good release")
+                console.print(blocked_message(e, args.output), highlight=False)
                 return 3
             if isinstance(e, OSError) and not args.verbose:
                 where = f" ({e.filename})" if e.filename else ""
@@ -88,16 +119,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 return 1
             raise
     if summary.validation_markdown:
-        print(summary.validation_markdown)
+        _print_markdown(summary.validation_markdown)
     print(summary.line())
     return 0
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    if not os.path.isfile(os.path.join(args.release, "data", "articles.parquet")):
+        print(f"dgn validate: {args.release} is no release (a release folder holds data/articles.parquet)",
+              file=sys.stderr)
+        return 2
     from pipeline.validate import validate_release
 
     report = validate_release(args.release)
-    print(report.markdown)
+    _print_markdown(report.markdown)
     return 0 if report.ok else 1
 
 
@@ -144,25 +179,76 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_markdown(text: str) -> None:
+    """The validation summary as a reader sees it: rendered (bold, tables), not raw Markdown."""
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    Console(soft_wrap=True).print(Markdown(text))
+
+
+class _ShowDefaults(argparse.HelpFormatter):
+    """Help that names each option's default, where it has one."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if action.default not in (None, False, argparse.SUPPRESS) and "%(default)" not in text:
+            text += " (default: %(default)s)"
+        return text
+
+
+def _fraction(text: str) -> float:
+    """A number from 0 to 1, for argparse."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{value} is not between 0 and 1")
+    return value
+
+
+def _count(least: int):
+    """A whole number of at least ``least``, for argparse."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"{value} is less than {least}")
+        return value
+
+    parse.__name__ = f"whole number >= {least}"
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dgn", description="DGN: raw Chinese digital-government pages to a validated dataset")
     sub = p.add_subparsers(dest="command", required=True)
 
-    r = sub.add_parser("run", help="run the whole flow and publish one release (the bundled sample if no INPUT)")
+    r = sub.add_parser("run", help="run the whole flow and publish one release (the bundled sample if no INPUT)",
+                       formatter_class=_ShowDefaults)
     r.add_argument("inputs", nargs="*", metavar="INPUT", help="folders or files of raw pages")
-    r.add_argument("--output", default="output", help="output folder (default: ./output)")
-    r.add_argument("--min-topic-score", type=float, default=0.05, help="reject pages below this relevance (0 keeps all)")
-    r.add_argument("--min-chars", type=int, default=120, help="reject bodies shorter than this")
+    r.add_argument("--output", default="output", help="output folder")
+    r.add_argument("--min-topic-score", type=_fraction, default=0.05,
+                   help="reject pages below this relevance, 0 to 1 (0 keeps all)")
+    r.add_argument("--min-chars", type=_count(0), default=120, help="reject bodies shorter than this")
     r.add_argument("--full", action="store_true",
                    help="process every page again instead of only pages the latest release lacks")
     r.add_argument("--dask-address", metavar="tcp://HOST:PORT", help="run the shard tasks on this Dask cluster")
-    r.add_argument("--workers", type=int, help="run the shard tasks in N processes (default: two threads in this process)")
-    r.add_argument("--max-page-bytes", type=int, help="pages larger are rejected unread (default 8000000)")
-    r.add_argument("--max-paragraph-chars", type=int, help="longer cleaned paragraphs reject the page (default 50000)")
-    r.add_argument("--max-archive-bytes", type=int, help="decompressed bytes read from one archive (default 2e9)")
-    r.add_argument("--max-attributes", type=int, help="attributes on one element: more reject the page (default 1000)")
-    r.add_argument("--max-elements", type=int, help="tags in one page: more reject the page (default 200000)")
-    r.add_argument("--max-page-seconds", type=int, help="time one page may take: longer rejects it (default 30)")
+    r.add_argument("--workers", type=_count(1),
+                   help="run the shard tasks under Prefect's process task runner with N processes "
+                        "(default: threads, each shard's pages in worker processes, one a core)")
+    limits = PageLimits()
+    for name, what in (("max_page_bytes", "pages larger are rejected unread"),
+                       ("max_paragraph_chars", "longer cleaned paragraphs reject the page"),
+                       ("max_archive_bytes", "decompressed bytes read from one archive"),
+                       ("max_attributes", "attributes on one element: more reject the page"),
+                       ("max_elements", "tags in one page: more reject the page"),
+                       ("max_page_seconds", "time one page may take: longer rejects it")):
+        r.add_argument("--" + name.replace("_", "-"), type=_count(1), dest=name,
+                       help=f"{what} (default {getattr(limits, name)}, or DGN_{name.upper()})")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.add_argument("-v", "--verbose", action="store_true", help="show Prefect's logs")
     r.set_defaults(func=_cmd_run)

@@ -260,6 +260,7 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
         result = validate_and_publish(tables, rejected, run_info, output_dir, carried)
     except Exception as e:
         e.run_info = run_info  # the CLI shows what happened to the pages next to the failed check
+        _keep_rejected(e, rejected)
         raise
     _report("publish", 1, 1)
     _publish_artifacts(result)
@@ -270,6 +271,21 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
     summary.rejected.pop("duplicate_of", None)
     logger.info(summary.line())
     return summary
+
+
+def _keep_rejected(e: Exception, rejected: list[dict]) -> None:
+    """Beside a blocked release's report, the pages it rejected with their reasons (Parquet,
+    and CSV for a spreadsheet), so that the user sees why nothing was published."""
+    folder = getattr(e, "docs_path", None)
+    if folder is None:
+        return
+    from pipeline.publish.csv_export import write_csv
+    from pipeline.publish.release import redact_table, write_parquet
+    from pipeline.tables import to_arrow
+
+    table = redact_table(to_arrow("rejected", rejected))
+    write_parquet(table, Path(folder) / "rejected.parquet")
+    write_csv(table, Path(folder) / "rejected.csv")
 
 
 def _flag_counts(articles) -> dict[str, int]:
