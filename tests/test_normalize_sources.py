@@ -40,3 +40,11 @@ def test_source_from_contact_domain_and_unknown_outlets():
     assert resolve(None, "正文", None, "联系人:张三 zhang@caict.ac.cn").source == "中国信息通信研究院"
     assert guess_type("某某市大数据局") == "government" and guess_type("某某晚报") == "local_media"
     assert resolve("某某在线", "正文").type == "portal"
+
+
+def test_a_source_in_traditional_script_is_the_same_source():
+    """Issue 15: 新華網 and 新华网 are one source, named in Simplified script."""
+    from pipeline.normalize.sources import resolve
+
+    assert resolve("新華網", "正文").source == resolve("新华网", "正文").source
+    assert resolve("自由時報", "正文").source == "自由时报"

@@ -210,6 +210,9 @@ def test_card_says_what_a_user_needs(published):
     assert "| `published_at` | timestamp[us, tz=Asia/Shanghai] |" in card
     assert "| `body` | string (required) |" in card
     assert "This is the first release." in (first.path / "README.md").read_text("utf-8")
+    # one vocabulary with the CLI: pages by reason, quarantined child rows apart (issue 15)
+    assert "by reason (the same counts `dgn run` prints): empty 1, failed_validation 1." in card
+    assert "Rows quarantined by validation, by table (" in card and "people 1." in card
 
 
 def test_unvalidated_publish_says_so(tmp_path):

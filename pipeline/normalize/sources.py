@@ -204,6 +204,10 @@ def resolve(source_raw: str | None, body: str, url: str | None = None, page_text
             flags.append("reprint")
     elif not raw:
         name = recover_from_text(body) or (site_outlet.name if site_outlet else None) or contact_domain_outlet(page_text)
+    if name:
+        from pipeline.normalize.script import to_simplified
+
+        name = to_simplified(name)  # 新華網 and 新华网 are one source
     outlet = lookup(name)
     source = outlet.name if outlet else name
     stype = outlet.type if outlet else guess_type(source)

@@ -8,6 +8,7 @@ from collections import Counter
 
 import pyarrow as pa
 
+from pipeline.publish.release import page_counts, row_counts_quarantined
 from pipeline.tables import RELEASED, TABLES
 
 SNIPPETS = {
@@ -77,7 +78,8 @@ def render(version: str, manifest: dict, tables: dict[str, pa.Table], rejected: 
     run = manifest.get("run", {})
     sites = Counter(s for s in tables["articles"].column("site").to_pylist() if s)
     outlets = Counter(s for s in tables["articles"].column("source").to_pylist() if s)
-    reasons = Counter(rejected.column("reason").to_pylist())
+    pages = page_counts(rejected)
+    quarantined = {t: n for t, n in row_counts_quarantined(rejected).items() if t != "articles"}
     out = [
         f"# DGN release {version}", "",
         "Chinese web pages about digital government (数字政府, 政务云, 一网通办, 数据要素 …), "
@@ -106,10 +108,14 @@ def render(version: str, manifest: dict, tables: dict[str, pa.Table], rejected: 
         "(Great Expectations suites) → publish (this folder, written atomically).", "",
         "## Row counts", "", "| table | rows |", "|---|---:|",
         *[f"| {n} | {tables[n].num_rows} |" for n in RELEASED],
-        f"| rejected | {rejected.num_rows} |", "",
+        f"| rejected (`rejected.parquet`: pages and quarantined rows) | {rejected.num_rows} |", "",
     ]
-    if reasons:
-        out += ["Rejected by reason: " + ", ".join(f"{r} {n}" for r, n in sorted(reasons.items())) + ".", ""]
+    if pages:
+        out += ["Pages rejected, by reason (the same counts `dgn run` prints): "
+                + ", ".join(f"{r} {n}" for r, n in pages.items()) + ".", ""]
+    if quarantined:
+        out += ["Rows quarantined by validation, by table (`failed_validation` rows of `rejected.parquet` "
+                "that are not pages): " + ", ".join(f"{t} {n}" for t, n in quarantined.items()) + ".", ""]
     out += ["## Validation", "", validation_markdown, "",
             "The full report is in `validation/index.html` (Great Expectations Data Docs) and "
             "`validation/summary.json`. Rows that failed a row-level expectation are in "
