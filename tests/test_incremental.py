@@ -94,3 +94,16 @@ def test_a_file_rewritten_with_the_same_size_and_mtime_is_not_served_from_the_ca
     second = run([d], tmp_path / "out2")
     titles = pq.read_table(_release(second) / "data" / "articles.parquet").column("title").to_pylist()
     assert titles and "株洲" in titles[0] and "长沙" not in titles[0]
+
+
+def test_an_option_that_changes_the_result_is_applied_and_said(prefect_harness, pages, tmp_path):
+    """Issue 15: a run with another --min-topic-score on an output that has a release does not
+    answer "nothing new": it processes the pages again, says why, and the next run with the
+    same options has nothing new."""
+    out = tmp_path / "out"
+    first = run([pages], out)
+    again = run([pages], out, min_topic_score=0.0)
+    assert again.published and again.release != first.release
+    assert again.note and "min_topic_score 0.05 -> 0.0" in again.note and "processed again" in again.line()
+    third = run([pages], out, min_topic_score=0.0)
+    assert not third.published and third.unchanged_pages == 5

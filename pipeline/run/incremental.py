@@ -37,8 +37,9 @@ class Prior:
     run_info: dict = field(default_factory=dict)
 
 
-def _current(output_dir: str | Path) -> tuple[Path, dict] | None:
-    """The latest release and its manifest, if one exists and this pipeline version built it."""
+def _current(output_dir: str | Path, options: dict | None = None) -> tuple[Path, dict] | None:
+    """The latest release and its manifest, if one exists, this pipeline version built it and,
+    given ``options`` (what changes the result: relevance, length, limits), with the same ones."""
     from pipeline.publish.release import latest
 
     rel = latest(Path(output_dir))
@@ -47,7 +48,29 @@ def _current(output_dir: str | Path) -> tuple[Path, dict] | None:
     manifest = json.loads((rel / "manifest.json").read_text("utf-8"))
     if manifest.get("pipeline_version") != PIPELINE_VERSION:
         return None
+    if options is not None and changed_options(manifest, options):
+        return None
     return rel, manifest
+
+
+def changed_options(manifest: dict, options: dict) -> dict[str, tuple]:
+    """Options whose value differs from the release's: name -> (then, now)."""
+    then = manifest.get("run", {}).get("limits", {})
+    return {k: (then.get(k), v) for k, v in sorted(options.items()) if then.get(k) != v}
+
+
+def options_note(output_dir: str | Path, options: dict) -> str | None:
+    """Why every page is processed again although the latest release holds them: the options
+    changed since it was built."""
+    current = _current(output_dir)
+    if current is None:
+        return None
+    rel, manifest = current
+    changed = changed_options(manifest, options)
+    if not changed:
+        return None
+    what = ", ".join(f"{k} {a} -> {b}" for k, (a, b) in changed.items())
+    return f"options changed since release {rel.name} ({what}): every page was processed again"
 
 
 def _page_rows(rejected: pa.Table) -> pa.Table:
@@ -64,11 +87,12 @@ def _pages_in(manifest: dict, seen: frozenset[str]) -> int:
     return int(manifest.get("run", {}).get("pages_in", len(seen)))
 
 
-def load_prior(output_dir: str | Path) -> Prior | None:
-    """The latest good release, or None when there is none or it was built by another version."""
+def load_prior(output_dir: str | Path, options: dict | None = None) -> Prior | None:
+    """The latest good release, or None when there is none, another version built it, or it
+    was built with other ``options``."""
     import pyarrow.parquet as pq
 
-    current = _current(output_dir)
+    current = _current(output_dir, options)
     if current is None:
         return None
     rel, manifest = current
@@ -78,12 +102,12 @@ def load_prior(output_dir: str | Path) -> Prior | None:
     return Prior(rel.name, tables, rejected, seen, _pages_in(manifest, seen), manifest.get("run", {}))
 
 
-def seen_pages(output_dir: str | Path) -> tuple[str, int, int, frozenset[str]] | None:
+def seen_pages(output_dir: str | Path, options: dict | None = None) -> tuple[str, int, int, frozenset[str]] | None:
     """(version, pages in, articles, page ids) of the latest release: the page_id columns only,
     for the quick "anything new?" check before a run."""
     import pyarrow.parquet as pq
 
-    current = _current(output_dir)
+    current = _current(output_dir, options)
     if current is None:
         return None
     rel, manifest = current
