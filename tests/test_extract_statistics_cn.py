@@ -99,7 +99,7 @@ def test_untitled_and_undated_pages_stay_articles():
     cand = {"url": None, "page_id": "p9", "fetched_at": None, "flags": ["traditional_script"],
             "metadata": {"title": "", "body": "正文第一段。\n正文第二段。"}}
     row = article_row(cand, "a9", 0)
-    assert row["title"] is None and row["published_at"] is None
+    assert row["title"] == "正文第一段。" and row["published_at"] is None  # issue 15: first sentence
     assert row["flags"] == ["traditional_script", "undated", "untitled"]
     tables = good_tables()
     tables["articles"][1].update(title=None, published_at=None, flags=["undated", "untitled"])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
@@ -19,13 +20,25 @@ def _event_id(aid: str, row: dict) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
+HEADLINE_CHARS = 40  # a headline made from the first sentence is cut here
+
+
+def first_sentence(body: str) -> str | None:
+    """The body's first sentence, as a stand-in headline (cut at HEADLINE_CHARS with …)."""
+    line = next((x.strip() for x in body.splitlines() if x.strip()), "")
+    m = re.match(r"(.+?[。！？!?])", line)
+    s = m.group(1) if m else line
+    return (s if len(s) <= HEADLINE_CHARS else s[:HEADLINE_CHARS] + "…") or None
+
+
 def article_row(c: dict, aid: str, duplicate_count: int) -> dict:
     """An article whose headline or date the page does not give is still an article, flagged
-    ``untitled`` / ``undated`` (SPEC), with a null title / published_at."""
+    ``untitled`` / ``undated`` (SPEC): an untitled one takes its first sentence as headline,
+    an undated one has a null published_at."""
     m = c["metadata"]
     body = m.get("body", "")
-    title = m.get("title") or None
-    missing = [f for f, v in (("untitled", title), ("undated", m.get("published_at"))) if not v]
+    missing = [f for f, v in (("untitled", m.get("title")), ("undated", m.get("published_at"))) if not v]
+    title = m.get("title") or first_sentence(body)
     return {
         "article_id": aid, "url": c["url"], "site": m.get("site"), "title": title,
         "published_at": m.get("published_at"), "published_at_source": m.get("published_at_source"),
