@@ -26,7 +26,7 @@ from pipeline.clean.meta import (
 from pipeline.clean.pubdate import lead_dates, parse_date, vocab
 from pipeline.clean.tables import join_rows, mark_data_tables
 from pipeline.clean.signals import is_date_only
-from pipeline.clean.text import header_facts, names_people
+from pipeline.clean.text import byline_authors, names_people
 from pipeline.clean.titles import drop_source_prefix, pick_title, words as title_words
 from pipeline.limits import check_deadline
 from pipeline.record import Article
@@ -298,8 +298,8 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     if parts.paragraphs and title and _repeats_title(parts.paragraphs[0], title):
         parts.paragraphs.pop(0)
     flags = drop_spam(parts, title)
-    _, _, h_authors = header_facts(head)
-    _, _, b_authors = header_facts(parts.meta_lines[::-1])
+    h_authors = byline_authors(head)
+    b_authors = byline_authors(parts.meta_lines[::-1])
     near = headline_lines(blocks, title, first)
     region = blocks[:after + TAIL_WINDOW] if body else blocks
     sig = date_signals([b.text for b in region], [b.text for b in blocks],

@@ -22,19 +22,15 @@ TAIL_WINDOW = 6
 SOURCE_TAIL = 12
 
 
-def header_facts(lines: list[str]) -> tuple[list[str], str | None, list[str]]:
-    """(dates, source, authors) stated by the byline-like lines, nearest the body first."""
-    dates: list[str] = []
-    source = None
-    authors: list[str] = []
+def byline_authors(lines: list[str]) -> list[str]:
+    """The authors the byline-like lines name: those of the last line that names any (the
+    one nearest the body). Dates and sources have their own readers (dating, meta)."""
     for s in reversed(lines):
-        if not is_byline(s):
-            continue
-        b = parse_byline(s)
-        dates.extend(b.dates)
-        source = source or b.source
-        authors = authors or b.authors
-    return dates, source, authors
+        if is_byline(s):
+            authors = parse_byline(s).authors
+            if authors:
+                return authors
+    return []
 
 
 def names_people(line: str) -> bool:
@@ -73,10 +69,10 @@ def clean_text(content: str, url: str | None = None, fetched_at: datetime | None
     title = title_from_lines(head)
     if title:
         head = head[head.index(title):]
-    _, _, h_authors = header_facts(head)
+    h_authors = byline_authors(head)
     tail = [s for s in lines[end:end + TAIL_WINDOW] if is_byline(s) and names_people(s)]
     parts.meta_lines.extend(tail)
-    _, _, m_authors = header_facts(parts.meta_lines)
+    m_authors = byline_authors(parts.meta_lines)
     editors = [e for s in parts.meta_lines for e in parse_byline(s).editors]
     region = lines[:end + TAIL_WINDOW]
     sig = date_signals(region, region, head[::-1] + parts.meta_lines, [], head[-3:])

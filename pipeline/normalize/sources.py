@@ -65,7 +65,6 @@ _REPRINT_DISCLAIMER = re.compile(
     r"(?:凡(?:本网)?注明[“\"]?来源|转载(?:此文|本文)?(?:是)?出于传递更多信息|均(?:来|转)?自于?互联网|"
     r"文章来源于网络|版权归原作者|不代表本(?:网|站)(?:的)?观点|属第三方汇集推荐平台)"
 )
-_SITE_IN_DISCLAIMER = re.compile(r"不代表([\u4e00-\u9fffA-Za-z0-9]{2,20}?(?:网|站|平台|号))的?(?:观点|立场)")
 _RAW_CLEAN = re.compile(r"^(?:来源|来自|稿源|转自|出处|source)\s*[:：]\s*|[\s|｜/]+$", re.I)
 _RAW_SPLIT = re.compile(r"\s*[|｜/／╱、;；]\s*|\s{2,}|\s+(?:作者|编辑|记者|责任编辑)")
 
@@ -175,12 +174,6 @@ def contact_domain_outlet(page_text: str) -> str | None:
         o = outlets.pop()
         return o.name if o else None
     return None
-
-
-def reprint_site(text: str) -> str | None:
-    """The reprinting site a disclaimer names (``不代表中国经济形势报告网的观点``)."""
-    m = _SITE_IN_DISCLAIMER.search(text)
-    return m.group(1) if m else None
 
 
 def has_reprint_disclaimer(text: str) -> bool:
