@@ -16,6 +16,14 @@ from pipeline.flows import sample_dir
 pytestmark = pytest.mark.slow
 
 
+def _guarded(proc: psutil.Process) -> bool:
+    """A child started through the guard (children come and go while the run starts up)."""
+    try:
+        return "pipeline.run.server_guard" in " ".join(proc.cmdline())
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return False
+
+
 def test_the_temporary_server_dies_with_a_killed_run(tmp_path):
     pages = tmp_path / "pages"
     shutil.copytree(sample_dir(), pages)
@@ -29,8 +37,8 @@ def test_the_temporary_server_dies_with_a_killed_run(tmp_path):
         servers = []
         while time.monotonic() < deadline and not servers:
             time.sleep(0.5)
-            servers = [c for c in psutil.Process(run.pid).children(recursive=True)
-                       if "pipeline.run.server_guard" in " ".join(c.cmdline())]
+            assert run.poll() is None, "the run ended before it could be killed"
+            servers = [c for c in psutil.Process(run.pid).children(recursive=True) if _guarded(c)]
         assert servers, "the run did not start its temporary server through the guard"
         while time.monotonic() < deadline and not list(tmp_path.glob("*clean*")):
             time.sleep(0.5)
