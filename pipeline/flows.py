@@ -128,10 +128,12 @@ def dedupe_and_assemble(staging: Staging, lights: list[dict], output_dir: str, i
 
 
 @task(name="validate-and-publish", cache_policy=NO_CACHE)
-def validate_and_publish(tables: dict, rejected: list[dict], run_info: dict, output_dir: str, carried=None):
+def validate_and_publish(tables: dict, rejected: list[dict], run_info: dict, output_dir: str, carried=None,
+                         page_paths: dict[str, str] | None = None):
     from pipeline.publish.release import publish_release
 
-    return publish_release(tables, rejected, run_info, Path(output_dir), carried_rejected=carried)
+    return publish_release(tables, rejected, run_info, Path(output_dir), carried_rejected=carried,
+                           page_paths=page_paths)
 
 
 def _skipped_rows(skipped: list[tuple[str, str]], seen: frozenset[str]) -> list[dict]:
@@ -235,6 +237,7 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
             logger.info(summary.line())
             return summary
         rejected = unread + done.rejected
+        page_paths = {c["page_id"]: c["path"] for c in done.lights}
         tables, dup_rows = dedupe_and_assemble(staging, done.lights, output_dir, prior is not None)
     n_dups = len(dup_rows)
     if new_pages != tables["articles"].num_rows + n_dups + len(rejected):
@@ -262,7 +265,7 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
     }
     _report("publish", 0, 1)
     try:
-        result = validate_and_publish(tables, rejected, run_info, output_dir, carried)
+        result = validate_and_publish(tables, rejected, run_info, output_dir, carried, page_paths)
     except Exception as e:
         e.run_info = run_info  # the CLI shows what happened to the pages next to the failed check
         _keep_rejected(e, rejected)

@@ -183,6 +183,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         _c("page_id", pa.string(), "sha256 of the raw page, for pages rejected before extraction."),
         _c("path", pa.string(), "Where the page came from."),
         _c("url", pa.string(), "URL of the page, when known."),
+        _c("title", pa.string(), "The page's headline, when cleaning found one."),
         _c("stage", pa.string(), "Pipeline stage that left it out: ingest, clean, filter, dedupe, validate."),
         _c("reason", pa.string(), "Why it was left out (empty, not_relevant, duplicate, failed_validation, ...).", True),
         _c("detail", pa.string(), "More about the reason."),

@@ -229,18 +229,23 @@ def _fsync_tree(folder: Path) -> None:
     _fsync_dir(folder)
 
 
-def _quarantine_rows(report, articles: pa.Table) -> list[dict]:
-    """One rejected row per quarantined row, naming every expectation it failed; an article
-    row keeps its page_id and url, since its page now ends in rejected instead."""
+def _quarantine_rows(report, articles: pa.Table, page_paths: dict[str, str] | None = None) -> list[dict]:
+    """One rejected row per quarantined row, naming every expectation it failed. Every row
+    names its article's page (id, path, url, title), so that a steward can open the page; an
+    article row's page now ends in rejected instead."""
     grouped: dict[tuple[str, str], list[dict]] = {}
     for q in report.quarantined:
         grouped.setdefault((q["table"], q["key"]), []).append(q)
-    pages = {r["article_id"]: r for r in articles.select(["article_id", "page_id", "url"]).to_pylist()}
+    wanted = pa.array(sorted({json.loads(key)[0] for _, key in grouped}), pa.string())
+    hit = articles.filter(pc.is_in(articles.column("article_id"), wanted))
+    pages = {r["article_id"]: r for r in hit.select(["article_id", "page_id", "url", "title"]).to_pylist()}
+    paths = page_paths or {}
     out = []
     for (table, key), qs in sorted(grouped.items()):
-        page = pages.get(json.loads(key)[0], {}) if table == "articles" else {}
+        page = pages.get(json.loads(key)[0], {})
         out.append({"reason": QUARANTINE_REASON, "stage": "validate", "table": table, "key": key,
-                    "page_id": page.get("page_id"), "url": page.get("url"),
+                    "page_id": page.get("page_id") if table == "articles" else None,
+                    "path": paths.get(page.get("page_id")), "url": page.get("url"), "title": page.get("title"),
                     "expectation": "; ".join(q["expectation"] for q in qs),
                     "observed": "; ".join(str(q["observed"]) for q in qs),
                     "detail": f"{len(qs)} expectation(s) failed"})
@@ -275,13 +280,21 @@ def _orphan(row: dict) -> dict:
             "detail": f"a copy of article {row['duplicate_of']}, which failed validation"}
 
 
-def _rejected_table(rejected: list[dict], report, articles: pa.Table, carried: pa.Table | None = None) -> pa.Table:
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """A table of an older release in this schema: columns it lacks are null."""
+    cols = [table.column(f.name).cast(f.type) if f.name in table.column_names else pa.nulls(table.num_rows, f.type)
+            for f in schema]
+    return pa.Table.from_arrays(cols, schema=schema)
+
+
+def _rejected_table(rejected: list[dict], report, articles: pa.Table, carried: pa.Table | None = None,
+                    page_paths: dict[str, str] | None = None) -> pa.Table:
     """This run's rejected rows after the rows carried from the previous release, redacted."""
     gone = {json.loads(q["key"])[0] for q in report.quarantined if q["table"] == "articles"} if report else set()
     rows = [_orphan(r) if r.get("duplicate_of") in gone else r for r in rejected]
-    table = to_arrow("rejected", [*rows, *(_quarantine_rows(report, articles) if report else [])])
+    table = to_arrow("rejected", [*rows, *(_quarantine_rows(report, articles, page_paths) if report else [])])
     if carried is not None and carried.num_rows:
-        table = sort_by_key("rejected", pa.concat_tables([carried.cast(table.schema), table]))
+        table = sort_by_key("rejected", pa.concat_tables([_conform(carried, table.schema), table]))
     return redact_table(table)
 
 
@@ -368,11 +381,13 @@ def write_release_files(folder: Path, tables: dict[str, pa.Table], rejected: pa.
 
 def publish_release(tables: dict[str, list[dict] | pa.Table], rejected: list[dict], run_info: dict, output_dir: Path,
                     now: dt.datetime | None = None, validate: bool = True,
-                    carried_rejected: pa.Table | None = None) -> ReleaseResult:
+                    carried_rejected: pa.Table | None = None, page_paths: dict[str, str] | None = None
+                    ) -> ReleaseResult:
     """Type, validate, write and atomically publish one release; see the module docstring.
 
     ``tables`` are rows or Arrow tables of the release's schema; ``carried_rejected`` the
-    rejected rows of the previous release that an incremental release keeps.
+    rejected rows of the previous release that an incremental release keeps; ``page_paths``
+    the input path of each page id, for the rows validation quarantines.
 
     Raises ``ValidationBlocked`` (publishing nothing) when a blocking expectation fails; its
     Data Docs are then kept in ``output_dir/blocked/<version>/`` for the post-mortem.
@@ -407,7 +422,7 @@ def publish_release(tables: dict[str, list[dict] | pa.Table], rejected: list[dic
                     raise ValidationBlocked(
                         f"release blocked by validation: {failed_expectations_text(report)}",
                         report, blocked_dir)
-            rejected_table = _rejected_table(rejected, report, typed["articles"], carried_rejected)
+            rejected_table = _rejected_table(rejected, report, typed["articles"], carried_rejected, page_paths)
             write_release_files(tmp, kept, rejected_table, report, run_info, version, now,
                                 previous=latest(output_dir))
             _write_sums(tmp)
