@@ -6,6 +6,7 @@ proxy, over the DevTools protocol (``--remote-debugging-pipe``) so that the test
 from __future__ import annotations
 
 import base64
+import fcntl
 import hashlib
 import json
 import os
@@ -90,8 +91,8 @@ class Browser:
         to_browser, self._out = os.pipe()
         self._in, from_browser = os.pipe()
 
-        def fds():
-            a, b = os.dup(to_browser), os.dup(from_browser)
+        def fds():  # the browser reads commands on fd 3 and answers on fd 4
+            a, b = (fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (to_browser, from_browser))
             os.dup2(a, 3)
             os.dup2(b, 4)
 

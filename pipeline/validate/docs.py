@@ -88,8 +88,8 @@ def _frame_of(path: Path, base: Path) -> str:
 def add_static_index(folder: Path, report: "ValidationReport") -> None:
     """Put a plain-HTML list of the suites and validation results at the top of index.html.
 
-    GX draws its index tables with JavaScript from public CDNs; offline (as releases are often
-    read) they stay empty. This list needs nothing but the files in the folder.
+    GX draws its index tables with JavaScript; this list needs no script at all (a browser
+    with scripts off, a text browser, a viewer of the raw HTML).
     """
 
     index = folder / "index.html"
