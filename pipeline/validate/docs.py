@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
 import html
 import json
+import os
 import re
+import shutil
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -85,8 +88,8 @@ def _frame_of(path: Path, base: Path) -> str:
 def add_static_index(folder: Path, report: "ValidationReport") -> None:
     """Put a plain-HTML list of the suites and validation results at the top of index.html.
 
-    GX draws its index tables with JavaScript from public CDNs; offline (as releases are often
-    read) they stay empty. This list needs nothing but the files in the folder.
+    GX draws its index tables with JavaScript; this list needs no script at all (a browser
+    with scripts off, a text browser, a viewer of the raw HTML).
     """
 
     index = folder / "index.html"
@@ -118,51 +121,136 @@ def add_static_index(folder: Path, report: "ValidationReport") -> None:
     index.write_text(text.replace("<body>", "<body>\n" + section, 1), "utf-8")
 
 
-# Where GX's pages take their scripts, styles, fonts and images from (none load offline).
-ASSET_HOSTS = ("https://cdn.jsdelivr.net", "https://cdnjs.cloudflare.com", "https://code.jquery.com",
-               "https://stackpath.bootstrapcdn.com", "https://maxcdn.bootstrapcdn.com", "https://unpkg.com",
-               "https://great-expectations-web-assets.s3.us-east-2.amazonaws.com")
+ASSETS = Path(__file__).parent / "assets"
+VENDOR = "static/vendor"
+# Inline handlers GX's own templates write (the "Failed only" filter, clearing a table's filters);
+# allowed by hash, so that no other handler runs.
+GX_HANDLERS = re.compile(r"showAllValidations\(\)|hideSucceededValidations\(\)|clearTableFilters\('[\w-]+'\)")
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
 _MARKUP = re.compile(r"[<>&\"']")
+# A value made of ASCII words, numbers and dates (column names, codes, run times) says nothing
+# that could change a script; GX's own scripts are full of such words ("name", "title").
+_PLAIN = re.compile(r"[\w.:+\- ]*", re.ASCII)
+_ASSET_TAG = re.compile(r"<(?:script|link|img)\b[^>]*>", re.I)
+_ASSET_ATTR = re.compile(r"""\b(src|href)=(["'])(https?://[^"']+)\2""", re.I)
+_CSS_URL = re.compile(r"""url\((["']?)(https?://[^"')]+)\1\)""", re.I)
+_SRI = re.compile(r"""\s+(?:integrity|crossorigin)=(["'])[^"']*\1""", re.I)
+_HANDLER = re.compile(r"""\son[a-z]+=(["'])(.*?)\1""", re.I | re.S)
+
+
+def asset_map() -> dict[str, str]:
+    """Each external URL GX's pages load (query string dropped) -> the file inside the Data Docs
+    folder that stands for it; ``""`` for a script that is left out (see assets/README.md)."""
+    with (ASSETS / "urls.csv").open(encoding="utf-8", newline="") as f:
+        return {row["url"]: row["local"] for row in csv.DictReader(f)}
+
+
+def localize(folder: Path) -> int:
+    """Make the Data Docs work with no network: copy the vendored scripts, styles and fonts
+    into ``static/vendor/`` and point every page and stylesheet at them by relative path.
+
+    GX loads Bootstrap, bootstrap-table, jQuery, Font Awesome… from CDNs; offline its status
+    icons stay blank and its filters do nothing. Returns files changed."""
+    folder = Path(folder)
+    for src in sorted(p for p in ASSETS.rglob("*") if p.is_file() and p.parent != ASSETS):
+        dest = folder / VENDOR / src.relative_to(ASSETS)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dest)
+    urls = asset_map()
+    changed = 0
+    for page in sorted([*folder.rglob("*.html"), *folder.rglob("*.css")]):
+        text = page.read_text("utf-8")
+        new = localize_text(text, urls, os.path.relpath(folder, page.parent))
+        if new != text:
+            page.write_text(new, "utf-8")
+            changed += 1
+    return changed
+
+
+def localize_text(text: str, urls: dict[str, str], root: str) -> str:
+    """``text`` (a page or a stylesheet) with each known external asset URL made relative to
+    ``root`` (the Data Docs folder as seen from the file); a left-out script tag is removed."""
+
+    def local(url: str) -> str | None:
+        found = urls.get(url.split("?", 1)[0])
+        return None if found is None else (found and f"{root}/{found}".removeprefix("./"))
+
+    def tag(m: re.Match) -> str:
+        t = m.group(0)
+        a = _ASSET_ATTR.search(t)
+        if not a or (path := local(a.group(3))) is None:
+            return t
+        if not path:
+            return "\x00drop\x00"
+        return _SRI.sub("", t[:a.start(3)] + path + t[a.end(3):])
+
+    def css(m: re.Match) -> str:
+        path = local(m.group(2))
+        return m.group(0) if path is None else f"url({m.group(1)}{path or 'none'}{m.group(1)})"
+
+    text = _CSS_URL.sub(css, _ASSET_TAG.sub(tag, text))
+    return re.sub(r"[ \t]*\x00drop\x00(?:\s*</script>)?\n?", "", text)
 
 
 def harden(folder: Path, shown: set[str]) -> int:
-    """Make the rendered pages safe to open: GX writes failing values into its tables as raw
-    HTML, so a page's ``<img onerror=…>`` would run in the steward's browser.
+    """Make the rendered pages safe and whole to open: GX writes failing values into its tables
+    as raw HTML, so a page's ``<img onerror=…>`` would run in the steward's browser.
 
-    In every page: PII is redacted (a value that failed a PII expectation is not published
-    in the report that caught it); every value the results hold that would be markup is
-    HTML-escaped where it stands raw; and a Content-Security-Policy allows scripts only from
-    GX's asset hosts and GX's own inline scripts by hash, never an inline event handler, a
-    ``javascript:`` URL or a script of the data's. Returns pages changed."""
+    In every page: the assets GX takes from CDNs are served from the folder (``localize``); PII
+    is redacted (a value that failed a PII expectation is not published in the report that
+    caught it); every value the results hold that would be markup is HTML-escaped where it
+    stands raw; and a Content-Security-Policy allows scripts only from the folder, GX's own
+    inline scripts and handlers by hash, never another inline event handler, a ``javascript:``
+    URL, a script of the data's or anything from the network. Returns pages changed."""
     from pipeline.normalize.pii import redact_text
 
+    localize(folder)
     risky = sorted((v for v in shown if _MARKUP.search(v) and len(v) > 1), key=len, reverse=True)
     changed = 0
-    for page in folder.rglob("*.html"):
+    for page in sorted(folder.rglob("*.html")):
         text = page.read_text("utf-8")
         clean = redact_text(text)
         for v in risky:
             if v in clean:
                 clean = clean.replace(v, html.escape(v))
-        clean = _with_csp(clean, shown)
+        clean = _with_csp(_stable(clean, page.parent.name), shown)
         if clean != text:
             page.write_text(clean, "utf-8")
             changed += 1
     return changed
 
 
+_UUID = re.compile(r"(?<=collapse-body-)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_RUN_TIME = re.compile(r"\d{8}T\d{6}\.\d{6}Z")
+_LOAD_TIME = re.compile(r"(>ge_load_time</span>.*?<span[^>]*>)" + _RUN_TIME.pattern + "(?=</span>)", re.S)
+
+
+def _stable(page: str, folder_name: str) -> str:
+    """The page with what GX makes up at render time made from its input: the random ids of
+    its collapsible sections numbered in order, and the clock time a batch was loaded replaced
+    by the run time the page's folder is named for (so the same run gives the same bytes)."""
+    ids: dict[str, str] = {}
+    page = _UUID.sub(lambda m: ids.setdefault(m.group(0), f"dgn{len(ids) + 1}"), page)
+    if _RUN_TIME.fullmatch(folder_name):
+        page = _LOAD_TIME.sub(lambda m: m.group(1) + folder_name, page)
+    return page
+
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+
+
 def _with_csp(page: str, shown: set[str]) -> str:
-    hashes = []
+    hashes = set()
     for m in _INLINE_SCRIPT.finditer(page):
         body = m.group(1)
-        if any(len(v) > 3 and v in body for v in shown):
+        if any(len(v) > 3 and not _PLAIN.fullmatch(v) and v in body for v in shown):
             continue  # a script that carries data is not trusted; it only draws charts online
-        digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
-        hashes.append(f"'sha256-{digest}'")
-    hosts = " ".join(ASSET_HOSTS)
-    policy = (f"default-src 'none'; script-src {hosts} {' '.join(sorted(set(hashes)))}; "
-              f"style-src 'unsafe-inline' {hosts}; font-src data: {hosts}; img-src data: 'self' {hosts}; "
+        hashes.add(_sha256(body))
+    handlers = {_sha256(m.group(2)) for m in _HANDLER.finditer(page) if GX_HANDLERS.fullmatch(m.group(2))}
+    allowed = " ".join(sorted(hashes) + (["'unsafe-hashes'", *sorted(handlers)] if handlers else []))
+    policy = (f"default-src 'none'; script-src 'self' {allowed}; "
+              "style-src 'self' 'unsafe-inline'; font-src 'self' data:; img-src 'self' data:; "
               "connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-src 'none'")
     meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
     if "<head>" in page:
