@@ -128,20 +128,24 @@ def coverage_lines(articles: pa.Table) -> list[str]:
     out = []
     if dates:
         out.append(f"Published between {_day(min(dates))} and {_day(max(dates))} (Asia/Shanghai)"
-                   + (f"; {undated} articles carry no date (flag `undated`)." if undated else "."))
+                   + (f"; {_articles(undated)} no date (flag `undated`)." if undated else "."))
     elif articles.num_rows:
         out.append("No article carries a publication date.")
     hosts = [s or _host(u) for s, u in zip(articles.column("site").to_pylist(), articles.column("url").to_pylist())]
     sites = Counter(h for h in hosts if h)
     if sites:
         out.append("Sites with the most articles: " + ", ".join(f"{s} ({n})" for s, n in _top(sites)) + "."
-                   + (f" {hosts.count(None)} articles have no known URL." if None in hosts else ""))
+                   + (f" {_articles(hosts.count(None))} no known URL." if None in hosts else ""))
     elif articles.num_rows:
         out.append("No article records the URL or site it came from.")
     outlets = Counter(s for s in articles.column("source").to_pylist() if s)
     if outlets:
         out.append("Sources (来源) with the most articles: " + ", ".join(f"{s} ({n})" for s, n in _top(outlets)) + ".")
     return [x for line in out for x in (line, "")]
+
+
+def _articles(n: int) -> str:
+    return "1 article has" if n == 1 else f"{n} articles have"
 
 
 def _top(counts: Counter, n: int = 10) -> list[tuple[str, int]]:
