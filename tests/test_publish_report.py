@@ -3,12 +3,10 @@ per table, failed expectations in words with example rows, rejected pages by rea
 articles added, removed and changed, static SVG charts; for a blocked run too."""
 from __future__ import annotations
 
-import datetime as dt
 import random
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -196,6 +194,7 @@ def test_many_keywords_show_the_top_and_say_so():
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (Debian package `chromium`)")
 def test_report_renders_offline_in_headless_chromium(releases, tmp_path):
     _, _, second = releases

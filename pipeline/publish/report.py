@@ -162,9 +162,9 @@ def _failures(report, suites: dict, titles: dict[str, str]) -> list[str]:
         rows = [q for q in report.quarantined if q["table"] == r["table"] and q["expectation"] == _label(r)]
         effect = ('<span class="block">blocked the release</span>' if is_block else
                   f"{_rows(len({q['key'] for q in rows}))} quarantined" if rows else "no rows moved")
-        count = _rows(r["unexpected_count"]) + " failed" if r.get("unexpected_count") is not None else "failed"
+        count = _rows(r["unexpected_count"]) + " failed; " if r.get("unexpected_count") is not None else ""
         out.append(f'<div class="fail"><p><b>{_e(r["table"])}</b> ({_e(r["pass"])} pass): expected {_e(text)}. '
-                   f"{_e(count)}; observed {_e(r['observed'])}. Effect: {effect}.<br>"
+                   f"{_e(count)}observed {_e(r['observed'])}. Effect: {effect}.<br>"
                    f'<span class="muted"><code>{_e(_label(r))}</code>'
                    + (f" — {_e(note)}" if note else "") + "</span></p>")
         if rows:
@@ -192,7 +192,8 @@ def _article_of(q: dict) -> str | None:
 
 
 def _rejected_pages(rejected: pa.Table, limits: dict) -> list[str]:
-    rows = [r for r in rejected.to_pylist() if r.get("table") in (None, "articles")]
+    wanted = [c for c in ("reason", "table", "path", "url", "page_id", "detail", "title") if c in rejected.column_names]
+    rows = [r for r in rejected.select(wanted).to_pylist() if r.get("table") in (None, "articles")]
     if not rows:
         return ["<p>No page was rejected.</p>"]
     by_reason: dict[str, list[dict]] = {}
