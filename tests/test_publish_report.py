@@ -207,3 +207,14 @@ def test_report_renders_offline_in_headless_chromium(releases, tmp_path):
     assert "Published." in dom and "Articles added" in dom
     assert dom.count("<svg") == len(charts.CHARTS)
     assert "<img" not in dom and "&lt;img src=x" in dom  # the hostile title is text, not an element
+
+
+def test_a_report_that_cannot_be_written_does_not_hide_the_block(tmp_path, monkeypatch):
+    from pipeline.publish import report
+
+    monkeypatch.setattr(report, "render", lambda *a, **k: 1 / 0)
+    t = good_tables()
+    t["articles"].append(article("a1", title="编号重复"))
+    with pytest.raises(ValidationBlocked, match="expect_column_values_to_be_unique"):
+        publish_release(t, PAGE_REJECTS, LIMITS, tmp_path, now=NOW)
+    assert (tmp_path / "blocked" / "2026.11.23" / "index.html").is_file()

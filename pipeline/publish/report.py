@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 from collections import Counter
 from functools import cache
 from pathlib import Path
@@ -314,15 +315,22 @@ def write_release_report(folder: Path, version: str, report, tables: dict[str, p
 
 
 def write_blocked_report(folder: Path, version: str, report, tables: dict[str, pa.Table],
-                         rejected: list[dict], run_info: dict) -> Path:
-    """``report.html`` beside a blocked run's Data Docs, with the charts of what was validated."""
+                         rejected: list[dict], run_info: dict) -> Path | None:
+    """``report.html`` beside a blocked run's Data Docs, with the charts of what was validated.
+
+    A page that cannot be written is logged, never raised: the run must still end with its
+    own message on why it was blocked."""
     from pipeline.publish.release import redact_table
     from pipeline.tables import to_arrow
 
-    table = redact_table(to_arrow("rejected", rejected))
-    charts.write_charts(folder, tables["articles"])
-    page = render(version, published=False, report=report, tables=tables, rejected=table, run_info=run_info,
-                  links=BLOCKED_LINKS)
-    path = folder / "report.html"
-    path.write_text(page, "utf-8")
-    return path
+    try:
+        table = redact_table(to_arrow("rejected", rejected))
+        charts.write_charts(folder, tables["articles"])
+        page = render(version, published=False, report=report, tables=tables, rejected=table,
+                      run_info=run_info, links=BLOCKED_LINKS)
+        path = folder / "report.html"
+        path.write_text(page, "utf-8")
+        return path
+    except Exception as e:  # noqa: BLE001 - the blocked verdict matters more than its page
+        logging.getLogger("dgn.report").warning("could not write the blocked run's report.html: %s", e)
+        return None
