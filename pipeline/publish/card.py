@@ -1,10 +1,16 @@
 """The dataset card (``README.md``) of a release: what a user needs before loading or citing it.
 
-The load snippets are code that the tests run as written, from the release folder.
+The load snippets are code that the tests run as written, from the release folder. The
+YAML front matter is a Hugging Face dataset card header: its ``configs`` name one config a
+table, so that ``datasets.load_dataset(release_dir, "articles")`` loads that table.
+``CITATION.cff`` and ``LICENSE`` are written beside the card (``write_citation``).
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pyarrow as pa
 
@@ -17,17 +23,24 @@ SNIPPETS = {
 articles = pd.read_parquet("data/articles.parquet")
 people = pd.read_parquet("data/people.parquet")
 print(articles[["article_id", "title", "published_at", "source"]].head())
-print(people.merge(articles[["article_id", "title"]], on="article_id").head())''',
+# people have a title (副院长) too: name the article's one apart
+article_titles = articles[["article_id", "title"]].rename(columns={"title": "article_title"})
+joined = people.merge(article_titles, on="article_id", how="left")
+print(joined[["name", "title", "article_title"]].head())''',
     "DuckDB": '''import duckdb
 
+duckdb.sql("SET TimeZone = 'Asia/Shanghai'")  # show times as the pages gave them
 print(duckdb.sql("""
     SELECT source, count(*) AS articles, min(published_at) AS first, max(published_at) AS last
     FROM 'data/articles.parquet' GROUP BY source ORDER BY articles DESC
 """).fetchall())''',
-    "Hugging Face datasets": '''from datasets import load_dataset
+    "Hugging Face datasets": '''from pathlib import Path
 
-ds = load_dataset("parquet", data_files={"articles": "data/articles.parquet"})
-print(ds["articles"].num_rows, ds["articles"][0]["title"])''',
+from datasets import load_dataset
+
+# one config a table (the card's header); datasets wants the folder's full path, not "."
+articles = load_dataset(str(Path.cwd()), "articles", split="train")
+print(articles.num_rows, articles[0]["title"])''',
 }
 
 KNOWN_LIMITS = [
@@ -50,6 +63,8 @@ LICENSE = ("The pipeline is Apache-2.0. The texts are news and press releases th
            "property of their publishers; this dataset is derived from them for research, "
            "analysis and reporting. Cite the original article (`url`, `source`) when you quote it, "
            "and check the publisher's terms before redistributing full texts.")
+LICENSE_NAME = "dgn-publisher-texts"  # no SPDX licence fits texts their publishers keep
+TITLE = "DGN: Chinese web pages on digital government, cleaned and structured"
 
 
 def _type_name(t: pa.DataType) -> str:
@@ -73,17 +88,90 @@ def field_dictionary() -> list[str]:
     return lines
 
 
+def front_matter() -> list[str]:
+    """Hugging Face card metadata: licence, language, and one config a table."""
+    lines = ["---", "license: other", f"license_name: {LICENSE_NAME}", "license_link: LICENSE",
+             "language:", "- zh", f"pretty_name: \"{TITLE}\"", "configs:"]
+    for name in RELEASED:
+        lines += [f"- config_name: {name}", "  data_files:", "  - split: train", f"    path: data/{name}.parquet"]
+        if name == "articles":
+            lines.append("  default: true")
+    return [*lines, "---", ""]
+
+
+def kept_text(limits: dict) -> str:
+    """What the run let through, from its options: a run with ``--min-topic-score 0`` kept
+    pages on any topic, and the card must not call them pages about digital government."""
+    if not limits:
+        return ("Chinese web pages selected for digital government (数字政府, 政务云, 一网通办, 数据要素 …), "
+                "cleaned, de-duplicated, structured and validated into seven linked tables.")
+    score = limits.get("min_topic_score")
+    if score == 0:
+        what = ("Chinese web pages on any topic: this release was built with `--min-topic-score 0`, so it "
+                "keeps every page whatever its digital-government topic score (`topic_score` says how "
+                "much each is about 数字政府, 政务云, 一网通办, 数据要素 …)")
+    else:
+        what = (f"Chinese web pages about digital government (数字政府, 政务云, 一网通办, 数据要素 …): pages "
+                f"with a topic score below {score} (`--min-topic-score`) were left out")
+    return (f"{what}; bodies shorter than {limits.get('min_chars')} characters (`--min-chars`) were left "
+            "out too. Cleaned, de-duplicated, structured and validated into seven linked tables.")
+
+
+def _day(v: dt.datetime) -> str:
+    return v.astimezone(dt.timezone(dt.timedelta(hours=8))).date().isoformat() if v.tzinfo else v.date().isoformat()
+
+
+def coverage_lines(articles: pa.Table) -> list[str]:
+    """Date range, sites (``site``, else the url's host) and the sources with most articles."""
+    dates = [v for v in articles.column("published_at").to_pylist() if v is not None]
+    undated = articles.num_rows - len(dates)
+    out = []
+    if dates:
+        out.append(f"Published between {_day(min(dates))} and {_day(max(dates))} (Asia/Shanghai)"
+                   + (f"; {_articles(undated)} no date (flag `undated`)." if undated else "."))
+    elif articles.num_rows:
+        out.append("No article carries a publication date.")
+    hosts = [s or _host(u) for s, u in zip(articles.column("site").to_pylist(), articles.column("url").to_pylist())]
+    sites = Counter(h for h in hosts if h)
+    if sites:
+        out.append("Sites with the most articles: " + ", ".join(f"{s} ({n})" for s, n in _top(sites)) + "."
+                   + (f" {_articles(hosts.count(None))} no known URL." if None in hosts else ""))
+    elif articles.num_rows:
+        out.append("No article records the URL or site it came from.")
+    outlets = Counter(s for s in articles.column("source").to_pylist() if s)
+    if outlets:
+        out.append("Sources (来源) with the most articles: " + ", ".join(f"{s} ({n})" for s, n in _top(outlets)) + ".")
+    return [x for line in out for x in (line, "")]
+
+
+def _articles(n: int) -> str:
+    return "1 article has" if n == 1 else f"{n} articles have"
+
+
+def _top(counts: Counter, n: int = 10) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+
+
+def _host(url: str | None) -> str | None:
+    if not url:
+        return None
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.") or None
+
+
 def render(version: str, manifest: dict, tables: dict[str, pa.Table], rejected: pa.Table,
            validation_markdown: str, diff_markdown: str | None) -> str:
+    from pipeline.publish.charts import render_all
+
     run = manifest.get("run", {})
-    sites = Counter(s for s in tables["articles"].column("site").to_pylist() if s)
-    outlets = Counter(s for s in tables["articles"].column("source").to_pylist() if s)
     pages = page_counts(rejected)
     quarantined = {t: n for t, n in row_counts_quarantined(rejected).items() if t != "articles"}
     out = [
+        *front_matter(),
         f"# DGN release {version}", "",
-        "Chinese web pages about digital government (数字政府, 政务云, 一网通办, 数据要素 …), "
-        "cleaned, de-duplicated, structured and validated into seven linked tables.", "",
+        kept_text(run.get("limits") or {}), "",
+        "The release's front page, `report.html`, shows the verdict, the rows per table, the failed "
+        "expectations, the rejected pages and what changed, offline and without script.", "",
         "| | |", "|---|---|",
         f"| version | {version} |",
         f"| schema_version | {manifest['schema_version']} |",
@@ -94,11 +182,10 @@ def render(version: str, manifest: dict, tables: dict[str, pa.Table], rejected: 
         f"{run.get('pages_in', 'An unrecorded number of')} raw pages (HTML, text dumps, WARC, JSONL crawl "
         "records) went in. Every page ends as an article, a duplicate of one, or a row of "
         "`rejected.parquet` with its reason.", "",
+        *coverage_lines(tables["articles"]),
+        "## Coverage", "",
+        *[x for name, (title, _) in render_all(tables["articles"]).items() for x in (f"![{title}](charts/{name})", "")],
     ]
-    if sites:
-        out += ["Sites with the most articles: " + ", ".join(f"{s} ({n})" for s, n in sites.most_common(10)) + ".", ""]
-    if outlets:
-        out += ["Sources (来源) named most often: " + ", ".join(f"{s} ({n})" for s, n in outlets.most_common(10)) + ".", ""]
     out += [
         "## How it was built", "",
         "One Prefect flow: ingest (hash, format and encoding detection) → clean (boilerplate, ads "
@@ -127,11 +214,36 @@ def render(version: str, manifest: dict, tables: dict[str, pa.Table], rejected: 
             "as list columns), column descriptions in the schema metadata.",
             "- `csv/<table>.csv`: the same rows, UTF-8 with BOM, lists as JSON arrays.",
             "- `rejected.parquet`, `datapackage.json` (Frictionless), `manifest.json`, `SHA256SUMS` "
-            "(`sha256sum -c SHA256SUMS`), `validation/`.", ""]
+            "(`sha256sum -c SHA256SUMS`), `validation/`.",
+            "- `report.html` (the front page), `charts/*.svg` (coverage), `CITATION.cff`, `LICENSE`.", ""]
     out += ["## How to load it", "", "Run from this folder."]
     for tool, code in SNIPPETS.items():
         out += ["", f"{tool}:", "", "```python", code, "```"]
     out += ["", "## Fields", "", *field_dictionary()]
     out += ["## Known limits", "", *[f"- {x}" for x in KNOWN_LIMITS], ""]
-    out += ["## License", "", LICENSE, ""]
+    out += ["## License", "", LICENSE, "", "The same terms are in `LICENSE`; `CITATION.cff` says how to cite "
+            "this release.", ""]
     return "\n".join(out)
+
+
+def citation(version: str, manifest: dict) -> str:
+    """CITATION.cff (CFF 1.2.0). Its ``license`` takes SPDX identifiers only and none fits
+    texts their publishers keep, so the terms are named in ``message`` and in ``LICENSE``."""
+    created = str(manifest.get("created_at") or "")[:10]
+    lines = ["cff-version: 1.2.0",
+             'message: "If you use this dataset, please cite it as below. The texts remain the property of '
+             'their publishers: see LICENSE."',
+             "type: dataset", f'title: "{TITLE}"', f'version: "{version}"']
+    if created:
+        lines.append(f'date-released: "{created}"')
+    lines += ["authors:", '  - name: "DGN project"',
+              'abstract: "Chinese web pages about digital government (or, as a run\'s options say, every page '
+              'it kept), cleaned, de-duplicated, structured into linked tables and validated."',
+              "keywords:", '  - "digital government"', '  - "数字政府"', '  - "Chinese news"']
+    return "\n".join(lines) + "\n"
+
+
+def write_citation(folder: Path, version: str, manifest: dict) -> None:
+    """``CITATION.cff`` and the data licence (``LICENSE``) of a release."""
+    (folder / "CITATION.cff").write_text(citation(version, manifest), "utf-8")
+    (folder / "LICENSE").write_text(f"{TITLE}, release {version}\n\n{LICENSE}\n", "utf-8")

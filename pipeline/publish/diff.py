@@ -8,6 +8,7 @@ from pathlib import Path
 from pipeline.tables import RELEASED, TABLES
 
 EXAMPLES = 5
+LISTED = 50  # articles named per kind of change; the rest are counted
 
 
 def _version(release: Path) -> str:
@@ -48,6 +49,34 @@ def diff_releases(old: Path, new: Path) -> dict:
             "examples": {"added": added[:EXAMPLES], "removed": removed[:EXAMPLES], "changed": changed[:EXAMPLES]},
         }
     return {"old": _version(old), "new": _version(new), "tables": tables}
+
+
+def _titles(release: Path) -> dict[str, str | None]:
+    import pyarrow.parquet as pq
+
+    path = release / "data" / "articles.parquet"
+    if not path.is_file():
+        return {}
+    t = pq.read_table(path, columns=["article_id", "title"])
+    return dict(zip(t.column("article_id").to_pylist(), t.column("title").to_pylist()))
+
+
+def article_changes(old: Path, new: Path, limit: int = LISTED) -> dict[str, dict]:
+    """The articles added, removed and changed between two releases, by id and title (a
+    removed one with its title in ``old``): ``{kind: {"count", "articles": [{article_id,
+    title}, ...] (at most ``limit``, by id), "more"}}``."""
+    old, new = Path(old), Path(new)
+    a, b = _rows(old, "articles"), _rows(new, "articles")
+    ids = {"added": sorted(b.keys() - a.keys()), "removed": sorted(a.keys() - b.keys()),
+           "changed": sorted(k for k in a.keys() & b.keys() if a[k] != b[k])}
+    titles = {"old": _titles(old), "new": _titles(new)}
+    out = {}
+    for kind, keys in ids.items():
+        names = titles["old" if kind == "removed" else "new"]
+        listed = [json.loads(k)[0] for k in keys[:limit]]
+        out[kind] = {"count": len(keys), "more": max(0, len(keys) - limit),
+                     "articles": [{"article_id": i, "title": names.get(i)} for i in listed]}
+    return out
 
 
 def render_markdown(diff: dict) -> str:

@@ -342,7 +342,7 @@ def _json(obj) -> str:
 def write_release_files(folder: Path, tables: dict[str, pa.Table], rejected: pa.Table, report,
                         run_info: dict, version: str, now: dt.datetime, previous: Path | None) -> None:
     """Data files, then the descriptions that hash or summarise them."""
-    from pipeline.publish import card, datapackage
+    from pipeline.publish import card, datapackage, report as front_page
     from pipeline.publish.csv_export import write_csv
     from pipeline.publish.diff import diff_releases, render_markdown
 
@@ -377,6 +377,8 @@ def write_release_files(folder: Path, tables: dict[str, pa.Table], rejected: pa.
     (folder / "README.md").write_text(
         redact(card.render(version, manifest, tables, rejected, validation_md,
                            render_markdown(diff) if diff else None)), "utf-8")
+    card.write_citation(folder, version, manifest)
+    front_page.write_release_report(folder, version, report, tables, rejected, manifest, previous)
 
 
 def publish_release(tables: dict[str, list[dict] | pa.Table], rejected: list[dict], run_info: dict, output_dir: Path,
@@ -419,6 +421,8 @@ def publish_release(tables: dict[str, list[dict] | pa.Table], rejected: list[dic
                     shutil.rmtree(blocked_dir, ignore_errors=True)
                     blocked_dir.parent.mkdir(parents=True, exist_ok=True)
                     shutil.move(str(tmp / "validation"), str(blocked_dir))
+                    from pipeline.publish.report import write_blocked_report
+                    write_blocked_report(blocked_dir, version, report, typed, rejected, run_info)
                     raise ValidationBlocked(
                         f"release blocked by validation: {failed_expectations_text(report)}",
                         report, blocked_dir)
