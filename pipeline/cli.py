@@ -52,7 +52,8 @@ def blocked_message(e: Exception, output: str) -> str:
                          f"{sum(rejected.values())} rejected.")
     docs = getattr(e, "docs_path", None)
     if docs:
-        lines.append(f"The validation report is {docs}/index.html; the rejected pages, with their reasons, "
+        front = "report.html" if os.path.isfile(os.path.join(docs, "report.html")) else "index.html"
+        lines.append(f"The report is {docs}/{front}; the rejected pages, with their reasons, "
                      f"are {docs}/rejected.csv.")
     has_release = os.path.isfile(os.path.join(output, "releases", "LATEST"))
     lines.append("The latest release is unchanged." if has_release else f"{output} holds no release yet.")

@@ -90,4 +90,5 @@ def test_a_run_where_nothing_is_on_topic_says_so_in_words(tmp_path):
     assert "holds no release yet" in text
     (blocked,) = (out / "blocked").iterdir()
     assert (blocked / "index.html").is_file() and (blocked / "rejected.parquet").is_file()
+    assert f"{blocked}/report.html" in text and (blocked / "report.html").is_file()
     assert (blocked / "rejected.csv").read_text("utf-8-sig").count("off_topic") == 3

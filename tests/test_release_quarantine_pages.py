@@ -40,3 +40,13 @@ def test_rejected_rows_of_an_older_schema_conform():
     new = _conform(old, schema)
     assert new.schema == schema
     assert new.to_pylist()[0]["title"] is None and new.to_pylist()[0]["path"] == "x.html"
+
+
+def test_a_rejected_page_row_carries_its_headline():
+    from pipeline.record import Article, Document
+    from pipeline.run.stages import rejected_row
+
+    doc = Document(id="p1", path="a.html", article=Article(title="与主题无关的新闻")).reject("off_topic", "topic_score 0.010 < 0.05")
+    row = rejected_row(doc, "filter")
+    assert row["title"] == "与主题无关的新闻" and row["detail"].startswith("topic_score")
+    assert rejected_row(Document(id="p2", path="b.html").reject("empty"), "ingest")["title"] is None

@@ -155,7 +155,8 @@ def test_no_pii_in_released_tables(hostile_run):
         for v in PII_VALUES:
             assert v not in text, (f.name, v)
     texts = [*(rel / "csv").glob("*.csv"), rel / "README.md", rel / "manifest.json", rel / "datapackage.json",
-             *(rel / "validation").rglob("*.html"), *(rel / "validation").rglob("*.json")]
+             *(rel / "validation").rglob("*.html"), *(rel / "validation").rglob("*.json"),
+             rel / "report.html", rel / "CITATION.cff", *(rel / "charts").glob("*.svg")]
     for f in texts:
         text = f.read_text("utf-8-sig")
         for v in PII_VALUES:

@@ -39,7 +39,7 @@ class ShardResult:
 
 
 def rejected_row(doc: Document, stage: str) -> dict:
-    return {"page_id": doc.id, "path": doc.path, "url": doc.url, "title": doc.title or None, "stage": stage,
+    return {"page_id": doc.id, "path": doc.path, "url": doc.url, "title": (doc.article.title or None) if doc.article else None, "stage": stage,
             "reason": doc.rejected, "detail": doc.rejected_detail}
 
 
