@@ -324,7 +324,7 @@ def _published_outcome(result, pages_in: int, duplicates: int) -> Outcome:
     tables = {t: (n + result.quarantined_rows.get(t, 0), result.quarantined_rows.get(t, 0), n)
               for t, n in result.row_counts.items()}
     return Outcome(published=True, pages_in=pages_in, articles=result.row_counts.get("articles", 0),
-                   duplicates=duplicates, rejected=rejected, tables=tables, location=str(result.path),
+                   duplicates=duplicates, rejected=rejected, tables=tables, location=str(Path(result.path).resolve()),
                    failed=[r for r in result.expectation_results if not r.get("success")], version=result.version)
 
 
@@ -339,9 +339,14 @@ def _blocked_outcome(e: Exception, run_info: dict, output_dir: str) -> Outcome:
     return Outcome(published=False, pages_in=run_info["pages_in"], articles=run_info["articles"],
                    duplicates=run_info["duplicates"], rejected=dict(run_info["rejected"]),
                    tables={t: (n, quarantined.get(t, 0), 0) for t, n in rows_in.items()},
-                   location=str(docs if docs is not None else Path(output_dir)), failed=failed,
+                   location=str(Path(docs if docs is not None else output_dir).resolve()), failed=failed,
                    version=Path(docs).name if docs is not None else "",
-                   error="" if report is not None else f"{type(e).__name__}: {e}")
+                   error="" if report is not None else f"{type(e).__name__}: {e}", previous=_latest_name(output_dir))
+
+
+def _latest_name(output_dir: str) -> str:
+    pointer = Path(output_dir) / "releases" / "LATEST"
+    return pointer.read_text("utf-8", "replace").strip() if pointer.is_file() else ""
 
 
 def _publish_outcome(outcome: Outcome) -> None:

@@ -100,3 +100,16 @@ def test_blocked_run_explains_itself_in_an_artifact_and_the_log(tmp_path, prefec
     logs = _logs(run_id)
     assert "pages in 2 = articles 0 + duplicates 0 + rejected 2" in logs, logs
     assert "rejected by reason: off_topic 2" in logs
+
+
+def test_a_blocked_summary_names_the_release_that_stays_or_says_there_is_none():
+    blocked = dict(published=False, pages_in=3, articles=0, duplicates=1, rejected={"off_topic": 2},
+                   tables={"articles": (0, 0, 0)}, location="/out/blocked/2026.01.03", version="2026.01.03",
+                   failed=[{"table": "articles", "expectation": "expect_table_row_count_to_be_between",
+                            "column": None, "unexpected_count": None, "observed": 0, "on_failure": "block"}])
+    first = markdown(Outcome(**blocked))
+    assert "There is no release yet." in first and "is unchanged" not in first
+    assert "The latest release, 2026.01.02, is unchanged." in markdown(Outcome(**blocked, previous="2026.01.02"))
+    assert "`min_topic_score` 0" in first and "Report: `/out/blocked/2026.01.03/index.html`" in first
+    failed = markdown(Outcome(**{**blocked, "error": "OSError: disk full", "failed": []}))
+    assert "**Verdict: FAILED, nothing was published**: OSError: disk full." in failed and "Report:" not in failed

@@ -21,6 +21,7 @@ class Outcome:
     failed: list[dict] = field(default_factory=list)  # failed expectation results
     version: str = ""
     error: str = ""  # why a run stopped that no expectation explains
+    previous: str = ""  # the release LATEST names, if any
 
 
 def _by_count(counts: dict[str, int]) -> list[tuple[str, int]]:
@@ -51,6 +52,10 @@ def _cell(v) -> str:
     return "" if v is None else str(v).replace("|", "\\|").replace("\n", " ")
 
 
+def _unchanged(o: Outcome) -> str:
+    return f"The latest release, {o.previous}, is unchanged." if o.previous else "There is no release yet."
+
+
 def _verdict(o: Outcome) -> list[str]:
     if o.published:
         quarantined = sum(q for _, q, _ in o.tables.values())
@@ -59,11 +64,11 @@ def _verdict(o: Outcome) -> list[str]:
                 f"**Verdict: published.** Validation passed{kept}.", "", f"Release: `{o.location}`  ",
                 f"Data Docs (open on the machine that ran it): `{o.location}/validation/index.html`"]
     if o.error:
-        return ["# DGN run: failed", "", f"**Verdict: FAILED, nothing was published**: {o.error}. "
-                "The latest release is unchanged.", "", f"Output folder: `{o.location}`"]
+        return ["# DGN run: failed", "", f"**Verdict: FAILED, nothing was published**: {o.error}. {_unchanged(o)}",
+                "", f"Output folder: `{o.location}`"]
     lines = [f"# DGN run: blocked {o.version}".rstrip(), "",
              "**Verdict: BLOCKED, nothing was published**: a check that guards the whole release failed "
-             "(Failed expectations, below). The latest release is unchanged.", ""]
+             f"(Failed expectations, below). {_unchanged(o)}", ""]
     if o.articles == 0 and o.pages_in:
         lines += ["No page became an article: every page was a duplicate or rejected (reasons below)."]
         if o.rejected.get("off_topic"):
