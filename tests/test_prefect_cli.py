@@ -40,7 +40,7 @@ def server(tmp_path_factory):
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("PREFECT_", "DGN_")) or k == "PREFECT_SERVER_ANALYTICS_ENABLED"}
     env.update(PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false", COLUMNS="200",
-               PREFECT_UI_API_URL=f"{base}/api")
+               PREFECT_UI_API_URL=f"{base}/api", PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="5")
     log = open(home / "server.log", "wb")
     proc = subprocess.Popen([PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
                             env=env, stdout=log, stderr=subprocess.STDOUT, cwd=home)
@@ -55,7 +55,7 @@ def server(tmp_path_factory):
                 time.sleep(1)
         else:
             pytest.fail("prefect server did not start in 180 s")
-        yield base, {**env, "PREFECT_API_URL": f"{base}/api"}
+        yield base, {**env, "PREFECT_API_URL": f"{base}/api"}, home / "server.log"
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -74,7 +74,7 @@ def _ok(r: subprocess.CompletedProcess) -> str:
 @pytest.mark.slow
 def test_server_ui_and_api_answer(server):
     """The UI's page, its scripts and styles, and the API all load (fastapi pin: see pyproject)."""
-    base, _ = server
+    base, _, _ = server
     assert _get(f"{base}/api/health")[0] == 200
     status, _, page = _get(f"{base}/")
     assert status == 200
@@ -90,7 +90,7 @@ def test_server_ui_and_api_answer(server):
 def test_readme_work_pool_path_from_a_fresh_machine(server, tmp_path):
     """README "Through a work pool": create the pool, export the variables, deploy, run the
     deployment, one worker pass; a release lands in DGN_OUTPUT and the CLI lists it all."""
-    _, env = server
+    _, env, server_log = server
     pages = tmp_path / "pages"
     shutil.copytree(ROOT / "pipeline" / "samples", pages)
     out = tmp_path / "dgn-out"
@@ -108,6 +108,13 @@ def test_readme_work_pool_path_from_a_fresh_machine(server, tmp_path):
     assert f"'inputs': ['{pages}']" in inspect and f"'output_dir': '{out}'" in inspect
     assert f"'directory': '{ROOT}'" in inspect  # DGN_HOME defaults to the folder deployed from
 
+    for _ in range(60):  # the server's scheduler turns the nightly cron into scheduled runs
+        if re.search(r"dgn-release\s.*\sSCHEDULED", _ok(_prefect(env, "flow-run", "ls"))):
+            break
+        time.sleep(2)
+    else:
+        pytest.fail("no scheduled run of the nightly cron:\n" + server_log.read_text()[-3000:])
+
     _ok(_prefect(env, "deployment", "run", DEPLOYMENT))
     _ok(_prefect(env, "worker", "start", "--pool", "dgn-pool", "--run-once", timeout=900))
     latest = (out / "releases" / "LATEST").read_text().strip()
@@ -119,3 +126,4 @@ def test_readme_work_pool_path_from_a_fresh_machine(server, tmp_path):
     assert re.search(r"dgn-release\s.*\sCOMPLETED", runs), runs
     assert "dgn-pool" in _ok(_prefect(env, "work-pool", "ls"))
     assert "dgn-run-summary" in _ok(_prefect(env, "artifact", "ls"))
+    assert "Traceback" not in server_log.read_text(), server_log.read_text()[-3000:]
