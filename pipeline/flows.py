@@ -32,6 +32,7 @@ from pipeline.run import pool, server_guard
 from pipeline.limits import page_limits
 from pipeline.normalize.pii import redact_text
 from pipeline.publish.release import run_lock
+from pipeline.run.outcome import Outcome, accounting_lines, markdown, verdict
 from pipeline.run.staging import Staging
 from pipeline.run.stages import ShardResult, process_files
 
@@ -269,9 +270,11 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
     except Exception as e:
         e.run_info = run_info  # the CLI shows what happened to the pages next to the failed check
         _keep_rejected(e, rejected)
+        _publish_outcome(_blocked_outcome(e, run_info, output_dir))
         raise
     _report("publish", 1, 1)
     _publish_artifacts(result)
+    _publish_outcome(_published_outcome(result, pages_in, total_dups))
     summary = RunSummary(pages_in=pages_in, articles=result.row_counts.get("articles", 0), duplicates=total_dups,
                          rejected=dict(result.rejected_counts), release=str(result.path), version=result.version,
                          validation_markdown=result.validation_markdown, validation_ok=result.validation_ok,
@@ -310,15 +313,58 @@ def _flag_counts(articles) -> dict[str, int]:
 
 
 def _publish_artifacts(result) -> None:
-    """What Prefect's UI shows for a run: the expectation results and a link to the Data Docs."""
-    from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+    """The validation's own artifacts: the expectation results and GX's summary."""
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
     rows = [{k: ("" if v is None else str(v)) for k, v in r.items()} for r in getattr(result, "expectation_results", [])]
     if rows:
         create_table_artifact(key="dgn-validation-results", table=rows, description="Expectation results")
     create_markdown_artifact(key="dgn-validation-summary", markdown=result.validation_markdown or "(no summary)")
-    docs = Path(result.path) / "validation" / "index.html"
-    create_link_artifact(key="dgn-data-docs", link=docs.resolve().as_uri(), link_text="Data Docs")
+
+
+def _published_outcome(result, pages_in: int, duplicates: int) -> Outcome:
+    rejected = {r: n for r, n in result.rejected_counts.items() if r != "duplicate_of"}
+    tables = {t: (n + result.quarantined_rows.get(t, 0), result.quarantined_rows.get(t, 0), n)
+              for t, n in result.row_counts.items()}
+    return Outcome(published=True, pages_in=pages_in, articles=result.row_counts.get("articles", 0),
+                   duplicates=duplicates, rejected=rejected, tables=tables, location=str(Path(result.path).resolve()),
+                   failed=[r for r in result.expectation_results if not r.get("success")], version=result.version)
+
+
+def _blocked_outcome(e: Exception, run_info: dict, output_dir: str) -> Outcome:
+    """A run that published nothing: the pages as the run counted them, the tables' rows as
+    validation saw them, the checks that blocked it (or the error, when no check did)."""
+    report = getattr(e, "report", None)
+    docs = getattr(e, "docs_path", None)
+    rows_in = dict(report.rows_in) if report is not None else {}
+    quarantined = Counter(q["table"] for q in report.quarantined) if report is not None else Counter()
+    failed = [r for r in report.results if not r["success"]] if report is not None else []
+    return Outcome(published=False, pages_in=run_info["pages_in"], articles=run_info["articles"],
+                   duplicates=run_info["duplicates"], rejected=dict(run_info["rejected"]),
+                   tables={t: (n, quarantined.get(t, 0), 0) for t, n in rows_in.items()},
+                   location=str(Path(docs if docs is not None else output_dir).resolve()), failed=failed,
+                   version=Path(docs).name if docs is not None else "",
+                   error="" if report is not None else f"{type(e).__name__}: {e}", previous=_latest_name(output_dir))
+
+
+def _latest_name(output_dir: str) -> str:
+    pointer = Path(output_dir) / "releases" / "LATEST"
+    return pointer.read_text("utf-8", "replace").strip() if pointer.is_file() else ""
+
+
+def _publish_outcome(outcome: Outcome) -> None:
+    """The page accounting into the flow-run log and the run summary as a markdown artifact
+    (Prefect's UI shows markdown; it will not open a file:// link)."""
+    from prefect.artifacts import create_markdown_artifact
+
+    logger = get_run_logger()
+    for line in accounting_lines(outcome):
+        logger.info(line)
+    try:
+        create_markdown_artifact(key="dgn-run-summary", markdown=markdown(outcome),
+                                 description=f"DGN run: {verdict(outcome)}")
+    except Exception as e:  # the run's own outcome (or error) matters more than its artifact
+        logger.warning("could not publish the run summary artifact: %s", e)
 
 
 def run(inputs: list[str] | None = None, output_dir: str | Path = "output", min_topic_score: float = 0.05,
