@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
-from lxml import etree, html as lhtml
+from lxml import etree
 
 from pipeline.clean.assemble import Block
 from pipeline.clean.signals import data, is_date_only
@@ -38,14 +38,36 @@ class HBlock(Block):
 _parsers = threading.local()
 
 
-def _parser() -> lhtml.HTMLParser:
+def _parser() -> etree.HTMLParser:
     """One parser a thread (its error log is per parser). libxml2's HTML parser reads no DTD
     and expands no entity declared in the page; no_network forbids fetching anything anyway,
-    and without huge_tree it stops at 256 levels of nesting."""
+    and without huge_tree it stops at 256 levels of nesting. lxml's own element classes, not
+    lxml.html's: those look each element's class up in Python, a call for every element the
+    cleaner touches."""
     p = getattr(_parsers, "p", None)
     if p is None:
-        p = _parsers.p = lhtml.HTMLParser(recover=True, no_network=True, huge_tree=False)
+        p = _parsers.p = etree.HTMLParser(recover=True, no_network=True, huge_tree=False)
     return p
+
+
+_STRING = etree.XPath("string()", smart_strings=False)
+
+
+def text_content(el) -> str:
+    """All the text inside an element, as lxml.html's text_content() gives it."""
+    return _STRING(el)
+
+
+def drop_tree(el) -> None:
+    """Remove an element and what it holds, keeping the text that follows it (its tail)."""
+    parent = el.getparent()
+    if el.tail:
+        prev = el.getprevious()
+        if prev is None:
+            parent.text = (parent.text or "") + el.tail
+        else:
+            prev.tail = (prev.tail or "") + el.tail
+    parent.remove(el)
 
 
 def parse(content: str):
@@ -59,7 +81,9 @@ def parse(content: str):
     if not content.strip():
         content = "<html></html>"
     parser = _parser()
-    root = lhtml.document_fromstring(content, parser=parser)
+    root = etree.fromstring(content, parser)
+    if root is None:
+        raise etree.ParserError("Document is empty")
     for e in parser.error_log:
         if e.type_name == "ERR_RESOURCE_LIMIT":
             raise PageRejected("too_deep", f"{e.message} (limit {MAX_DEPTH} levels)")
@@ -71,7 +95,7 @@ def strip_furniture(root) -> None:
     display:none elements (not visibility:hidden: WeChat reveals its body by script)."""
     for el in root.xpath("//*[@style]"):
         if _HIDDEN.search(el.get("style", "")) and el.getparent() is not None and dom_hint(el) <= 0:
-            el.drop_tree()
+            drop_tree(el)
     etree.strip_elements(root, *DROP_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
 
 

@@ -18,7 +18,9 @@ from lxml import etree
 
 from pipeline.clean.assemble import best_run, drop_spam, finish, score_blocks
 from pipeline.clean.dating import date_signals, pick_date
-from pipeline.clean.dom import HBlock, best_container, dom_hint, first_item, linearize, parse, strip_furniture
+from pipeline.clean.dom import (
+    HBlock, best_container, dom_hint, first_item, linearize, parse, strip_furniture, text_content,
+)
 from pipeline.clean.meta import (
     byline_sources, element_source, is_byline, join_bare_labels, meta_source, outlet_under_headline, parse_byline,
     script_source, vocab as byline_vocab,
@@ -63,7 +65,7 @@ def meta_dates(root, every: bool = False) -> list[str]:
         return out
     for el in root.iter("time"):
         if el.get("pubdate") is not None or "publish" in (el.get("itemprop") or "").lower():
-            iso = parse_date(el.get("datetime") or el.text_content() or "")
+            iso = parse_date(el.get("datetime") or text_content(el) or "")
             if iso:
                 out.append(iso)
     for el in root.xpath('//script[@type="application/ld+json"]'):
@@ -131,7 +133,7 @@ def stamp_dates(root) -> list[str]:
     """The machine time a short time stamp carries in an attribute
     (<abbr title="2012-01-12T08:45:00Z">3小时前</abbr>): the date a relative stamp stands for."""
     for el in root.iter("abbr", "time"):
-        if len(el.text_content().strip()) > 30:
+        if len(text_content(el).strip()) > 30:
             continue
         for a in STAMP_ATTRS:
             iso = parse_date(el.get(a) or "")
@@ -175,7 +177,7 @@ def title_signals(root) -> TitleSignals:
     headings = []
     for el in root.iter(etree.Element):
         if el.tag in _HEADING_TAGS or ((el.get("class") or el.get("id")) and _title_classed(el)):
-            text = " ".join(el.text_content().split())
+            text = " ".join(text_content(el).split())
             if 4 <= len(text) <= 120 and not any(dom_hint(a) < 0 for a in el.iterancestors()):
                 headings.append(text)
     w = title_words()
@@ -188,7 +190,7 @@ def title_signals(root) -> TitleSignals:
     declared = next((metas[k] for k in w["declared_title_keys"] if k in metas), None)
     og = next((metas[k] for k in w["shared_title_keys"] if k in metas), None)
     sites = [metas[k] for k in w["site_name_keys"] if k in metas]
-    titles = [" ".join(t.text_content().split()) for t in root.iter("title")]
+    titles = [" ".join(text_content(t).split()) for t in root.iter("title")]
     return TitleSignals(headings, og, [t for t in titles if t], declared, sites)
 
 
@@ -206,7 +208,7 @@ def meta_contents(root) -> dict[str, str]:
 def source_element_texts(root) -> list[str]:
     """Texts of the elements whose class or id names them as the source or account."""
     names = set(byline_vocab()["source_classes"])
-    return [" ".join(v.getparent().text_content().split()) for v in root.xpath("//@class|//@id")
+    return [" ".join(text_content(v.getparent()).split()) for v in root.xpath("//@class|//@id")
             if not names.isdisjoint(v.split()) and v.getparent().tag not in ("script", "style", "meta")]
 
 
