@@ -33,6 +33,7 @@ _TOKEN = re.compile(r"[a-z]+", re.I)
 class HBlock(Block):
     elem: object = None
     place: tuple | None = None  # (cell, row, table) of a block inside a table cell
+    chain: list | None = None  # elem, then its ancestors up to the root
 
 
 _parsers = threading.local()
@@ -100,12 +101,15 @@ def strip_furniture(root) -> None:
 
 
 def linearize(root) -> list[HBlock]:
-    """Visible text as blocks in document order: a block ends at a block-level tag or <br>."""
+    """Visible text as blocks in document order: a block ends at a block-level tag or <br>.
+    Each block keeps its element's chain of ancestors (``chain``), read off the walk, so that
+    finding the body needs no walk up the tree a block."""
     blocks: list[HBlock] = []
     buf: list[str] = []
     link_chars = 0
     link_depth = 0
-    stack = [root]
+    path = [root]  # every open element, root first
+    stack = [0]  # the open block elements, as places in path
 
     tables = 0
 
@@ -114,19 +118,23 @@ def linearize(root) -> list[HBlock]:
         if buf:
             text = " ".join("".join(buf).split())
             if text:
-                elem = stack[-1]
+                d = stack[-1]
+                elem = path[d]
                 ratio = min(1.0, link_chars / len(text)) if link_chars else 0.0
                 blocks.append(HBlock(text, ratio, elem.tag in HEADINGS, 0.0, elem=elem,
-                                     place=_table_place(stack) if tables else None))
+                                     place=_table_place([path[k] for k in stack]) if tables else None,
+                                     chain=path[d::-1]))
             buf.clear()
         link_chars = 0
 
     for ev, el in etree.iterwalk(root, events=("start", "end")):
         tag = el.tag
         if ev == "start":
+            if el is not root:
+                path.append(el)
             if tag in BLOCK_TAGS:
                 flush()
-                stack.append(el)
+                stack.append(len(path) - 1)
                 if tag == "table":
                     tables += 1
             elif tag == "br":
@@ -146,6 +154,8 @@ def linearize(root) -> list[HBlock]:
                     tables -= 1
             elif tag == "a":
                 link_depth -= 1
+            if el is not root:
+                path.pop()
             t = el.tail
             if t:
                 buf.append(t)
@@ -205,7 +215,7 @@ def best_container(blocks: list[HBlock], root):
     hints: dict = {}
     for b in blocks:
         s = b.score
-        chain = [b.elem, *b.elem.iterancestors()]
+        chain = b.chain
         for el in chain:
             h = hints.get(el)
             if h is None:
@@ -226,9 +236,9 @@ def best_container(blocks: list[HBlock], root):
     by_sum = max(sums, key=lambda el: (sums[el], -order[el]))
     scores = [b.score for b in blocks]
     start, end = best_run(scores)
-    inside = [b.score for b in blocks if b.elem is by_sum or by_sum in b.elem.iterancestors()]
+    inside = [b.score for b in blocks if by_sum in b.chain]
     if end > start and run_value(scores[start:end]) > RUN_OVER_SUM * max(run_value(inside), 1.0):
-        lca = common_ancestor([b.elem for b in blocks[start:end] if b.score > 0])
+        lca = common_ancestor([b.chain for b in blocks[start:end] if b.score > 0])
         return by_sum if lca is None else lca
     return by_sum
 
@@ -236,14 +246,15 @@ def best_container(blocks: list[HBlock], root):
 RUN_OVER_SUM = 1.5
 
 
-def common_ancestor(elems: list):
-    """The deepest element that holds all of elems."""
-    if not elems:
+def common_ancestor(chains: list[list]):
+    """The deepest element that holds all the elements whose chains (element, then its
+    ancestors) are given."""
+    if not chains:
         return None
-    path = [elems[0], *elems[0].iterancestors()][::-1]
+    path = chains[0][::-1]
     depth = len(path)
-    for el in elems[1:]:
-        chain = [el, *el.iterancestors()][::-1]
+    for c in chains[1:]:
+        chain = c[::-1]
         k = 0
         while k < min(depth, len(chain)) and chain[k] is path[k]:
             k += 1

@@ -282,7 +282,7 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     rows_of, doc_meta = mark_data_tables(blocks)
     container = best_container(blocks, root)
     check_deadline("clean: body")
-    idx = [i for i, b in enumerate(blocks) if b.elem is container or container in b.elem.iterancestors()]
+    idx = [i for i, b in enumerate(blocks) if container in b.chain]
     inner = [blocks[i] for i in idx]
     start, end = best_run([b.score for b in inner]) if inner else (0, 0)
     body = first_item(inner[start:end])
