@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline.clean.memo import per_line
+
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "boilerplate.yaml"
 
 
@@ -76,6 +78,7 @@ def _by_kind() -> tuple[tuple[Marker, ...], ...]:
     return tuple(out)
 
 
+@per_line
 def classify(line: str) -> Marker | None:
     """The first kind of marker a line matches (after a leading bullet or list number), or None."""
     s = _LEAD.sub("", squeeze(line))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from pipeline.clean.memo import per_line
 from pipeline.clean.pubdate import DATE_RE, find_dates
 
 _DATA = Path(__file__).resolve().parents[1] / "data" / "bylines.yaml"
@@ -365,6 +366,7 @@ def meta_source(metas: dict[str, str]) -> str | None:
     return None
 
 
+@per_line
 def is_byline(line: str) -> bool:
     """A short line made of metadata (source, date, author labels), not prose."""
     s = line.strip()
