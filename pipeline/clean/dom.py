@@ -13,6 +13,7 @@ from functools import lru_cache
 from lxml import etree
 
 from pipeline.clean.assemble import Block
+from pipeline.clean.memo import per_line
 from pipeline.clean.signals import data, is_date_only
 from pipeline.limits import MAX_DEPTH, PageRejected
 
@@ -190,8 +191,16 @@ def _hint_sets() -> tuple[frozenset, frozenset]:
 def dom_hint(el) -> int:
     """-1 for a container whose class/id names page furniture (that wins: 'content-related'
     is a related list), +1 for an article body, else 0."""
-    attrs = " ".join(v for v in (el.get("class"), el.get("id")) if v and "/" not in v and "." not in v)
-    if not attrs.strip() or el.tag in ("html", "body", "form"):
+    cls, ident = el.get("class"), el.get("id")
+    if not (cls or ident) or el.tag in ("html", "body", "form"):
+        return 0
+    return _attrs_hint(cls, ident)
+
+
+@per_line
+def _attrs_hint(cls: str | None, ident: str | None) -> int:
+    attrs = " ".join(v for v in (cls, ident) if v and "/" not in v and "." not in v)
+    if not attrs.strip():
         return 0
     neg, pos = _hint_sets()
     toks = {t.lower() for t in _TOKEN.findall(attrs)}

@@ -21,6 +21,7 @@ from pipeline.clean.dating import date_signals, pick_date
 from pipeline.clean.dom import (
     HBlock, best_container, dom_hint, first_item, linearize, parse, strip_furniture, text_content,
 )
+from pipeline.clean.memo import per_line
 from pipeline.clean.meta import (
     byline_sources, element_source, is_byline, join_bare_labels, meta_source, outlet_under_headline, parse_byline,
     script_source, vocab as byline_vocab,
@@ -155,9 +156,12 @@ _HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
-def _title_classed(el) -> bool:
+@per_line
+def _named_title(cls: str | None, ident: str | None) -> bool:
     """class/id names the headline ('xl_tit1', 'NewsArticleTitle', 'con-title')."""
-    attrs = " ".join(v for v in (el.get("class"), el.get("id")) if v)
+    if not (cls or ident):
+        return False
+    attrs = " ".join(v for v in (cls, ident) if v)
     tokens, quick = _title_tokens()
     if not quick.search(attrs):
         return False
@@ -170,15 +174,23 @@ def _title_tokens() -> tuple[frozenset, re.Pattern]:
     return frozenset(toks), re.compile("|".join(map(re.escape, toks)), re.I)
 
 
+def _hint(el, hints: dict) -> int:
+    h = hints.get(el)
+    if h is None:
+        h = hints[el] = dom_hint(el)
+    return h
+
+
 def title_signals(root) -> TitleSignals:
     """Headline evidence: headings and title-classed elements (in page order, none inside a
     share box, nav or footer), the <title> texts, og:title, a declared ArticleTitle, and the
     site and column names metas declare."""
     headings = []
+    hints: dict = {}
     for el in root.iter(etree.Element):
-        if el.tag in _HEADING_TAGS or ((el.get("class") or el.get("id")) and _title_classed(el)):
+        if el.tag in _HEADING_TAGS or _named_title(el.get("class"), el.get("id")):
             text = " ".join(text_content(el).split())
-            if 4 <= len(text) <= 120 and not any(dom_hint(a) < 0 for a in el.iterancestors()):
+            if 4 <= len(text) <= 120 and not any(_hint(a, hints) < 0 for a in el.iterancestors()):
                 headings.append(text)
     w = title_words()
     metas: dict = {}
