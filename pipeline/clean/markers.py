@@ -78,10 +78,34 @@ def _by_kind() -> tuple[tuple[Marker, ...], ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=1)
+def _screen() -> tuple:
+    """Every pattern, for telling quickly that a line carries no marker (most lines): those
+    anchored at the line start as one regex (tried at one position), the others one by one
+    (each scans for its own first characters; as one alternation they would be tried at every
+    position). Only a line that one of them finds is tried kind by kind."""
+    ms = load_markers()
+    anchored = [m.pattern.pattern[1:] for m in ms if m.pattern.pattern.startswith("^")]
+    start = re.compile("^(?:" + "|".join(f"(?:{p})" for p in anchored) + ")").match
+    return start, tuple(m.pattern.search for m in ms if not m.pattern.pattern.startswith("^"))
+
+
+def _may_match(s: str) -> bool:
+    start, searches = _screen()
+    if start(s):
+        return True
+    for search in searches:
+        if search(s):
+            return True
+    return False
+
+
 @per_line
 def classify(line: str) -> Marker | None:
     """The first kind of marker a line matches (after a leading bullet or list number), or None."""
     s = _LEAD.sub("", squeeze(line))
+    if not _may_match(s):
+        return None
     for group in _by_kind():
         for m in group:
             if m.matches(s):
