@@ -92,10 +92,28 @@ def parse(content: str):
     return root
 
 
+class Tagged:
+    """The tree with the elements the header readers ask for (meta, time, script, title,
+    link, abbr) collected in one walk, in document order: a dozen readers ask for them, each
+    of which would otherwise walk the whole tree. Any other tag is asked of the tree."""
+
+    TAGS = frozenset(("meta", "time", "script", "title", "link", "abbr"))
+
+    def __init__(self, root):
+        self.root = root
+        self.els = list(root.iter(*self.TAGS))
+
+    def iter(self, *tags):
+        if tags and self.TAGS.issuperset(tags):
+            return [e for e in self.els if e.tag in tags]
+        return self.root.iter(*tags)
+
+
 def strip_furniture(root) -> None:
     """Remove what is never visible article text: scripts, styles, form controls, comments,
     display:none elements (not visibility:hidden: WeChat reveals its body by script)."""
-    for el in root.xpath("//*[@style]"):
+    styled = [el for el in root.iter(etree.Element) if el.get("style") is not None]
+    for el in styled:
         if _HIDDEN.search(el.get("style", "")) and el.getparent() is not None and dom_hint(el) <= 0:
             drop_tree(el)
     etree.strip_elements(root, *DROP_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)

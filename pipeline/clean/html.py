@@ -19,7 +19,7 @@ from lxml import etree
 from pipeline.clean.assemble import best_run, drop_spam, finish, score_blocks
 from pipeline.clean.dating import date_signals, pick_date
 from pipeline.clean.dom import (
-    HBlock, best_container, dom_hint, first_item, linearize, parse, strip_furniture, text_content,
+    HBlock, Tagged, best_container, dom_hint, first_item, linearize, parse, strip_furniture, text_content,
 )
 from pipeline.clean.memo import per_line
 from pipeline.clean.meta import (
@@ -69,7 +69,7 @@ def meta_dates(root, every: bool = False) -> list[str]:
             iso = parse_date(el.get("datetime") or text_content(el) or "")
             if iso:
                 out.append(iso)
-    for el in root.xpath('//script[@type="application/ld+json"]'):
+    for el in (e for e in root.iter("script") if e.get("type") == "application/ld+json"):
         for m in _LD_DATE.finditer(el.text or ""):
             iso = parse_date(m.group(1))
             if iso:
@@ -218,10 +218,15 @@ def meta_contents(root) -> dict[str, str]:
 
 
 def source_element_texts(root) -> list[str]:
-    """Texts of the elements whose class or id names them as the source or account."""
+    """Texts of the elements whose class or id names them as the source or account (once for
+    each of the two that does)."""
     names = set(byline_vocab()["source_classes"])
-    return [" ".join(text_content(v.getparent()).split()) for v in root.xpath("//@class|//@id")
-            if not names.isdisjoint(v.split()) and v.getparent().tag not in ("script", "style", "meta")]
+    out = []
+    for el in root.iter(etree.Element):
+        for v in (el.get("class"), el.get("id")):
+            if v and not names.isdisjoint(v.split()) and el.tag not in ("script", "style", "meta"):
+                out.append(" ".join(text_content(el).split()))
+    return out
 
 
 def page_source(body_lines: list[str], head: list[str], tail: list[str], scripted: str | None,
@@ -278,14 +283,15 @@ def _absolute(u: str | None) -> str | None:
 
 def clean_html(content: str, url: str | None = None, fetched_at: datetime | None = None) -> Article:
     root = parse(content)
-    m_dates, donors = meta_dates(root), meta_dates(root, every=True)
-    m_source = meta_source(meta_contents(root))
-    js_source = script_source([el.text or "" for el in root.iter("script") if not el.get("src")])
-    s_dates = script_dates(root)[:1]
-    tsig = title_signals(root)
-    own_url = url or page_url(root, content)
-    s_times = script_times(root)
-    stamped = stamp_dates(root)
+    tagged = Tagged(root)
+    m_dates, donors = meta_dates(tagged), meta_dates(tagged, every=True)
+    m_source = meta_source(meta_contents(tagged))
+    js_source = script_source([el.text or "" for el in tagged.iter("script") if not el.get("src")])
+    s_dates = script_dates(tagged)[:1]
+    tsig = title_signals(tagged)
+    own_url = url or page_url(tagged, content)
+    s_times = script_times(tagged)
+    stamped = stamp_dates(tagged)
     check_deadline("clean: parse")
     strip_furniture(root)
     blocks = linearize(root)
