@@ -100,8 +100,7 @@ def label_lines(texts: list[str]) -> list[str]:
     for i, t in enumerate(texts):
         if len(t) >= 200:
             continue
-        bare = t.endswith((":", "：")) or squash(t) in labels
-        if bare and len(t) <= 12 and i + 1 < len(texts):
+        if len(t) <= 12 and i + 1 < len(texts) and (t.endswith((":", "：")) or squash(t) in labels):
             t = t + " " + texts[i + 1][:60]
         out.append(t)
     return out
