@@ -93,15 +93,28 @@ def parse(content: str):
 
 
 class Tagged:
-    """The tree with the elements the header readers ask for (meta, time, script, title,
-    link, abbr) collected in one walk, in document order: a dozen readers ask for them, each
-    of which would otherwise walk the whole tree. Any other tag is asked of the tree."""
+    """The tree read in one walk for what the readers before the body ask of it: the elements
+    the header readers look at (meta, time, script, title, link, abbr), the headings and the
+    elements with a class or id (headline candidates), and the styled elements (hidden
+    furniture), each in document order. Any other tag is asked of the tree."""
 
     TAGS = frozenset(("meta", "time", "script", "title", "link", "abbr"))
 
     def __init__(self, root):
         self.root = root
-        self.els = list(root.iter(*self.TAGS))
+        self.els: list = []
+        self.named: list = []  # headings and elements with a class or id: (element, class, id)
+        self.styled: list = []
+        tags, els, named, styled = self.TAGS, self.els, self.named, self.styled
+        for el in root.iter(etree.Element):
+            tag = el.tag
+            if tag in tags:
+                els.append(el)
+            cls, ident = el.get("class"), el.get("id")
+            if cls or ident or tag in HEADINGS:
+                named.append((el, cls, ident))
+            if el.get("style") is not None:
+                styled.append(el)
 
     def iter(self, *tags):
         if tags and self.TAGS.issuperset(tags):
@@ -109,10 +122,12 @@ class Tagged:
         return self.root.iter(*tags)
 
 
-def strip_furniture(root) -> None:
+def strip_furniture(root, styled: list | None = None) -> None:
     """Remove what is never visible article text: scripts, styles, form controls, comments,
-    display:none elements (not visibility:hidden: WeChat reveals its body by script)."""
-    styled = [el for el in root.iter(etree.Element) if el.get("style") is not None]
+    display:none elements (not visibility:hidden: WeChat reveals its body by script).
+    ``styled``: the elements with a style attribute, when a walk already found them."""
+    if styled is None:
+        styled = [el for el in root.iter(etree.Element) if el.get("style") is not None]
     for el in styled:
         if _HIDDEN.search(el.get("style", "")) and el.getparent() is not None and dom_hint(el) <= 0:
             drop_tree(el)
@@ -152,12 +167,14 @@ def linearize(root) -> list[HBlock]:
             if el is not root:
                 path.append(el)
             if tag in BLOCK_TAGS:
-                flush()
+                if buf:
+                    flush()
                 stack.append(len(path) - 1)
                 if tag == "table":
                     tables += 1
             elif tag == "br":
-                flush()
+                if buf:
+                    flush()
             elif tag == "a":
                 link_depth += 1
             t = el.text
@@ -167,7 +184,8 @@ def linearize(root) -> list[HBlock]:
                     link_chars += len(t.strip())
         else:
             if tag in BLOCK_TAGS:
-                flush()
+                if buf:
+                    flush()
                 stack.pop()
                 if tag == "table":
                     tables -= 1

@@ -181,14 +181,14 @@ def _hint(el, hints: dict) -> int:
     return h
 
 
-def title_signals(root) -> TitleSignals:
+def title_signals(root: Tagged) -> TitleSignals:
     """Headline evidence: headings and title-classed elements (in page order, none inside a
     share box, nav or footer), the <title> texts, og:title, a declared ArticleTitle, and the
     site and column names metas declare."""
     headings = []
     hints: dict = {}
-    for el in root.iter(etree.Element):
-        if el.tag in _HEADING_TAGS or _named_title(el.get("class"), el.get("id")):
+    for el, cls, ident in root.named:
+        if el.tag in _HEADING_TAGS or _named_title(cls, ident):
             text = " ".join(text_content(el).split())
             if 4 <= len(text) <= 120 and not any(_hint(a, hints) < 0 for a in el.iterancestors()):
                 headings.append(text)
@@ -293,7 +293,7 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     s_times = script_times(tagged)
     stamped = stamp_dates(tagged)
     check_deadline("clean: parse")
-    strip_furniture(root)
+    strip_furniture(root, tagged.styled)
     blocks = linearize(root)
     check_deadline("clean: linearize")
     score_blocks(blocks)
