@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-LINES = 16384  # lines kept a function
+LINES = 4096  # lines kept a function: a page's lines and its site's recurring ones
 
 _cached: list = []
 
