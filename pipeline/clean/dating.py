@@ -83,8 +83,8 @@ def date_signals(region: list[str], page: list[str], byline: list[str], near: li
                 sig.labelled_byline.append(iso)
             if kind in ("published", "generic", ""):
                 sig.byline.append(iso)
-    sig.anywhere = [iso for t in label_lines(page) for kind, iso in classified(t)
-                    if kind in ("published", "generic")][:1]
+    sig.anywhere = next(([iso] for t in _label_lines(page) for kind, iso in classified(t)
+                         if kind in ("published", "generic")), [])
     for t in stamps:
         if len(t) <= STAMP_LEN:
             sig.relative += relative_ages(t)
@@ -95,16 +95,19 @@ def date_signals(region: list[str], page: list[str], byline: list[str], near: li
 def label_lines(texts: list[str]) -> list[str]:
     """Short lines, a bare label ('发布日期：', or a known label alone in its cell: '成文日期')
     joined to the value in the next cell."""
+    return list(_label_lines(texts))
+
+
+def _label_lines(texts: list[str]):
+    """label_lines one at a time, for a reader that stops at the first date it wants."""
     labels = vocab()["label_kind"]
-    out = []
+    n = len(texts)
     for i, t in enumerate(texts):
         if len(t) >= 200:
             continue
-        bare = t.endswith((":", "：")) or squash(t) in labels
-        if bare and len(t) <= 12 and i + 1 < len(texts):
+        if len(t) <= 12 and i + 1 < n and (t.endswith((":", "：")) or squash(t) in labels):
             t = t + " " + texts[i + 1][:60]
-        out.append(t)
-    return out
+        yield t
 
 
 def pick_date(sig: DateSignals, url: str | None, fetched_at: datetime | None) -> tuple[str | None, str | None]:

@@ -10,9 +10,10 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
-from lxml import etree, html as lhtml
+from lxml import etree
 
 from pipeline.clean.assemble import Block
+from pipeline.clean.memo import per_line
 from pipeline.clean.signals import data, is_date_only
 from pipeline.limits import MAX_DEPTH, PageRejected
 
@@ -33,19 +34,42 @@ _TOKEN = re.compile(r"[a-z]+", re.I)
 class HBlock(Block):
     elem: object = None
     place: tuple | None = None  # (cell, row, table) of a block inside a table cell
+    chain: list | None = None  # elem, then its ancestors up to the root
 
 
 _parsers = threading.local()
 
 
-def _parser() -> lhtml.HTMLParser:
+def _parser() -> etree.HTMLParser:
     """One parser a thread (its error log is per parser). libxml2's HTML parser reads no DTD
     and expands no entity declared in the page; no_network forbids fetching anything anyway,
-    and without huge_tree it stops at 256 levels of nesting."""
+    and without huge_tree it stops at 256 levels of nesting. lxml's own element classes, not
+    lxml.html's: those look each element's class up in Python, a call for every element the
+    cleaner touches."""
     p = getattr(_parsers, "p", None)
     if p is None:
-        p = _parsers.p = lhtml.HTMLParser(recover=True, no_network=True, huge_tree=False)
+        p = _parsers.p = etree.HTMLParser(recover=True, no_network=True, huge_tree=False)
     return p
+
+
+_STRING = etree.XPath("string()", smart_strings=False)
+
+
+def text_content(el) -> str:
+    """All the text inside an element, as lxml.html's text_content() gives it."""
+    return _STRING(el)
+
+
+def drop_tree(el) -> None:
+    """Remove an element and what it holds, keeping the text that follows it (its tail)."""
+    parent = el.getparent()
+    if el.tail:
+        prev = el.getprevious()
+        if prev is None:
+            parent.text = (parent.text or "") + el.tail
+        else:
+            prev.tail = (prev.tail or "") + el.tail
+    parent.remove(el)
 
 
 def parse(content: str):
@@ -59,29 +83,67 @@ def parse(content: str):
     if not content.strip():
         content = "<html></html>"
     parser = _parser()
-    root = lhtml.document_fromstring(content, parser=parser)
+    root = etree.fromstring(content, parser)
+    if root is None:
+        raise etree.ParserError("Document is empty")
     for e in parser.error_log:
         if e.type_name == "ERR_RESOURCE_LIMIT":
             raise PageRejected("too_deep", f"{e.message} (limit {MAX_DEPTH} levels)")
     return root
 
 
-def strip_furniture(root) -> None:
+class Tagged:
+    """The tree read in one walk for what the readers before the body ask of it: the elements
+    the header readers look at (meta, time, script, title, link, abbr), the headings and the
+    elements with a class or id (headline candidates), and the styled elements (hidden
+    furniture), each in document order. Any other tag is asked of the tree."""
+
+    TAGS = frozenset(("meta", "time", "script", "title", "link", "abbr"))
+
+    def __init__(self, root):
+        self.root = root
+        self.els: list = []
+        self.named: list = []  # headings and elements with a class or id: (element, class, id)
+        self.styled: list = []
+        tags, els, named, styled = self.TAGS, self.els, self.named, self.styled
+        for el in root.iter(etree.Element):
+            tag = el.tag
+            if tag in tags:
+                els.append(el)
+            cls, ident = el.get("class"), el.get("id")
+            if cls or ident or tag in HEADINGS:
+                named.append((el, cls, ident))
+            if el.get("style") is not None:
+                styled.append(el)
+
+    def iter(self, *tags):
+        if tags and self.TAGS.issuperset(tags):
+            return [e for e in self.els if e.tag in tags]
+        return self.root.iter(*tags)
+
+
+def strip_furniture(root, styled: list | None = None) -> None:
     """Remove what is never visible article text: scripts, styles, form controls, comments,
-    display:none elements (not visibility:hidden: WeChat reveals its body by script)."""
-    for el in root.xpath("//*[@style]"):
+    display:none elements (not visibility:hidden: WeChat reveals its body by script).
+    ``styled``: the elements with a style attribute, when a walk already found them."""
+    if styled is None:
+        styled = [el for el in root.iter(etree.Element) if el.get("style") is not None]
+    for el in styled:
         if _HIDDEN.search(el.get("style", "")) and el.getparent() is not None and dom_hint(el) <= 0:
-            el.drop_tree()
+            drop_tree(el)
     etree.strip_elements(root, *DROP_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
 
 
 def linearize(root) -> list[HBlock]:
-    """Visible text as blocks in document order: a block ends at a block-level tag or <br>."""
+    """Visible text as blocks in document order: a block ends at a block-level tag or <br>.
+    Each block keeps its element's chain of ancestors (``chain``), read off the walk, so that
+    finding the body needs no walk up the tree a block."""
     blocks: list[HBlock] = []
     buf: list[str] = []
     link_chars = 0
     link_depth = 0
-    stack = [root]
+    path = [root]  # every open element, root first
+    stack = [0]  # the open block elements, as places in path
 
     tables = 0
 
@@ -90,23 +152,29 @@ def linearize(root) -> list[HBlock]:
         if buf:
             text = " ".join("".join(buf).split())
             if text:
-                elem = stack[-1]
+                d = stack[-1]
+                elem = path[d]
                 ratio = min(1.0, link_chars / len(text)) if link_chars else 0.0
                 blocks.append(HBlock(text, ratio, elem.tag in HEADINGS, 0.0, elem=elem,
-                                     place=_table_place(stack) if tables else None))
+                                     place=_table_place([path[k] for k in stack]) if tables else None,
+                                     chain=path[d::-1]))
             buf.clear()
         link_chars = 0
 
     for ev, el in etree.iterwalk(root, events=("start", "end")):
         tag = el.tag
         if ev == "start":
+            if el is not root:
+                path.append(el)
             if tag in BLOCK_TAGS:
-                flush()
-                stack.append(el)
+                if buf:
+                    flush()
+                stack.append(len(path) - 1)
                 if tag == "table":
                     tables += 1
             elif tag == "br":
-                flush()
+                if buf:
+                    flush()
             elif tag == "a":
                 link_depth += 1
             t = el.text
@@ -116,12 +184,15 @@ def linearize(root) -> list[HBlock]:
                     link_chars += len(t.strip())
         else:
             if tag in BLOCK_TAGS:
-                flush()
+                if buf:
+                    flush()
                 stack.pop()
                 if tag == "table":
                     tables -= 1
             elif tag == "a":
                 link_depth -= 1
+            if el is not root:
+                path.pop()
             t = el.tail
             if t:
                 buf.append(t)
@@ -156,8 +227,16 @@ def _hint_sets() -> tuple[frozenset, frozenset]:
 def dom_hint(el) -> int:
     """-1 for a container whose class/id names page furniture (that wins: 'content-related'
     is a related list), +1 for an article body, else 0."""
-    attrs = " ".join(v for v in (el.get("class"), el.get("id")) if v and "/" not in v and "." not in v)
-    if not attrs.strip() or el.tag in ("html", "body", "form"):
+    cls, ident = el.get("class"), el.get("id")
+    if not (cls or ident) or el.tag in ("html", "body", "form"):
+        return 0
+    return _attrs_hint(cls, ident)
+
+
+@per_line
+def _attrs_hint(cls: str | None, ident: str | None) -> int:
+    attrs = " ".join(v for v in (cls, ident) if v and "/" not in v and "." not in v)
+    if not attrs.strip():
         return 0
     neg, pos = _hint_sets()
     toks = {t.lower() for t in _TOKEN.findall(attrs)}
@@ -181,7 +260,7 @@ def best_container(blocks: list[HBlock], root):
     hints: dict = {}
     for b in blocks:
         s = b.score
-        chain = [b.elem, *b.elem.iterancestors()]
+        chain = b.chain
         for el in chain:
             h = hints.get(el)
             if h is None:
@@ -202,9 +281,9 @@ def best_container(blocks: list[HBlock], root):
     by_sum = max(sums, key=lambda el: (sums[el], -order[el]))
     scores = [b.score for b in blocks]
     start, end = best_run(scores)
-    inside = [b.score for b in blocks if b.elem is by_sum or by_sum in b.elem.iterancestors()]
+    inside = [b.score for b in blocks if by_sum in b.chain]
     if end > start and run_value(scores[start:end]) > RUN_OVER_SUM * max(run_value(inside), 1.0):
-        lca = common_ancestor([b.elem for b in blocks[start:end] if b.score > 0])
+        lca = common_ancestor([b.chain for b in blocks[start:end] if b.score > 0])
         return by_sum if lca is None else lca
     return by_sum
 
@@ -212,14 +291,15 @@ def best_container(blocks: list[HBlock], root):
 RUN_OVER_SUM = 1.5
 
 
-def common_ancestor(elems: list):
-    """The deepest element that holds all of elems."""
-    if not elems:
+def common_ancestor(chains: list[list]):
+    """The deepest element that holds all the elements whose chains (element, then its
+    ancestors) are given."""
+    if not chains:
         return None
-    path = [elems[0], *elems[0].iterancestors()][::-1]
+    path = chains[0][::-1]
     depth = len(path)
-    for el in elems[1:]:
-        chain = [el, *el.iterancestors()][::-1]
+    for c in chains[1:]:
+        chain = c[::-1]
         k = 0
         while k < min(depth, len(chain)) and chain[k] is path[k]:
             k += 1

@@ -18,7 +18,10 @@ from lxml import etree
 
 from pipeline.clean.assemble import best_run, drop_spam, finish, score_blocks
 from pipeline.clean.dating import date_signals, pick_date
-from pipeline.clean.dom import HBlock, best_container, dom_hint, first_item, linearize, parse, strip_furniture
+from pipeline.clean.dom import (
+    HBlock, Tagged, best_container, dom_hint, first_item, linearize, parse, strip_furniture, text_content,
+)
+from pipeline.clean.memo import per_line
 from pipeline.clean.meta import (
     byline_sources, element_source, is_byline, join_bare_labels, meta_source, outlet_under_headline, parse_byline,
     script_source, vocab as byline_vocab,
@@ -63,10 +66,10 @@ def meta_dates(root, every: bool = False) -> list[str]:
         return out
     for el in root.iter("time"):
         if el.get("pubdate") is not None or "publish" in (el.get("itemprop") or "").lower():
-            iso = parse_date(el.get("datetime") or el.text_content() or "")
+            iso = parse_date(el.get("datetime") or text_content(el) or "")
             if iso:
                 out.append(iso)
-    for el in root.xpath('//script[@type="application/ld+json"]'):
+    for el in (e for e in root.iter("script") if e.get("type") == "application/ld+json"):
         for m in _LD_DATE.finditer(el.text or ""):
             iso = parse_date(m.group(1))
             if iso:
@@ -131,7 +134,7 @@ def stamp_dates(root) -> list[str]:
     """The machine time a short time stamp carries in an attribute
     (<abbr title="2012-01-12T08:45:00Z">3小时前</abbr>): the date a relative stamp stands for."""
     for el in root.iter("abbr", "time"):
-        if len(el.text_content().strip()) > 30:
+        if len(text_content(el).strip()) > 30:
             continue
         for a in STAMP_ATTRS:
             iso = parse_date(el.get(a) or "")
@@ -153,9 +156,12 @@ _HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
-def _title_classed(el) -> bool:
+@per_line
+def _named_title(cls: str | None, ident: str | None) -> bool:
     """class/id names the headline ('xl_tit1', 'NewsArticleTitle', 'con-title')."""
-    attrs = " ".join(v for v in (el.get("class"), el.get("id")) if v)
+    if not (cls or ident):
+        return False
+    attrs = " ".join(v for v in (cls, ident) if v)
     tokens, quick = _title_tokens()
     if not quick.search(attrs):
         return False
@@ -168,15 +174,23 @@ def _title_tokens() -> tuple[frozenset, re.Pattern]:
     return frozenset(toks), re.compile("|".join(map(re.escape, toks)), re.I)
 
 
-def title_signals(root) -> TitleSignals:
+def _hint(el, hints: dict) -> int:
+    h = hints.get(el)
+    if h is None:
+        h = hints[el] = dom_hint(el)
+    return h
+
+
+def title_signals(root: Tagged) -> TitleSignals:
     """Headline evidence: headings and title-classed elements (in page order, none inside a
     share box, nav or footer), the <title> texts, og:title, a declared ArticleTitle, and the
     site and column names metas declare."""
     headings = []
-    for el in root.iter(etree.Element):
-        if el.tag in _HEADING_TAGS or ((el.get("class") or el.get("id")) and _title_classed(el)):
-            text = " ".join(el.text_content().split())
-            if 4 <= len(text) <= 120 and not any(dom_hint(a) < 0 for a in el.iterancestors()):
+    hints: dict = {}
+    for el, cls, ident in root.named:
+        if el.tag in _HEADING_TAGS or _named_title(cls, ident):
+            text = " ".join(text_content(el).split())
+            if 4 <= len(text) <= 120 and not any(_hint(a, hints) < 0 for a in el.iterancestors()):
                 headings.append(text)
     w = title_words()
     metas: dict = {}
@@ -188,7 +202,7 @@ def title_signals(root) -> TitleSignals:
     declared = next((metas[k] for k in w["declared_title_keys"] if k in metas), None)
     og = next((metas[k] for k in w["shared_title_keys"] if k in metas), None)
     sites = [metas[k] for k in w["site_name_keys"] if k in metas]
-    titles = [" ".join(t.text_content().split()) for t in root.iter("title")]
+    titles = [" ".join(text_content(t).split()) for t in root.iter("title")]
     return TitleSignals(headings, og, [t for t in titles if t], declared, sites)
 
 
@@ -204,10 +218,15 @@ def meta_contents(root) -> dict[str, str]:
 
 
 def source_element_texts(root) -> list[str]:
-    """Texts of the elements whose class or id names them as the source or account."""
+    """Texts of the elements whose class or id names them as the source or account (once for
+    each of the two that does)."""
     names = set(byline_vocab()["source_classes"])
-    return [" ".join(v.getparent().text_content().split()) for v in root.xpath("//@class|//@id")
-            if not names.isdisjoint(v.split()) and v.getparent().tag not in ("script", "style", "meta")]
+    out = []
+    for el in root.iter(etree.Element):
+        for v in (el.get("class"), el.get("id")):
+            if v and not names.isdisjoint(v.split()) and el.tag not in ("script", "style", "meta"):
+                out.append(" ".join(text_content(el).split()))
+    return out
 
 
 def page_source(body_lines: list[str], head: list[str], tail: list[str], scripted: str | None,
@@ -264,23 +283,24 @@ def _absolute(u: str | None) -> str | None:
 
 def clean_html(content: str, url: str | None = None, fetched_at: datetime | None = None) -> Article:
     root = parse(content)
-    m_dates, donors = meta_dates(root), meta_dates(root, every=True)
-    m_source = meta_source(meta_contents(root))
-    js_source = script_source([el.text or "" for el in root.iter("script") if not el.get("src")])
-    s_dates = script_dates(root)[:1]
-    tsig = title_signals(root)
-    own_url = url or page_url(root, content)
-    s_times = script_times(root)
-    stamped = stamp_dates(root)
+    tagged = Tagged(root)
+    m_dates, donors = meta_dates(tagged), meta_dates(tagged, every=True)
+    m_source = meta_source(meta_contents(tagged))
+    js_source = script_source([el.text or "" for el in tagged.iter("script") if not el.get("src")])
+    s_dates = script_dates(tagged)[:1]
+    tsig = title_signals(tagged)
+    own_url = url or page_url(tagged, content)
+    s_times = script_times(tagged)
+    stamped = stamp_dates(tagged)
     check_deadline("clean: parse")
-    strip_furniture(root)
+    strip_furniture(root, tagged.styled)
     blocks = linearize(root)
     check_deadline("clean: linearize")
     score_blocks(blocks)
     rows_of, doc_meta = mark_data_tables(blocks)
     container = best_container(blocks, root)
     check_deadline("clean: body")
-    idx = [i for i, b in enumerate(blocks) if b.elem is container or container in b.elem.iterancestors()]
+    idx = [i for i, b in enumerate(blocks) if container in b.chain]
     inner = [blocks[i] for i in idx]
     start, end = best_run([b.score for b in inner]) if inner else (0, 0)
     body = first_item(inner[start:end])

@@ -3,9 +3,13 @@ drops by and the validation suites check released bodies against."""
 from __future__ import annotations
 
 import re
+import re._constants as _C
+import re._parser as _parser
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from pipeline.clean.memo import per_line
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "boilerplate.yaml"
 
@@ -76,9 +80,105 @@ def _by_kind() -> tuple[tuple[Marker, ...], ...]:
     return tuple(out)
 
 
+def _literals(items) -> list[str] | None:
+    """The strings a parsed regex sequence matches when it is made of literals and groups of
+    alternative literals only, else None."""
+    outs = [""]
+    for op, av in items:
+        if op is _C.LITERAL:
+            outs = [o + chr(av) for o in outs]
+        elif op is _C.SUBPATTERN and not av[1] and not av[2]:
+            sub = _literals(av[3])
+            if sub is None:
+                return None
+            outs = [o + x for o in outs for x in sub]
+        elif op is _C.BRANCH:
+            sub = []
+            for alt in av[1]:
+                a = _literals(alt)
+                if a is None:
+                    return None
+                sub += a
+            outs = [o + x for o in outs for x in sub]
+        else:
+            return None
+        if len(outs) > 64:
+            return None
+    return outs
+
+
+def required_strings(items) -> list[str] | None:
+    """Strings one of which every match of a parsed regex sequence contains (the longest such
+    choice), or None when none can be told: a run of literals, a group of alternative
+    literals, or what every alternative of a branch requires."""
+    cands, run = [], []
+    for op, av in list(items) + [(None, None)]:
+        if op is _C.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            cands.append(["".join(run)])
+            run = []
+        if op is _C.SUBPATTERN and not av[1] and not av[2]:
+            a = _literals(av[3])
+            r = a if a is not None and all(a) else required_strings(av[3])
+        elif op is _C.BRANCH:
+            alts = [required_strings(alt) for alt in av[1]]
+            r = None if any(a is None for a in alts) else [w for a in alts for w in a]
+        elif op in (_C.MAX_REPEAT, _C.MIN_REPEAT) and av[0] >= 1:
+            r = required_strings(av[2])
+        else:
+            r = None
+        if r:
+            cands.append(r)
+    return max(cands, key=lambda c: min(map(len, c))) if cands else None
+
+
+@lru_cache(maxsize=1)
+def _screen() -> tuple:
+    """Every pattern, for telling quickly that a line carries no marker (most lines): those
+    anchored at the line start as one regex (tried at one position); for the others, one
+    regex of the strings each requires (a flat list of literals, which the regex engine
+    scans for by their first characters), then those it finds tried one by one. Only a line
+    that one of them matches is tried kind by kind."""
+    ms = load_markers()
+    anchored = [m.pattern.pattern[1:] for m in ms if m.pattern.pattern.startswith("^")]
+    start = re.compile("^(?:" + "|".join(f"(?:{p})" for p in anchored) + ")").match
+    words, always = set(), []
+    for m in ms:
+        if m.pattern.pattern.startswith("^"):
+            continue
+        parsed = _parser.parse(m.pattern.pattern)
+        req = None if parsed.state.flags & re.IGNORECASE else required_strings(parsed)
+        if req is None:
+            always.append(m.pattern.search)
+        else:
+            words.update(req)
+    found = re.compile("|".join(map(re.escape, sorted(words, key=lambda w: (-len(w), w))))).search if words else None
+    rest = tuple(m.pattern.search for m in ms if not m.pattern.pattern.startswith("^"))
+    return start, found, tuple(always), rest
+
+
+def _may_match(s: str) -> bool:
+    start, found, always, rest = _screen()
+    if start(s):
+        return True
+    if found is not None and found(s) is None:
+        searches = always
+    else:
+        searches = rest
+    for search in searches:
+        if search(s):
+            return True
+    return False
+
+
+@per_line
 def classify(line: str) -> Marker | None:
     """The first kind of marker a line matches (after a leading bullet or list number), or None."""
     s = _LEAD.sub("", squeeze(line))
+    if not _may_match(s):
+        return None
     for group in _by_kind():
         for m in group:
             if m.matches(s):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from pipeline.clean.memo import per_line
 from pipeline.clean.pubdate import DATE_RE, find_dates
 
 _DATA = Path(__file__).resolve().parents[1] / "data" / "bylines.yaml"
@@ -365,16 +366,26 @@ def meta_source(metas: dict[str, str]) -> str | None:
     return None
 
 
+_URLS = re.compile(r"https?://\S+|www\.\S+")
+_CLAUSE_END = re.compile(r"[，。！？；]")
+_PEOPLE_LABEL = re.compile(r"^[(（]?\s*(作者|记者|本报记者|通讯员|文|撰文)\s*[:：/｜|]")
+
+
+@per_line
 def is_byline(line: str) -> bool:
-    """A short line made of metadata (source, date, author labels), not prose."""
+    """A short line made of metadata (source, date, author labels), not prose. (Labels need a
+    colon and dates a '19' or '20': lines without are spared those regexes.)"""
     s = line.strip()
     if not s or len(s) > 90:
         return False
-    if vocab()["any_label_re"].search(s) or TIME_LABEL_RE.search(s) or SLASH_SOURCE_RE.search(s):
+    dated = ("19" in s or "20" in s) and DATE_RE.search(s) is not None
+    if ((":" in s or "：" in s) and (vocab()["any_label_re"].search(s) or TIME_LABEL_RE.search(s))
+            or dated and SLASH_SOURCE_RE.search(s)):
         return True
-    rest = re.sub(r"https?://\S+|www\.\S+", "", DATE_RE.sub("", s)).strip(" :：|｜/【】[]()（）\u3000-")
-    if DATE_RE.search(s) and len(rest) <= 24 and not re.search(r"[，。！？；]", rest):
+    if dated:
+        rest = _URLS.sub("", DATE_RE.sub("", s)).strip(" :：|｜/【】[]()（）\u3000-")
+        if len(rest) <= 24 and not _CLAUSE_END.search(rest):
+            return True
+    if len(s) < 50 and _PEOPLE_LABEL.match(s):
         return True
-    if re.match(r"^[(（]?\s*(作者|记者|本报记者|通讯员|文|撰文)\s*[:：/｜|]", s) and len(s) < 50:
-        return True
-    return (DATE_RE.search(s) is not None or len(s) <= 40) and _bare_labelled(s) is not None
+    return (dated or len(s) <= 40) and _bare_labelled(s) is not None

@@ -10,6 +10,8 @@ from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline.clean.memo import per_line
+
 _LABELS = Path(__file__).resolve().parents[1] / "data" / "date_labels.yaml"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _DIGIT = re.compile(r"[0-9０-９]")
@@ -217,10 +219,17 @@ def date_label(text: str, start: int, end: int, after: bool = True) -> str:
 
 def classified_dates(text: str, after: bool = True) -> list[tuple[str, str]]:
     """(kind, iso) for every full date in the text, kind from date_label."""
+    return list(_classified(text, after))
+
+
+@per_line
+def _classified(text: str, after: bool) -> tuple[tuple[str, str], ...]:
+    """classified_dates, kept for a line asked about again (the date readers ask of the same
+    byline and label lines several times)."""
     if not _DIGIT.search(text):
-        return []
+        return ()
     text = text.translate(_FW)
-    return [(date_label(text, s, e, after), iso) for s, e, iso in date_matches(text)]
+    return tuple((date_label(text, s, e, after), iso) for s, e, iso in date_matches(text))
 
 
 _MONTH_DAY = re.compile(
@@ -234,8 +243,13 @@ def yearless_dates(text: str) -> list[tuple[str, Short]]:
     """(label kind, (year, month, day, hour, minute)) for the short dates a publish label
     introduces: '发布时间：10-08 09:30' (year None: it has to come from another signal of the
     page) and '发布时间：18-03-08' (a two-digit year, 2018)."""
+    return list(_yearless(text))
+
+
+@per_line
+def _yearless(text: str) -> tuple[tuple[str, Short], ...]:
     if not _DIGIT.search(text):
-        return []
+        return ()
     text = text.translate(_FW)
     out = []
     for m in _MONTH_DAY.finditer(text):
@@ -248,7 +262,7 @@ def yearless_dates(text: str) -> list[tuple[str, Short]]:
             hh = int(m.group(4)) if m.group(4) else None
             mi = int(m.group(5)) if m.group(5) else None
             out.append((kind, (y, mo, d, hh, mi)))
-    return out
+    return tuple(out)
 
 
 def relative_ages(text: str) -> list[tuple[str, int]]:

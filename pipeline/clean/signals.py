@@ -10,6 +10,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from pipeline.clean.memo import per_line
+
 _DATA = Path(__file__).resolve().parents[1] / "data" / "clean_signals.yaml"
 
 PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}[-－—\s]?\d{7,8}|\d{3,4}-\d{7,8}|400[-\s]?\d{3}[-\s]?\d{4})(?!\d)")
@@ -29,6 +31,7 @@ def data() -> dict:
     d = yaml.safe_load(_DATA.read_text("utf-8"))
     d["caption_res"] = [re.compile(p) for p in d["caption_patterns"]]
     d["punct_set"] = frozenset(d["sentence_punct"])
+    d["punct_re"] = re.compile("[" + "".join(map(re.escape, sorted(d["punct_set"]))) + "]")
     return d
 
 
@@ -37,8 +40,7 @@ def visible_len(s: str) -> int:
 
 
 def punct_count(s: str) -> int:
-    ps = data()["punct_set"]
-    return sum(1 for ch in s if ch in ps)
+    return len(data()["punct_re"].findall(s))
 
 
 def cjk_ratio(s: str) -> float:
@@ -51,6 +53,7 @@ _STAMP = re.compile(
     r"|\d+\s*(秒|分鐘|分钟|小時|小时|天|日|週|周|個月|个月|年)前|昨天|前天|剛剛|刚刚)")
 
 
+@per_line
 def is_stamp(s: str, link_ratio: float = 0.0) -> bool:
     """A short line that heads an item of a list: a linked headline, or a line carrying a
     date or a relative time ('3小时前')."""
@@ -62,6 +65,7 @@ def is_date_only(s: str) -> bool:
     return bool(_DATE_ONLY.match(s.strip()))
 
 
+@per_line
 def is_caption(s: str) -> bool:
     """A photo caption or credit: short, and ends with 摄/供图 or says 资料图片/图片来源."""
     s = s.strip()
@@ -88,6 +92,7 @@ def is_nav_run(s: str) -> bool:
     return len(toks) >= 4 and all(len(t) <= 6 for t in toks) and punct_count(s) == 0
 
 
+@per_line
 def line_score(s: str, link_ratio: float = 0.0) -> float:
     """Signed score: positive for prose, negative for furniture; magnitude grows with length."""
     n = visible_len(s)

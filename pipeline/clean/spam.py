@@ -10,6 +10,7 @@ so does the biography of the person the article is about (its name recurs).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -53,7 +54,7 @@ def _hits(pats: tuple, text: str) -> int:
 def _bigrams(text: str) -> set[str]:
     out = set()
     for run in _CJK.findall(text):
-        out.update(run[i:i + 2] for i in range(len(run) - 1))
+        out.update(map(str.__add__, run, run[1:]))
     return out
 
 
@@ -91,21 +92,18 @@ def drop_injected(paragraphs: list[str], title: str = "") -> tuple[list[str], in
         return paragraphs, 0
     s = _sets()
     grams = [_bigrams(p) for p in paragraphs]
-    counts: dict[str, int] = {}
+    counts = Counter()
     for g in grams:
-        for x in g:
-            counts[x] = counts.get(x, 0) + 1
-    title_grams = _bigrams(title)
-
-    def known(x: str) -> bool:
-        return counts[x] > 1 or x in title_grams
+        counts.update(g)
+    recurring = {x for x, n in counts.items() if n > 1} | _bigrams(title)
+    known = recurring.__contains__
 
     drop = [False] * len(paragraphs)
     loose: list[int] = []  # injected by their own markers, not under a heading
     in_block = False
     for i, p in enumerate(paragraphs):
         g = grams[i]
-        shared = sum(1 for x in g if known(x)) / len(g) if g else 1.0
+        shared = len(g & recurring) / len(g) if g else 1.0
         head = s.heads.search(p)
         if head:
             drop[i] = True

@@ -11,6 +11,7 @@ from datetime import datetime
 from pipeline.clean.assemble import Block, best_run, drop_spam, finish, score_blocks
 from pipeline.clean.dating import date_signals, pick_date
 from pipeline.clean.markers import squeeze
+from pipeline.clean.memo import per_line
 from pipeline.clean.meta import byline_sources, is_byline, join_bare_labels, outlet_under_headline, parse_byline
 from pipeline.clean.signals import is_date_only
 from pipeline.clean.pubdate import lead_dates
@@ -33,6 +34,7 @@ def byline_authors(lines: list[str]) -> list[str]:
     return []
 
 
+@per_line
 def names_people(line: str) -> bool:
     """A short byline that names an author or editor (作者：…, 责任编辑：…)."""
     if len(line) > 90:

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.clean.markers import classify
+from pipeline.clean.memo import per_line
 from pipeline.clean.meta import is_byline, parse_byline
 from pipeline.clean.signals import (
     CJK_RE, URL_RE, cjk_ratio, is_caption, is_date_only, is_nav_run, punct_count, visible_len,
@@ -50,6 +51,7 @@ def key(s: str) -> str:
     return _QUOTES.sub("", unicodedata.normalize("NFKC", s or ""))
 
 
+@per_line
 def headline_like(s: str) -> bool:
     n = visible_len(s)
     return (5 <= n <= 80 and not URL_RE.match(s) and not is_date_only(s) and classify(s) is None
