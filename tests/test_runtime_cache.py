@@ -35,6 +35,15 @@ def test_prune_drops_unused_entries_then_the_oldest_to_the_limit(tmp_path):
     assert cache.prune(limit=0) == 0 and not list(cache.path.iterdir())
 
 
+def test_an_entry_written_during_the_run_is_kept_unnoted(tmp_path):
+    cache = ShardCache(tmp_path)
+    cache.path.mkdir(parents=True)
+    _write(cache.path, "earlier", 100, 1)
+    (cache.path / "fresh").write_bytes(b"x" * 100)  # its state came back without a key
+    assert cache.prune() == 100
+    assert [p.name for p in cache.path.iterdir()] == ["fresh"]
+
+
 def test_a_state_without_a_stored_result_marks_nothing(tmp_path):
     cache = ShardCache(tmp_path)
     cache.note(SimpleNamespace(data=None))
@@ -76,6 +85,8 @@ def test_the_cache_holds_only_the_last_publishing_run(prefect_harness, pages, tm
     run([pages], out)
     first = set(_entries(out))
     assert first
+    for name in first:  # written an hour before the next run, not seconds
+        os.utime(out / FOLDER / name, (0, (out / FOLDER / name).stat().st_mtime - 3600))
     extra = sorted(pages.iterdir())[0]
     (pages / "copy.txt").write_bytes(extra.read_bytes() + "\n补充：数字政府建设持续推进。\n".encode())
     run([pages], out)
