@@ -87,6 +87,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
                  "max_page_seconds"):
         if getattr(args, name) is not None:
             os.environ[f"DGN_{name.upper()}"] = str(getattr(args, name))
+    from pipeline.run.preflight import nothing_new, result_options, run_inputs
+
+    checked = False  # "nothing new?" answered here, before Prefect is imported (a second, not ten)
+    if not args.full:
+        try:
+            quiet = nothing_new(run_inputs(args.inputs), args.output,
+                                result_options(args.min_topic_score, args.min_chars))
+            checked = True
+        except Exception:  # the run checks again and the CLI's messages below say what is wrong
+            quiet = None
+        if quiet is not None:
+            print(quiet.line())
+            return 0
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -105,7 +118,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         try:
             summary = run(args.inputs, args.output, min_topic_score=args.min_topic_score,
                           min_chars=args.min_chars, full=args.full, dask_address=args.dask_address,
-                          workers=args.workers, progress=hook)
+                          workers=args.workers, progress=hook, quick_check=not checked)
         except Exception as e:
             if type(e).__name__ == "ReleaseUntrusted":
                 console.print(f"[red]the previous release cannot be trusted[/red]: {e}")

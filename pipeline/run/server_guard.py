@@ -1,4 +1,11 @@
-"""The temporary Prefect server a run starts ends with the run, even when the run is killed.
+"""The Prefect API a run reports to, and the temporary server a run starts, which ends with
+the run even when the run is killed.
+
+``run_api``: with ``PREFECT_API_URL`` set (a real server) nothing is started. Without it, one
+temporary server is started here and its URL set for the run, so that everything the run
+starts (Dask workers, task processes) reports to it: they get the run's settings and would
+otherwise each start a server of their own (tens of seconds each under load). It may take up
+to ``STARTUP_SECONDS`` to answer (Prefect's 20 s default failed runs on a loaded machine).
 
 Without a ``PREFECT_API_URL`` Prefect starts a server of its own in a child process; a
 ``kill -9`` of the run left that child running, holding the terminal's stdout and stderr.
@@ -15,9 +22,33 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 POLL_SECONDS = 0.5
+STARTUP_SECONDS = 180
+
+
+@contextmanager
+def run_api() -> Iterator[str | None]:
+    """Within the block, ``PREFECT_API_URL`` names the API of the run (None when Prefect's
+    settings allow no temporary server: Prefect then says so)."""
+    from prefect.settings import (
+        PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+        temporary_settings,
+    )
+
+    configured = PREFECT_API_URL.value()
+    if configured or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        yield configured
+        return
+    install()
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+    server.start(timeout=max(STARTUP_SECONDS, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()))
+    with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+        yield server.api_url
 
 
 def watch_parent(parent: int) -> threading.Thread:

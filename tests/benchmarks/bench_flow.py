@@ -66,14 +66,50 @@ def build(folder: Path, n: int, start: int = 0, distinct: bool = False) -> list[
     return made
 
 
-def trafilatura_rate(files: list[Path], sample: int) -> float:
+def trafilatura_rate(files: list[Path]) -> tuple[float, float]:
+    """trafilatura's extraction alone in this process: pages a second of wall time, and a
+    second of CPU time (which other load on the machine does not lower)."""
     import trafilatura
 
-    chosen = files[:: max(1, len(files) // sample)][:sample]
-    t0 = time.perf_counter()
-    for f in chosen:
+    t0, c0 = time.perf_counter(), time.process_time()
+    for f in files:
         trafilatura.extract(f.read_bytes(), include_comments=False)
-    return len(chosen) / (time.perf_counter() - t0)
+    return len(files) / (time.perf_counter() - t0), len(files) / (time.process_time() - c0)
+
+
+def tree_cpu_seconds() -> float:
+    """CPU time of this process and every child alive now (worker processes, the temporary
+    Prefect server), user and system."""
+    import psutil
+
+    total = 0.0
+    me = psutil.Process()
+    for p in [me, *me.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+        except psutil.Error:
+            continue
+        total += t.user + t.system
+    return total
+
+
+class PhaseClock:
+    """Wall and CPU time (process tree) of each phase the flow reports (``pages``, ``publish``)."""
+
+    def __init__(self):
+        self.start: dict[str, tuple[float, float]] = {}
+        self.spent: dict[str, tuple[float, float]] = {}
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        now = (time.perf_counter(), tree_cpu_seconds())
+        self.start.setdefault(phase, now)
+        if done == total:
+            w0, c0 = self.start[phase]
+            self.spent[phase] = (now[0] - w0, now[1] - c0)
+
+    def cpu_percent(self, phase: str) -> float:
+        wall, cpu = self.spent.get(phase, (0.0, 0.0))
+        return 100 * cpu / wall if wall else 0.0
 
 
 def main() -> int:
@@ -88,18 +124,35 @@ def main() -> int:
     work = Path(args.work or tempfile.mkdtemp(prefix="dgn-bench-"))
     try:
         files = build(work / "pages", args.pages, distinct=args.distinct)
-        traf = trafilatura_rate(files, args.trafilatura_sample)
-        print(f"trafilatura extract only: {traf:.1f} pages/s ({min(args.trafilatura_sample, len(files))} pages)",
-              flush=True)
+        chosen = files[:: max(1, len(files) // args.trafilatura_sample)][:args.trafilatura_sample]
+        # trafilatura on half its sample before the flow and half after: load that changes
+        # during the bench weighs on both sides of the ratio
+        traf_before, cpu_before = trafilatura_rate(chosen[0::2])
 
         from pipeline.flows import run
 
+        clock = PhaseClock()
         t0 = time.perf_counter()
-        full = run([work / "pages"], work / "out", min_topic_score=0.0)
+        full = run([work / "pages"], work / "out", min_topic_score=0.0, progress=clock)
         t_full = time.perf_counter() - t0
+        traf_after, cpu_after = trafilatura_rate(chosen[1::2])
+        traf = 2 / (1 / traf_before + 1 / traf_after)
+        traf_cpu = 2 / (1 / cpu_before + 1 / cpu_after)
+        print(f"trafilatura extract only: {traf:.1f} pages/s ({len(chosen)} pages; {traf_before:.1f} before "
+              f"the flow, {traf_after:.1f} after)", flush=True)
         rate = args.pages / t_full
+        pages_wall, pages_cpu = clock.spent.get("pages", (0.0, 0.0))
+        shard_rate = args.pages / pages_wall if pages_wall else 0.0
+        shard_cpu_rate = args.pages / pages_cpu if pages_cpu else 0.0
         print(f"dgn end to end: {args.pages} pages in {t_full:.1f} s = {rate:.1f} pages/s "
               f"({rate / traf:.2f} x trafilatura); {full.line()}", flush=True)
+        print(f"shard phase: {pages_wall:.1f} s = {shard_rate:.1f} pages/s ({shard_rate / traf:.2f} x trafilatura), "
+              f"CPU {clock.cpu_percent('pages'):.0f}% of one core (process tree; {os.cpu_count()} cores); "
+              f"publish {clock.spent.get('publish', (0, 0))[0]:.1f} s; other {t_full - pages_wall - clock.spent.get('publish', (0, 0))[0]:.1f} s",
+              flush=True)
+        print(f"per CPU second: dgn shard phase {shard_cpu_rate:.1f} pages, trafilatura {traf_cpu:.1f} pages "
+              f"({shard_cpu_rate / traf_cpu:.2f} x); with every core busy dgn would run at "
+              f"{(os.cpu_count() or 1) * shard_cpu_rate / traf_cpu:.2f} x trafilatura's single-process rate", flush=True)
         peak_full = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak RSS after the full run: {peak_full:.0f} MiB", flush=True)
         build(work / "pages", max(1, args.pages // 100), start=args.pages, distinct=args.distinct)
@@ -107,6 +160,10 @@ def main() -> int:
         inc = run([work / "pages"], work / "out", min_topic_score=0.0)
         t_inc = time.perf_counter() - t0
         print(f"incremental, 1% new: {t_inc:.1f} s = {100 * t_inc / t_full:.1f}% of the full run; {inc.line()}")
+        t0 = time.perf_counter()
+        again = run([work / "pages"], work / "out", min_topic_score=0.0)
+        print(f"nothing new: {time.perf_counter() - t0:.2f} s (in this process, Prefect already imported); "
+              f"{again.line()}")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak RSS: {peak:.0f} MiB at {args.pages} pages{' (distinct)' if args.distinct else ''}")
     finally:
