@@ -267,13 +267,15 @@ class _Sum:
 _NO_ERROR = {"raised_exception": False, "exception_traceback": None, "exception_message": None}
 
 
-def _digest64(parts: list[pa.Array]) -> list[bytes]:
-    """A 64-bit digest of each row's key (nulls told apart from empty strings)."""
+def _digest64(parts: list[pa.Array]):
+    """A 64-bit digest of each row's key (nulls told apart from empty strings), as numpy."""
+    import numpy as np
+
     cols = [p.to_pylist() for p in parts]
-    out = []
-    for row in zip(*cols):
-        out.append(hashlib.blake2b(json.dumps(row, ensure_ascii=False, default=str).encode("utf-8"),
-                                   digest_size=8).digest())
+    out = np.empty(len(cols[0]) if cols else 0, dtype=np.uint64)
+    for i, row in enumerate(zip(*cols)):
+        h = hashlib.blake2b(json.dumps(row, ensure_ascii=False, default=str).encode("utf-8"), digest_size=8)
+        out[i] = int.from_bytes(h.digest(), "little")
     return out
 
 
@@ -282,35 +284,37 @@ def _unique(src, columns: list[str], compound: bool) -> dict:
 
     As GX: a row is unexpected when another row has the same value (every copy counts);
     a null value (compound: all values null) is missing, not compared. Rows are compared by
-    a 64-bit digest first; the rows whose digest repeats are compared exactly."""
-    digests: list[bytes] = []
-    missing: list[bool] = []
+    a 64-bit digest first (8 bytes a row); the rows whose digest repeats are compared exactly."""
+    import numpy as np
+
+    digests, missing = [], []
     for t in src.batches(columns, rows=50_000):
-        nulls = [pc.is_null(t.column(c)) for c in columns]
-        gone = nulls[0]
-        for n in nulls[1:]:
-            gone = pc.and_(gone, n)
-        missing += gone.to_pylist()
-        digests += _digest64([t.column(c) for c in columns])
-    seen = Counter(d for d, m in zip(digests, missing) if not m)
-    suspects = {d for d, n in seen.items() if n > 1}
+        gone = pc.is_null(t.column(columns[0]))
+        for c in columns[1:]:
+            gone = pc.and_(gone, pc.is_null(t.column(c)))
+        missing.append(np.asarray(gone.to_numpy(zero_copy_only=False), dtype=bool))
+        digests.append(_digest64([t.column(c) for c in columns]))
+    digest = np.concatenate(digests) if digests else np.empty(0, dtype=np.uint64)
+    gone = np.concatenate(missing) if missing else np.empty(0, dtype=bool)
+    del digests, missing
+    values, counts = np.unique(digest[~gone], return_counts=True)
+    suspect = np.isin(digest, values[counts > 1]) & ~gone
     rows: list[tuple[int, tuple]] = []
-    if suspects:
+    if suspect.any():
         offset = 0
         for t in src.batches(columns, rows=50_000):
-            for i, (d, m) in enumerate(zip(digests[offset:offset + t.num_rows], missing[offset:offset + t.num_rows])):
-                if d in suspects and not m:
-                    rows.append((offset + i, tuple(t.column(c)[i].as_py() for c in columns)))
+            for i in np.flatnonzero(suspect[offset:offset + t.num_rows]):
+                rows.append((offset + int(i), tuple(t.column(c)[int(i)].as_py() for c in columns)))
             offset += t.num_rows
     twice = {k for k, n in Counter(k for _, k in rows).items() if n > 1}
     bad = [k for _, k in sorted(rows) if k in twice]
-    values = [dict(zip(columns, k)) if compound else k[0] for k in bad]
-    element, n_missing = len(digests), sum(missing)
+    examples = [dict(zip(columns, k)) if compound else k[0] for k in bad]
+    element, n_missing = int(len(digest)), int(gone.sum())
     res = {"element_count": element, "unexpected_count": len(bad),
            "unexpected_percent": _pct(len(bad), element - n_missing),
-           "partial_unexpected_list": values[:PARTIAL]}
+           "partial_unexpected_list": examples[:PARTIAL]}
     if not compound:
-        counts = Counter(values)
+        counts = Counter(examples)
         res.update({"missing_count": n_missing, "missing_percent": _pct(n_missing, element),
                     "unexpected_percent_total": _pct(len(bad), element),
                     "unexpected_percent_nonmissing": _pct(len(bad), element - n_missing),
