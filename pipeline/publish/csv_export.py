@@ -40,11 +40,31 @@ def cell(v) -> str:
 
 
 def write_csv(table: pa.Table, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\r\n")
-        w.writerow(table.column_names)
-        for batch in table.to_batches(max_chunksize=4096):
+    with CsvSink(path, table.column_names) as out:
+        out.write(table)
+
+
+class CsvSink:
+    """A CSV file written a batch at a time (``write`` takes Arrow tables or record batches)."""
+
+    def __init__(self, path: Path, columns: list[str]):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = open(path, "w", encoding="utf-8-sig", newline="")
+        self._w = csv.writer(self._fh, lineterminator="\r\n")
+        self._w.writerow(columns)
+
+    def write(self, table) -> None:
+        batches = table.to_batches(max_chunksize=4096) if isinstance(table, pa.Table) else [table]
+        for batch in batches:
             cols = [c.to_pylist() for c in batch.columns]
             for row in zip(*cols):
-                w.writerow([cell(v) for v in row])
+                self._w.writerow([cell(v) for v in row])
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def __enter__(self) -> "CsvSink":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

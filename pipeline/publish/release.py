@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 
 from pipeline import PIPELINE_VERSION
 from pipeline.faults import pause
-from pipeline.tables import RELEASED, SCHEMA_VERSION, TABLES, TZ, sort_by_key, to_arrow
+from pipeline.tables import RELEASED, SCHEMA_VERSION, TZ, sort_by_key, to_arrow
 from pipeline.normalize.pii import redact_text as redact
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8), TZ)
@@ -236,9 +236,7 @@ def _quarantine_rows(report, articles: pa.Table, page_paths: dict[str, str] | No
     grouped: dict[tuple[str, str], list[dict]] = {}
     for q in report.quarantined:
         grouped.setdefault((q["table"], q["key"]), []).append(q)
-    wanted = pa.array(sorted({json.loads(key)[0] for _, key in grouped}), pa.string())
-    hit = articles.filter(pc.is_in(articles.column("article_id"), wanted))
-    pages = {r["article_id"]: r for r in hit.select(["article_id", "page_id", "url", "title"]).to_pylist()}
+    pages = _article_pages(articles, {json.loads(k)[0] for _, k in grouped})
     paths = page_paths or {}
     out = []
     for (table, key), qs in sorted(grouped.items()):
@@ -249,6 +247,20 @@ def _quarantine_rows(report, articles: pa.Table, page_paths: dict[str, str] | No
                     "expectation": "; ".join(q["expectation"] for q in qs),
                     "observed": "; ".join(str(q["observed"]) for q in qs),
                     "detail": f"{len(qs)} expectation(s) failed"})
+    return out
+
+
+def _article_pages(articles, ids: set[str]) -> dict[str, dict]:
+    """page_id, url and title of the articles ``ids``, read a batch at a time."""
+    from pipeline.publish.stream import TableSource
+
+    if not ids:
+        return {}
+    wanted = pa.array(sorted(i for i in ids if i is not None), type=pa.string())
+    out = {}
+    for t in TableSource.of("articles", articles).batches(["article_id", "page_id", "url", "title"]):
+        hit = t.filter(pc.fill_null(pc.is_in(t.column("article_id"), value_set=wanted), False))
+        out.update({r["article_id"]: r for r in hit.to_pylist()})
     return out
 
 
@@ -330,9 +342,50 @@ def write_parquet(table: pa.Table, path: Path) -> None:
     """zstd, no run time or writer options that vary: same table, same bytes."""
     import pyarrow.parquet as pq
 
+    from pipeline.publish.stream import PARQUET_OPTIONS
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, path, compression="zstd", compression_level=9, use_dictionary=True,
-                   write_statistics=True)
+    pq.write_table(table, path, **PARQUET_OPTIONS)
+
+
+def write_table(src, folder: Path) -> int:
+    """One released table, a batch at a time: ``data/<name>.parquet`` and ``csv/<name>.csv``."""
+    from pipeline.publish.csv_export import CsvSink
+    from pipeline.publish.stream import ParquetSink
+
+    with ParquetSink(folder / "data" / f"{src.name}.parquet", src.schema) as pq_out, \
+            CsvSink(folder / "csv" / f"{src.name}.csv", src.schema.names) as csv_out:
+        for batch in src.batches():
+            pq_out.write(batch)
+            csv_out.write(batch)
+    return pq_out.count
+
+
+def stage_table(src, path: Path):
+    """The table typed and redacted into a scratch Parquet file, read back a batch at a time
+    by validation and by ``write_table``: redaction runs once a row."""
+    from pipeline.publish.stream import ParquetSink, TableSource
+
+    with ParquetSink(path, src.schema, options={"compression": "lz4"}) as out:
+        for batch in src.batches():
+            out.write(redact_table(batch))
+    return TableSource(src.name, files=(path,))
+
+
+CARD_COLUMNS = ("article_id", "title", "url", "site", "source", "source_type", "published_at", "region_codes",
+                "keywords")
+
+
+def _card_tables(folder: Path) -> dict[str, pa.Table]:
+    """What the dataset card, its charts and the report read of the written tables: the
+    articles' short columns (never the body), the other tables' row counts (no columns)."""
+    import pyarrow.parquet as pq
+
+    out = {}
+    for name in RELEASED:
+        path = folder / "data" / f"{name}.parquet"
+        out[name] = pq.read_table(path, columns=list(CARD_COLUMNS) if name == "articles" else [])
+    return out
 
 
 def _json(obj) -> str:
@@ -343,12 +396,12 @@ def write_release_files(folder: Path, tables: dict[str, pa.Table], rejected: pa.
                         run_info: dict, version: str, now: dt.datetime, previous: Path | None) -> None:
     """Data files, then the descriptions that hash or summarise them."""
     from pipeline.publish import card, datapackage, report as front_page
-    from pipeline.publish.csv_export import write_csv
     from pipeline.publish.diff import diff_releases, render_markdown
 
-    for name in RELEASED:
-        write_parquet(tables[name], folder / "data" / f"{name}.parquet")
-        write_csv(tables[name], folder / "csv" / f"{name}.csv")
+    from pipeline.publish.stream import TableSource
+
+    counts = {name: write_table(TableSource.of(name, tables[name]), folder) for name in RELEASED}
+    tables = _card_tables(folder)
     write_parquet(rejected, folder / "rejected.parquet")
     hashes = {p.relative_to(folder).as_posix(): sha256_file(p)
               for p in [*(folder / "data").glob("*.parquet"), *(folder / "csv").glob("*.csv"),
@@ -361,7 +414,7 @@ def write_release_files(folder: Path, tables: dict[str, pa.Table], rejected: pa.
     manifest = {
         "version": version, "schema_version": SCHEMA_VERSION, "pipeline_version": PIPELINE_VERSION,
         "created_at": created, "input_snapshot": run_info.get("input_snapshot"),
-        "row_counts": {n: tables[n].num_rows for n in RELEASED},
+        "row_counts": counts,
         "rejected_counts": page_counts(rejected),
         "quarantined_rows": row_counts_quarantined(rejected),
         "validation": {"ok": report.ok, "quarantined": len(report.quarantined)} if report else None,
@@ -397,9 +450,9 @@ def publish_release(tables: dict[str, list[dict] | pa.Table], rejected: list[dic
     now = (now or dt.datetime.now(SHANGHAI))
     if now.tzinfo is None:
         now = now.replace(tzinfo=SHANGHAI)
-    typed = {name: redact_table(t.cast(TABLES[name].schema) if isinstance(t := tables.get(name, []), pa.Table)
-                                else to_arrow(name, t))
-             for name in RELEASED}
+    from pipeline.publish.stream import TableSource
+
+    given = {name: TableSource.of(name, tables.get(name, [])) for name in RELEASED}
     root = releases_dir(output_dir)
     with _locked(root):
         _sweep(root)
@@ -408,13 +461,15 @@ def publish_release(tables: dict[str, list[dict] | pa.Table], rejected: list[dic
         tmp.mkdir()
         try:
             report = None
+            work = tmp / ".work"
+            typed = {name: stage_table(src, work / f"{name}.parquet") for name, src in given.items()}
             kept = typed
             pause("validate")
             if validate:
                 from pipeline.validate.docs import write_summary
-                from pipeline.validate.run import failed_expectations_text, validate_tables
+                from pipeline.validate.run import failed_expectations_text, validate_sources
 
-                kept, report = validate_tables(typed, now, docs_dir=tmp / "validation")
+                kept, report = validate_sources(typed, now, docs_dir=tmp / "validation")
                 write_summary(report, tmp / "validation")
                 if not report.ok:
                     blocked_dir = Path(output_dir) / "blocked" / version
@@ -429,6 +484,8 @@ def publish_release(tables: dict[str, list[dict] | pa.Table], rejected: list[dic
             rejected_table = _rejected_table(rejected, report, typed["articles"], carried_rejected, page_paths)
             write_release_files(tmp, kept, rejected_table, report, run_info, version, now,
                                 previous=latest(output_dir))
+            row_counts = json.loads((tmp / "manifest.json").read_text("utf-8"))["row_counts"]
+            shutil.rmtree(work)
             _write_sums(tmp)
             _fsync_tree(tmp)
             pause("publish")
@@ -441,7 +498,7 @@ def publish_release(tables: dict[str, list[dict] | pa.Table], rejected: list[dic
             raise
     return ReleaseResult(
         path=final, version=version,
-        row_counts={n: kept[n].num_rows for n in RELEASED},
+        row_counts=row_counts,
         rejected_counts=page_counts(rejected_table),
         quarantined_rows=row_counts_quarantined(rejected_table),
         validation_markdown=report.markdown if report else "Validation skipped (validate=False).",

@@ -1,4 +1,4 @@
-"""Run the suites through Great Expectations and sort the failures.
+"""Run the suites through Great Expectations and sort the failures, a row batch at a time.
 
 Two passes. The first validates the tables as the flow made them: failed ``quarantine``
 expectations name rows (by primary key) that go to ``rejected.parquet``, failed ``block``
@@ -8,6 +8,15 @@ did, of every table referring to them): any failure there blocks too, so a relea
 holds a row its own suites reject. Both passes land in the Data Docs, as runs ``input``
 and ``release``.
 
+Memory does not follow the release: each table is read in row batches (``TableSource``)
+and GX validates one batch at a time; a batch's complete results (bounded by the batch)
+give the keys of the rows to quarantine and are then reduced to counts and a few examples,
+summed over the batches into one result per expectation and table, which is what reports
+and the Data Docs show (one validation result per table and pass). What needs the whole
+table is done in Arrow on its key columns only: key uniqueness (a 64-bit digest a row, then
+the candidates compared exactly), foreign keys (the parent's key column as a value set)
+and the row count.
+
 Expectations on a list column (``authors``, ``region_codes``, ...) check each element: they
 run on a frame of (primary key, element) rows, shown in the Data Docs as ``<table>.<column>``.
 GX is imported here and only here; its import costs seconds.
@@ -15,10 +24,12 @@ GX is imported here and only here; its import costs seconds.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import math
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,25 +102,26 @@ def parent_column(fk) -> str:
     return f"{fk.table}.{fk.reference[0]}"
 
 
-def _frames(name: str, table: pa.Table, parents: dict[str, set]) -> dict[str, Any]:
-    """The scalar frame of a table and one (key, element) frame per list column.
+def _frames(name: str, table: pa.Table, parents: pa.Array) -> dict[str, Any]:
+    """The scalar frame of a batch and one (key, element) frame per list column.
 
     A foreign key is checked as a left join: the scalar frame gets the parent's key column
-    (``articles.article_id``), null where the reference is broken. Passing the parent keys
-    as a GX value set instead costs seconds: GX copies a list parameter at every step.
+    (``articles.article_id``), null where the reference is broken (Arrow's ``is_in`` against
+    the parent's key column; passing the keys as a GX value set costs seconds a batch).
     """
     spec = TABLES[name]
     pk = list(spec.primary_key)
     scalar = table.drop_columns(spec.list_columns)
     for fk in spec.foreign_keys:
-        known = parents.get(fk.table, set())
-        joined = [v if v in known else None for v in table.column(fk.columns[0]).to_pylist()]
-        scalar = scalar.append_column(parent_column(fk), pa.array(joined, type=pa.string()))
+        child = table.column(fk.columns[0])
+        found = pc.fill_null(pc.is_in(child, value_set=parents), False)
+        joined = pc.if_else(found, child, pa.scalar(None, pa.string()))
+        scalar = scalar.append_column(parent_column(fk), joined)
     frames = {name: scalar.to_pandas(date_as_object=False)}
     for col in spec.list_columns:
         lists = table.column(col).combine_chunks()
-        parents = pc.list_parent_indices(lists)
-        keys = table.select(pk).take(parents)
+        where = pc.list_parent_indices(lists)
+        keys = table.select(pk).take(where)
         frames[f"{name}.{col}"] = keys.append_column(col, pc.list_flatten(lists)).to_pandas()
     return frames
 
@@ -122,6 +134,12 @@ def _split_suite(name: str, suite: dict) -> dict[str, dict]:
         frame = f"{name}.{col}" if col in lists else name
         parts.setdefault(frame, []).append(e)
     return {f: {"name": f, "expectations": exps, "meta": suite.get("meta", {})} for f, exps in parts.items()}
+
+
+WHOLE_TABLE = ("expect_table_row_count_to_be_between", "expect_column_values_to_be_unique",
+               "expect_compound_columns_to_be_unique")  # computed in Arrow over the whole table
+BATCH_FORMAT = {"result_format": "COMPLETE", "partial_unexpected_count": 20}
+PARTIAL = 20  # unexpected examples an aggregated result keeps
 
 
 def _context(docs_dir: Path | None):
@@ -170,6 +188,158 @@ def _observed_value(expectation: str, family: str, value: Any, regex_list: list[
     return _shorten(value)
 
 
+def _pct(part: int, whole: int) -> float | None:
+    return 100.0 * part / whole if whole else None
+
+
+class _Sum:
+    """One expectation's results over the batches of a table: counts summed, the first
+    ``PARTIAL`` unexpected values kept, the first error kept."""
+
+    def __init__(self, config, kwargs: dict):
+        self.config = config
+        self.kwargs = kwargs
+        self.element = self.missing = self.unexpected = 0
+        self.partial: list = []
+        self.partial_index: list = []
+        self.counts: Counter = Counter()
+        self.error: dict | None = None
+        self.fk_ids: set[str] = set()
+        self.other: dict | None = None  # an aggregate expectation's result (observed_value)
+        self.bad: list[dict] = []  # rows a quarantine expectation failed, batch after batch
+        self.success = True
+
+    def add(self, r, fk_child: str | None) -> None:
+        res = r.result or {}
+        if _errored(r):
+            self.error = self.error or dict(r.exception_info or {})
+            return
+        if "observed_value" in res:
+            if self.other is None or not r.success:
+                self.other = {k: v for k, v in res.items() if k != "details"}
+            self.success = self.success and bool(r.success)
+            return
+        self.element += res.get("element_count") or 0
+        self.missing += res.get("missing_count") or 0
+        self.unexpected += res.get("unexpected_count") or 0
+        room = PARTIAL - len(self.partial)
+        if room > 0:
+            self.partial += list(res.get("partial_unexpected_list") or [])[:room]
+            self.partial_index += list(res.get("partial_unexpected_index_list") or [])[:room]
+        for c in res.get("partial_unexpected_counts") or []:
+            try:
+                self.counts[c["value"]] += c["count"]
+            except TypeError:
+                pass  # an unhashable value (a dict of a compound key) is not tallied
+        if fk_child:
+            ids = {str(d.get(fk_child)) for d in res.get("unexpected_index_list") or []}
+            self.fk_ids = set(sorted(self.fk_ids | ids)[:5])
+
+    def result(self):
+        from great_expectations.core.expectation_validation_result import ExpectationValidationResult
+
+        if self.error is not None:
+            return ExpectationValidationResult(success=False, expectation_config=self.config, result={},
+                                               exception_info=self.error)
+        if self.other is not None:
+            return ExpectationValidationResult(success=self.success, expectation_config=self.config,
+                                               result=self.other, exception_info=_NO_ERROR)
+        nonmissing = self.element - self.missing
+        mostly = self.kwargs.get("mostly")
+        if self.unexpected == 0 or not nonmissing:
+            ok = True
+        else:
+            ok = mostly is not None and 1 - self.unexpected / nonmissing >= mostly
+        counts = sorted(self.counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:PARTIAL]
+        res = {"element_count": self.element, "missing_count": self.missing,
+               "missing_percent": _pct(self.missing, self.element), "unexpected_count": self.unexpected,
+               "unexpected_percent": _pct(self.unexpected, nonmissing),
+               "unexpected_percent_total": _pct(self.unexpected, self.element),
+               "unexpected_percent_nonmissing": _pct(self.unexpected, nonmissing),
+               "partial_unexpected_list": self.partial,
+               "partial_unexpected_counts": [{"value": v, "count": c} for v, c in counts]}
+        if self.partial_index:
+            res["partial_unexpected_index_list"] = self.partial_index
+        return ExpectationValidationResult(success=ok, expectation_config=self.config, result=res,
+                                           exception_info=_NO_ERROR)
+
+
+_NO_ERROR = {"raised_exception": False, "exception_traceback": None, "exception_message": None}
+
+
+def _digest64(parts: list[pa.Array]):
+    """A 64-bit digest of each row's key (nulls told apart from empty strings), as numpy."""
+    import numpy as np
+
+    cols = [p.to_pylist() for p in parts]
+    out = np.empty(len(cols[0]) if cols else 0, dtype=np.uint64)
+    for i, row in enumerate(zip(*cols)):
+        h = hashlib.blake2b(json.dumps(row, ensure_ascii=False, default=str).encode("utf-8"), digest_size=8)
+        out[i] = int.from_bytes(h.digest(), "little")
+    return out
+
+
+def _unique(src, columns: list[str], compound: bool) -> dict:
+    """GX's uniqueness result over the whole table, from its key columns only.
+
+    As GX: a row is unexpected when another row has the same value (every copy counts);
+    a null value (compound: all values null) is missing, not compared. Rows are compared by
+    a 64-bit digest first (8 bytes a row); the rows whose digest repeats are compared exactly."""
+    import numpy as np
+
+    digests, missing = [], []
+    for t in src.batches(columns, rows=50_000):
+        gone = pc.is_null(t.column(columns[0]))
+        for c in columns[1:]:
+            gone = pc.and_(gone, pc.is_null(t.column(c)))
+        missing.append(np.asarray(gone.to_numpy(zero_copy_only=False), dtype=bool))
+        digests.append(_digest64([t.column(c) for c in columns]))
+    digest = np.concatenate(digests) if digests else np.empty(0, dtype=np.uint64)
+    gone = np.concatenate(missing) if missing else np.empty(0, dtype=bool)
+    del digests, missing
+    values, counts = np.unique(digest[~gone], return_counts=True)
+    suspect = np.isin(digest, values[counts > 1]) & ~gone
+    rows: list[tuple[int, tuple]] = []
+    if suspect.any():
+        offset = 0
+        for t in src.batches(columns, rows=50_000):
+            for i in np.flatnonzero(suspect[offset:offset + t.num_rows]):
+                rows.append((offset + int(i), tuple(t.column(c)[int(i)].as_py() for c in columns)))
+            offset += t.num_rows
+    twice = {k for k, n in Counter(k for _, k in rows).items() if n > 1}
+    bad = [k for _, k in sorted(rows) if k in twice]
+    examples = [dict(zip(columns, k)) if compound else k[0] for k in bad]
+    element, n_missing = int(len(digest)), int(gone.sum())
+    res = {"element_count": element, "unexpected_count": len(bad),
+           "unexpected_percent": _pct(len(bad), element - n_missing),
+           "partial_unexpected_list": examples[:PARTIAL]}
+    if not compound:
+        counts = Counter(examples)
+        res.update({"missing_count": n_missing, "missing_percent": _pct(n_missing, element),
+                    "unexpected_percent_total": _pct(len(bad), element),
+                    "unexpected_percent_nonmissing": _pct(len(bad), element - n_missing),
+                    "partial_unexpected_counts": [{"value": v, "count": c} for v, c in
+                                                  sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:PARTIAL]]})
+    return res
+
+
+def _whole_table(src, config, kwargs: dict, params: dict, rows: int):
+    """Row count and key uniqueness over the whole table, as GX results."""
+    from great_expectations.core.expectation_validation_result import ExpectationValidationResult
+
+    kind = config.type
+    if kind == "expect_table_row_count_to_be_between":
+        lo, hi = _resolve(kwargs.get("min_value"), params), _resolve(kwargs.get("max_value"), params)
+        ok = (lo is None or rows >= lo) and (hi is None or rows <= hi)
+        return ExpectationValidationResult(success=ok, expectation_config=config, result={"observed_value": rows},
+                                           exception_info=_NO_ERROR)
+    compound = kind == "expect_compound_columns_to_be_unique"
+    columns = list(kwargs["column_list"]) if compound else [kwargs["column"]]
+    res = _unique(src, columns, compound)
+    return ExpectationValidationResult(success=res["unexpected_count"] == 0, expectation_config=config, result=res,
+                                       exception_info=_NO_ERROR)
+
+
 class _Runner:
     def __init__(self, suites: dict[str, dict], params: dict, docs_dir: Path | None, run_time: dt.datetime):
         import great_expectations as gx
@@ -181,34 +351,133 @@ class _Runner:
         self.run_time = run_time
         self.source = self.context.data_sources.add_pandas("dgn")
         self.definitions: dict[str, Any] = {}
+        self.batch_suites: dict[str, Any] = {}
+        self.configs: dict[str, list] = {}  # frame -> (config, kwargs, whole-table?) in suite order
         for name, suite in suites.items():
             for frame, sub in _split_suite(name, suite).items():
                 gx_suite = self.context.suites.add(ExpectationSuite(**sub))
                 batch = self.source.add_dataframe_asset(frame).add_batch_definition_whole_dataframe("table")
                 self.definitions[frame] = self.context.validation_definitions.add(
                     gx.ValidationDefinition(name=frame, data=batch, suite=gx_suite))
+                configs = [e.configuration for e in gx_suite.expectations]
+                self.configs[frame] = [(c, sub["expectations"][i]["kwargs"], c.type in WHOLE_TABLE)
+                                       for i, c in enumerate(configs)]
+                per_batch = [e for e in sub["expectations"] if e["type"] not in WHOLE_TABLE]
+                self.batch_suites[frame] = ExpectationSuite(name=f"{frame} (batch)", expectations=per_batch)
 
-    def run(self, name: str, table: pa.Table, run_name: str, parents: dict[str, set]) -> list[tuple[str, Any]]:
+    def run(self, name: str, src, run_name: str, parents: pa.Array, quarantine: bool
+            ) -> tuple[list[tuple[str, Any, set[str]]], list[dict]]:
+        """(frame, summed result, foreign-key ids) per expectation, and the rows that failed
+        a quarantine expectation (collected batch by batch)."""
         from great_expectations.core.run_identifier import RunIdentifier
+        from great_expectations.validator.v1_validator import Validator
 
         pk = list(TABLES[name].primary_key)
+        fmt = {**BATCH_FORMAT, "unexpected_index_column_names": pk}
+        frames = [f for f in self.definitions if f == name or f.startswith(name + ".")]
+        sums = {f: [_Sum(c, kw) for c, kw, whole in self.configs[f] if not whole] for f in frames}
+        validators: dict[str, Any] = {}
+        order: list[_Sum] = []  # GX's order of results, which quarantined rows keep
+        rows = 0
+        batches = src.batches()
+        first = next(batches, None)
+        if first is None:
+            first = src.schema.empty_table()
+        for table in _chain(first, batches):
+            rows += table.num_rows
+            for frame, df in _frames(name, table, parents).items():
+                vd = self.definitions.get(frame)
+                if vd is None:
+                    continue
+                validator = Validator(batch_definition=vd.batch_definition, batch_parameters={"dataframe": df},
+                                      result_format=fmt)
+                res = validator.validate_expectation_suite(self.batch_suites[frame], self.params)
+                validators[frame] = validator
+                taken: set[int] = set()
+                for r in res.results:
+                    acc = _matching(sums[frame], r, self.params, taken)
+                    acc.add(r, _fk_child(name, acc.kwargs))
+                    if acc not in order:
+                        order.append(acc)
+                    if quarantine:
+                        acc.bad.extend(_quarantine_rows(name, r, self.params))
+                del res
+            del table
         out = []
-        for frame, df in _frames(name, table, parents).items():
-            vd = self.definitions.get(frame)
-            if vd is None:
-                continue
-            res = vd.run(batch_parameters={"dataframe": df},
-                         expectation_parameters=self.params,
-                         result_format={"result_format": "COMPLETE", "partial_unexpected_count": 5,
-                                        "unexpected_index_column_names": pk},
-                         run_id=RunIdentifier(run_name=run_name, run_time=self.run_time))
-            for r in res.results:
+        run_id = RunIdentifier(run_name=run_name, run_time=self.run_time)
+        for frame in frames:
+            batch_results = iter(sums[frame])
+            results, fk = [], []
+            for config, kwargs, whole in self.configs[frame]:
+                if whole:
+                    results.append(_whole_table(src, config, kwargs, self.params, rows))
+                    fk.append(set())
+                else:
+                    acc = next(batch_results)
+                    results.append(acc.result())
+                    fk.append(acc.fk_ids)
+            for r in results:
                 _strings(r.result, self.shown)
-            out.extend((frame, r) for r in res.results)
-        return out
+            self._store(frame, results, validators.get(frame), run_id)
+            out.extend((frame, r, ids) for r, ids in zip(results, fk))
+        return out, [row for acc in order for row in acc.bad]
+
+    def _store(self, frame: str, results: list, validator, run_id) -> None:
+        """The table's summed results as one validation result, for the Data Docs."""
+        from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
+        from great_expectations.validator.validation_statistics import calc_validation_statistics
+
+        if validator is None:
+            return
+        vd = self.definitions[frame]
+        stats = calc_validation_statistics(results)
+        suite_result = ExpectationSuiteValidationResult(
+            success=stats.success, results=results, suite_name=frame,
+            statistics={"evaluated_expectations": stats.evaluated_expectations,
+                        "successful_expectations": stats.successful_expectations,
+                        "unsuccessful_expectations": stats.unsuccessful_expectations,
+                        "success_percent": stats.success_percent},
+            meta={"run_id": run_id, "validation_time": run_id.run_time, "validation_id": vd.id,
+                  "batch_parameters": {"dataframe": "<in-memory dataframe, row batches summed>"}},
+            batch_id=validator.active_batch_id)
+        suite_id, result_id = vd._get_expectation_suite_and_validation_result_ids(validator=validator, run_id=run_id)
+        vd._validation_results_store.store_validation_results(
+            suite_validation_result=suite_result, suite_validation_result_identifier=result_id,
+            expectation_suite_identifier=suite_id)
 
     def build_docs(self) -> None:
         self.context.build_data_docs()
+
+
+IDENTIFYING = ("column", "column_list", "regex", "regex_list", "value_set")
+
+
+def _matching(sums: list[_Sum], r, params: dict, taken: set[int]) -> _Sum:
+    """The expectation a result is for (GX returns them in an order of its own)."""
+    cfg = r.expectation_config
+    for acc in sums:
+        if id(acc) not in taken and acc.config.type == cfg.type and (acc.config.meta or {}) == (cfg.meta or {}) and all(
+                _same(_resolve(v, params), _resolve(cfg.kwargs.get(k), params))
+                for k, v in acc.kwargs.items() if k in IDENTIFYING):
+            taken.add(id(acc))
+            return acc
+    raise LookupError(f"a result for an expectation not in the suite: {cfg.type} {cfg.kwargs}")
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a == b:
+        return True
+    return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
+
+
+def _chain(first, rest):
+    yield first
+    yield from rest
+
+
+def _fk_child(name: str, kwargs: dict) -> str | None:
+    column = kwargs.get("column")
+    return next((fk.columns[0] for fk in TABLES[name].foreign_keys if parent_column(fk) == column), None)
 
 
 def _strings(value: Any, into: set[str]) -> None:
@@ -226,58 +495,63 @@ def _resolve(v: Any, params: dict) -> Any:
     return params.get(v["$PARAMETER"]) if isinstance(v, dict) and "$PARAMETER" in v else v
 
 
-def _digest(name: str, frame: str, r, params: dict, pass_name: str) -> tuple[dict, list[dict]]:
-    """One result row for reports, and the rows a failed quarantine expectation names."""
+def _column_of(kw: dict) -> str | None:
+    return kw.get("column") or (",".join(kw["column_list"]) if kw.get("column_list") else None)
+
+
+def _quarantine_rows(name: str, r, params: dict) -> list[dict]:
+    """The rows a failed quarantine expectation names in one batch's complete result."""
     cfg = r.expectation_config
     kw, meta = cfg.kwargs, (cfg.meta or {})
-    column = kw.get("column") or (",".join(kw["column_list"]) if kw.get("column_list") else None)
+    if r.success or _errored(r) or meta.get("on_failure", "block") != "quarantine":
+        return []
+    pk = list(TABLES[name].primary_key)
+    regex_list = _resolve(kw.get("regex_list"), params)
+    column = _column_of(kw)
+    return [{"table": name, "key": _key([d.get(k) for k in pk]),
+             "expectation": label(cfg.type, column, meta.get("family")),
+             "observed": _observed_value(cfg.type, meta.get("family", ""), d.get(kw.get("column")), regex_list)}
+            for d in (r.result or {}).get("unexpected_index_list") or []]
+
+
+def _digest(name: str, frame: str, r, params: dict, pass_name: str, fk_ids: set[str]) -> dict:
+    """One result row for reports, from a result summed over the batches."""
+    cfg = r.expectation_config
+    kw, meta = cfg.kwargs, (cfg.meta or {})
+    column = _column_of(kw)
     res = r.result or {}
     error = _errored(r)
     on_failure = meta.get("on_failure", "block")
-    fk_child = next((fk.columns[0] for fk in TABLES[name].foreign_keys if parent_column(fk) == column), None)
+    fk_child = _fk_child(name, kw)
     if "observed_value" in res:
         observed = _shorten(res["observed_value"])
     elif fk_child:
-        observed = json.dumps(sorted({str(d.get(fk_child)) for d in res.get("unexpected_index_list") or []})[:5],
-                              ensure_ascii=False)
+        observed = json.dumps(sorted(fk_ids)[:5], ensure_ascii=False)
     else:
         sample = [_observed_value(cfg.type, meta.get("family", ""), v, _resolve(kw.get("regex_list"), params))
                   for v in (res.get("partial_unexpected_list") or [])[:3]]
         observed = json.dumps(sample, ensure_ascii=False) if sample else None
-    row = {
+    return {
         "table": name, "frame": frame, "pass": pass_name, "expectation": cfg.type, "column": column,
         "family": meta.get("family"), "on_failure": on_failure, "success": bool(r.success),
         "unexpected_count": res.get("unexpected_count"), "observed": error or observed,
     }
-    rows = []
-    if not r.success and not error and on_failure == "quarantine":
-        pk = list(TABLES[name].primary_key)
-        regex_list = _resolve(kw.get("regex_list"), params)
-        for d in res.get("unexpected_index_list") or []:
-            rows.append({"table": name, "key": _key([d.get(k) for k in pk]),
-                         "expectation": label(cfg.type, column, meta.get("family")),
-                         "observed": _observed_value(cfg.type, meta.get("family", ""), d.get(kw.get("column")), regex_list)})
-    return row, rows
 
 
-def _drop_keys(name: str, table: pa.Table, keys: set[str]) -> pa.Table:
-    if not keys:
-        return table
-    pk = list(TABLES[name].primary_key)
-    cols = [table.column(k).to_pylist() for k in pk]
-    mask = [_key(list(vals)) not in keys for vals in zip(*cols)] if cols else []
-    return table.filter(pa.array(mask, type=pa.bool_()))
-
-
-def _cascade(tables: dict[str, pa.Table], dropped_articles: set[str]) -> list[dict]:
+def _cascade(sources: dict, dropped_articles: set[str]) -> list[dict]:
     """Rows of child tables whose article was quarantined: rejected with it."""
     out = []
-    for name, t in tables.items():
-        if name == "articles" or "article_id" not in t.column_names or not dropped_articles:
+    if not dropped_articles:
+        return out
+    gone = pa.array(sorted(dropped_articles), type=pa.string())
+    for name, src in sources.items():
+        if name == "articles" or "article_id" not in TABLES[name].names:
             continue
         pk = list(TABLES[name].primary_key)
-        for row in t.select(list(dict.fromkeys([*pk, "article_id"]))).to_pylist():
-            if row["article_id"] in dropped_articles:
+        cols = list(dict.fromkeys([*pk, "article_id"]))
+        for t in src.batches(cols):
+            hit = t.filter(pc.fill_null(pc.is_in(t.column("article_id"), value_set=gone), False))
+            for row in hit.to_pylist():
                 out.append({"table": name, "key": _key([row[k] for k in pk]),
                             "expectation": "article quarantined", "observed": row["article_id"]})
     return out
@@ -290,36 +564,43 @@ def _as_timestamp(run_time: dt.datetime):
     return ts.tz_localize("Asia/Shanghai") if ts.tzinfo is None else ts
 
 
-def validate_tables(tables: dict[str, pa.Table], run_time: dt.datetime, docs_dir: Path | None = None,
-                    suites: dict[str, dict] | None = None, quarantine: bool = True
-                    ) -> tuple[dict[str, pa.Table], ValidationReport]:
-    """Validate the released tables; return the rows that may be released and the report.
+def _parent_keys(src) -> pa.Array:
+    ids = src.column("article_id").combine_chunks()
+    return pc.unique(ids.filter(pc.is_valid(ids)))
+
+
+def validate_sources(sources: dict, run_time: dt.datetime, docs_dir: Path | None = None,
+                     suites: dict[str, dict] | None = None, quarantine: bool = True) -> tuple[dict, ValidationReport]:
+    """Validate the released tables (``TableSource``s, read a batch at a time); return them
+    without the quarantined rows, and the report.
 
     With ``quarantine=False`` (checking a published release) there is one pass and every
     failure counts against the release.
     """
+    from pipeline.publish.stream import TableSource
+
+    sources = {n: TableSource.of(n, sources.get(n, [])) for n in RELEASED}
     suites = suites or load_suites()
     params = patterns.parameters()
     params["run_time"] = _as_timestamp(run_time)
-    report = ValidationReport(run_time=params["run_time"].isoformat(), mode="publish" if quarantine else "check",
-                              rows_in={n: tables[n].num_rows for n in RELEASED})
+    report = ValidationReport(run_time=params["run_time"].isoformat(), mode="publish" if quarantine else "check")
     runner = _Runner(suites, params, docs_dir, params["run_time"].to_pydatetime())
 
-    def one_pass(current: dict[str, pa.Table], pass_name: str, names=RELEASED) -> tuple[list[dict], list[dict]]:
-        parents = {"articles": set(current["articles"].column("article_id").to_pylist()) - {None}}
+    def one_pass(current: dict, pass_name: str, names=RELEASED) -> tuple[list[dict], list[dict]]:
+        parents = _parent_keys(current["articles"])
         results, rows = [], []
         for name in names:
-            for frame, r in runner.run(name, current[name], pass_name, parents):
-                res_row, bad = _digest(name, frame, r, params, pass_name)
-                results.append(res_row)
-                rows.extend(bad)
+            found, bad = runner.run(name, current[name], pass_name, parents, quarantine)
+            results += [_digest(name, frame, r, params, pass_name, fk_ids) for frame, r, fk_ids in found]
+            rows.extend(bad)
         return results, rows
 
-    results, bad_rows = one_pass(tables, "input")
+    results, bad_rows = one_pass(sources, "input")
+    report.rows_in = {n: sources[n].num_rows for n in RELEASED}
     report.results = results
     blocked = [r for r in results if not r["success"] and (r["on_failure"] == "block" or not quarantine
                                                             or r["unexpected_count"] is None)]
-    kept = dict(tables)
+    kept = dict(sources)
     if quarantine and not blocked:
         seen = set()
         for b in bad_rows:
@@ -330,21 +611,20 @@ def validate_tables(tables: dict[str, pa.Table], run_time: dt.datetime, docs_dir
         by_table: dict[str, set[str]] = {}
         for q in report.quarantined:
             by_table.setdefault(q["table"], set()).add(q["key"])
-        kept = {n: _drop_keys(n, t, by_table.get(n, set())) for n, t in tables.items()}
+        kept = {n: s.without(by_table.get(n, set())) for n, s in sources.items()}
         dropped = {json.loads(k)[0] for k in by_table.get("articles", set())}
         cascade = _cascade(kept, dropped)
         report.quarantined.extend(cascade)
         for c in cascade:
             by_table.setdefault(c["table"], set()).add(c["key"])
-        kept = {n: _drop_keys(n, t, by_table.get(n, set())) for n, t in tables.items()}
-        changed = [n for n in RELEASED if kept[n].num_rows != tables[n].num_rows
-                   or ("articles" in by_table and TABLES[n].foreign_keys)]
+        kept = {n: s.without(by_table.get(n, set())) for n, s in sources.items()}
+        changed = [n for n in RELEASED if by_table.get(n) or ("articles" in by_table and TABLES[n].foreign_keys)]
         if changed:
             second, _ = one_pass(kept, "release", changed)
             report.results += second
             blocked = [r for r in second if not r["success"]]
     report.blocked = blocked
-    report.rows_out = {n: kept[n].num_rows for n in RELEASED}
+    report.rows_out = {n: (kept[n].num_rows if kept[n].drop else report.rows_in[n]) for n in RELEASED}
     if docs_dir is not None:
         from pipeline.validate.docs import add_static_index, harden
 
@@ -353,6 +633,14 @@ def validate_tables(tables: dict[str, pa.Table], run_time: dt.datetime, docs_dir
         add_static_index(Path(docs_dir), report)
         report.docs_path = Path(docs_dir)
     return kept, report
+
+
+def validate_tables(tables: dict[str, pa.Table], run_time: dt.datetime, docs_dir: Path | None = None,
+                    suites: dict[str, dict] | None = None, quarantine: bool = True
+                    ) -> tuple[dict[str, pa.Table], ValidationReport]:
+    """``validate_sources`` on tables in memory; the kept rows come back as Arrow tables."""
+    kept, report = validate_sources(tables, run_time, docs_dir, suites, quarantine)
+    return {n: s.read() for n, s in kept.items()}, report
 
 
 def failed_expectations_text(report: ValidationReport) -> str:
