@@ -10,8 +10,12 @@ from pipeline.limits import PageLimits
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
+    import pipeline.clean.html  # noqa: F401  (loaded before the freeze below)
+    import pipeline.clean.text  # noqa: F401
     from pipeline.clean.page import extract_path
+    from pipeline.gc_tuning import collect_less
 
+    collect_less()
     out = sys.stdout
     for path in args.paths:
         out.write(json.dumps(extract_path(path), ensure_ascii=False) + "\n")

@@ -54,7 +54,7 @@ def score_blocks(blocks: list[Block]) -> None:
         elif m is not None:
             s = min(s, 0.0) + _MARKER_PENALTY[m.action]
         elif (visible_len(b.text) < 70 and not ends
-              and any(dated[j] for j in range(i + 1, min(n, i + 3)))):
+              and (i + 1 < n and dated[i + 1] or i + 2 < n and dated[i + 2])):
             s = min(s, 0.0) - 6.0
         b.score = s
     _link_walls(blocks)

@@ -10,7 +10,6 @@ so does the biography of the person the article is about (its name recurs).
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -92,10 +91,11 @@ def drop_injected(paragraphs: list[str], title: str = "") -> tuple[list[str], in
         return paragraphs, 0
     s = _sets()
     grams = [_bigrams(p) for p in paragraphs]
-    counts = Counter()
-    for g in grams:
-        counts.update(g)
-    recurring = {x for x, n in counts.items() if n > 1} | _bigrams(title)
+    seen: set[str] = set()
+    recurring = _bigrams(title)
+    for g in grams:  # pairs in more than one paragraph
+        recurring |= g & seen
+        seen |= g
     known = recurring.__contains__
 
     drop = [False] * len(paragraphs)

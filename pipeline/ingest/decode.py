@@ -91,8 +91,9 @@ def looks_mojibake(text: str) -> bool:
 def common_share(text: str) -> float:
     """Share of the CJK characters of ``text`` that are among the most common hanzi: about
     0.6-0.8 for Chinese prose, under 0.3 for mojibake made of CJK characters."""
-    cjk = _CJK.findall(text[:20000])
-    return sum(1 for c in cjk if c in _COMMON) / len(cjk) if cjk else 0.0
+    sample = text[:20000]
+    cjk = len(_CJK.findall(sample))
+    return len(_COMMON_RE.findall(sample)) / cjk if cjk else 0.0
 
 
 def repair_mojibake(text: str) -> str | None:
@@ -115,7 +116,9 @@ def repair_mojibake(text: str) -> str | None:
                 if fixed is not None and len(_CJK.findall(fixed[:20000])) > 20:
                     return fixed
         return None
-    if len(_CJK.findall(text[:20000])) < 20 or common_share(text) >= 0.35:
+    sample = text[:20000]
+    cjk = len(_CJK.findall(sample))
+    if cjk < 20 or len(_COMMON_RE.findall(sample)) / cjk >= 0.35:
         return None
     # A character the wrong decode already lost stays one replacement character.
     fixed = text.replace("\ufffd", "\x00").encode("gb18030").decode("utf-8", "replace").replace("\x00", "\ufffd")
@@ -201,11 +204,13 @@ def _decode(raw: bytes, declared: str | None) -> tuple[str, str]:
 
 def _plausible_gb(text: str) -> bool:
     """GB18030 decodes almost any bytes; Big5 text read as GB shows few common hanzi."""
-    cjk = _CJK.findall(text[:20000])
-    if len(cjk) < 20:
+    sample = text[:20000]
+    cjk = len(_CJK.findall(sample))
+    if cjk < 20:
         return True
-    common = sum(1 for c in cjk if c in _COMMON)
-    return common >= len(cjk) * 0.5
+    return len(_COMMON_RE.findall(sample)) >= cjk * 0.5
 
 
 _COMMON = frozenset("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严龙飞")
+# The common hanzi as one character class: counted by the regex engine, not a Python loop.
+_COMMON_RE = re.compile("[" + "".join(sorted(_COMMON)) + "]")

@@ -35,7 +35,10 @@ def worker_processes(n: int) -> Iterator[None]:
     if n < 1:
         yield
         return
-    _pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
+    from pipeline.gc_tuning import collect_less
+
+    _pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
+                                initializer=collect_less)
     try:
         yield
     finally:
