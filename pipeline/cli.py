@@ -128,7 +128,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 console.print(f"[red]the previous release cannot be trusted[/red]: {e}")
                 return 2
             if type(e).__name__ == "ValidationBlocked":
-                console.print(blocked_message(e, args.output), highlight=False)
+                console.print(blocked_message(e, args.output), highlight=False, markup=False, soft_wrap=True)
                 return 3
             if isinstance(e, OSError) and not args.verbose:
                 where = f" ({e.filename})" if e.filename else ""
