@@ -27,7 +27,6 @@ from pipeline.dedupe import group_duplicates, load_index
 from pipeline.run.incremental import Prior, load_prior, merge, options_note, page_reasons
 from pipeline.ingest import SourceFile, discover, shard, unread_page_id
 from pipeline.run import pool, server_guard
-from pipeline.limits import page_limits
 from pipeline.normalize.pii import redact_text
 from pipeline.publish.release import run_lock
 from pipeline.run.outcome import Outcome, accounting_lines, markdown, verdict
