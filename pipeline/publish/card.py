@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pyarrow as pa
 
+from pipeline.normalize.sources import host
+from pipeline.publish.charts import shanghai
 from pipeline.publish.release import page_counts, row_counts_quarantined
 from pipeline.tables import RELEASED, TABLES
 
@@ -118,7 +119,7 @@ def kept_text(limits: dict) -> str:
 
 
 def _day(v: dt.datetime) -> str:
-    return v.astimezone(dt.timezone(dt.timedelta(hours=8))).date().isoformat() if v.tzinfo else v.date().isoformat()
+    return shanghai(v).date().isoformat()
 
 
 def coverage_lines(articles: pa.Table) -> list[str]:
@@ -131,7 +132,7 @@ def coverage_lines(articles: pa.Table) -> list[str]:
                    + (f"; {_articles(undated)} no date (flag `undated`)." if undated else "."))
     elif articles.num_rows:
         out.append("No article carries a publication date.")
-    hosts = [s or _host(u) for s, u in zip(articles.column("site").to_pylist(), articles.column("url").to_pylist())]
+    hosts = [s or host(u) for s, u in zip(articles.column("site").to_pylist(), articles.column("url").to_pylist())]
     sites = Counter(h for h in hosts if h)
     if sites:
         out.append("Sites with the most articles: " + ", ".join(f"{s} ({n})" for s, n in _top(sites)) + "."
@@ -150,13 +151,6 @@ def _articles(n: int) -> str:
 
 def _top(counts: Counter, n: int = 10) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
-
-
-def _host(url: str | None) -> str | None:
-    if not url:
-        return None
-    host = (urlsplit(url).hostname or "").lower()
-    return host.removeprefix("www.") or None
 
 
 def render(version: str, manifest: dict, tables: dict[str, pa.Table], rejected: pa.Table,

@@ -30,14 +30,15 @@ CHARTS = (
 )
 
 
-def _shanghai(v: dt.datetime) -> dt.datetime:
+def shanghai(v: dt.datetime) -> dt.datetime:
+    """An aware time in Asia/Shanghai (naive times already are)."""
     return v.astimezone(dt.timezone(dt.timedelta(hours=8))) if v.tzinfo else v
 
 
 def by_month(articles: pa.Table) -> tuple[list[tuple[str, int]], int, str]:
     """Counts per month from the first to the last, empty months included (a gap is news);
     per year when that span is too long to read. Also the undated count and the unit."""
-    dates = [_shanghai(v) for v in articles.column("published_at").to_pylist() if v is not None]
+    dates = [shanghai(v) for v in articles.column("published_at").to_pylist() if v is not None]
     undated = articles.num_rows - len(dates)
     if not dates:
         return [], undated, "month"
