@@ -10,15 +10,25 @@ from pipeline.limits import PageLimits
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    import pipeline.clean.html  # noqa: F401  (loaded before the freeze below)
-    import pipeline.clean.text  # noqa: F401
-    from pipeline.clean.page import extract_path
-    from pipeline.gc_tuning import collect_less
+    from pipeline.clean.parallel import SMALL, extract_lines
+    from pipeline.run.pool import default_processes
 
-    collect_less()
+    processes = default_processes() if args.processes is None else args.processes
     out = sys.stdout
-    for path in args.paths:
-        out.write(json.dumps(extract_path(path), ensure_ascii=False) + "\n")
+    show = not args.no_progress and len(args.paths) >= SMALL and sys.stderr.isatty()
+    if not show:
+        for line in extract_lines(args.paths, processes):
+            out.write(line + "\n")
+        out.flush()
+        return 0
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("pages", total=len(args.paths))
+        for line in extract_lines(args.paths, processes, progress=lambda n: bar.advance(task, n)):
+            out.write(line + "\n")
     out.flush()
     return 0
 
@@ -274,6 +284,10 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("extract", help="clean pages and print one JSON object a line")
     e.add_argument("paths", nargs="+")
     e.add_argument("--jsonl", action="store_true", default=True, help="JSON lines (the default and only format)")
+    e.add_argument("--processes", type=_count(0), metavar="N",
+                   help="worker processes that clean the files, 0 or 1 for none (default: one a core, "
+                        "or DGN_PROCESSES; a few files are always cleaned in one process)")
+    e.add_argument("--no-progress", action="store_true", help="no progress bar (shown only on a terminal)")
     e.set_defaults(func=_cmd_extract)
 
     v = sub.add_parser("validate", help="re-run the expectation suites on a published release")
