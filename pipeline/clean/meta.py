@@ -28,9 +28,9 @@ def _alts(words) -> str:
 @cache
 def vocab() -> dict:
     """bylines.yaml with its regexes built."""
-    import yaml
+    from pipeline.clean import yamlfile
 
-    d = yaml.safe_load(_DATA.read_text("utf-8"))
+    d = yamlfile.load(_DATA.read_text("utf-8"))
     src, labels = _alts(d["source_labels"]), _alts(d["byline_labels"] + d["source_labels"])
     d["any_label_re"] = re.compile(r"(?:" + src + r")\s*[:：]")
     d["label_re"] = re.compile(r"(?<!" + r")(?<!".join(map(re.escape, d["not_article_source"])) + r")(?:"

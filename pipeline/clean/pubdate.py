@@ -173,9 +173,9 @@ def lead_dates(paragraphs: list[str]) -> list[str]:
 @lru_cache(maxsize=1)
 def vocab() -> dict:
     """The date labels, words and script keys of data/date_labels.yaml, with their regexes."""
-    import yaml
+    from pipeline.clean import yamlfile
 
-    d = yaml.safe_load(_LABELS.read_text("utf-8"))
+    d = yamlfile.load(_LABELS.read_text("utf-8"))
     kind = {}
     for k, words in d["labels"].items():
         for w in words:
