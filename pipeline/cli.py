@@ -15,7 +15,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
     processes = default_processes() if args.processes is None else args.processes
     out = sys.stdout
-    show = not args.no_progress and len(args.paths) >= SMALL and sys.stderr.isatty()
+    show = not args.no_progress and len(args.paths) >= SMALL and sys.stderr.isatty() and not out.isatty()
     if not show:
         for line in extract_lines(args.paths, processes):
             out.write(line + "\n")
@@ -287,7 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--processes", type=_count(0), metavar="N",
                    help="worker processes that clean the files, 0 or 1 for none (default: one a core, "
                         "or DGN_PROCESSES; a few files are always cleaned in one process)")
-    e.add_argument("--no-progress", action="store_true", help="no progress bar (shown only on a terminal)")
+    e.add_argument("--no-progress", action="store_true",
+                   help="no progress bar (shown on a terminal when the lines go to a file or a pipe)")
     e.set_defaults(func=_cmd_extract)
 
     v = sub.add_parser("validate", help="re-run the expectation suites on a published release")

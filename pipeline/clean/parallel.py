@@ -21,7 +21,7 @@ from typing import Callable, Iterable, Iterator
 log = logging.getLogger("dgn.extract")
 
 SMALL = 64  # fewer files than this are cleaned in the caller's process: a worker starts in about 0.3 s of CPU
-CHUNKS_A_WORKER = 12  # chunks a worker gets over a run: enough that the last one ends soon
+CHUNKS_A_WORKER = 24  # chunks a worker gets over a run: enough that the last one ends soon
 MAX_CHUNK = 32  # files a task at most
 AHEAD = 4  # chunks queued a worker beyond the one it is on
 
@@ -73,14 +73,20 @@ def extract_lines(paths: Iterable[str], processes: int,
             if progress:
                 progress(1)
         return
-    yield from _pooled(paths, processes, progress)
+    try:
+        pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_start_worker)
+    except (OSError, NotImplementedError) as e:  # no semaphores or no processes allowed here
+        log.warning("no worker processes (%s); the files are cleaned in this process", e)
+        yield from extract_lines(paths, 0, progress)
+        return
+    yield from _pooled(pool, paths, processes, progress)
 
 
-def _pooled(paths: list[str], processes: int, progress: Callable[[int], None] | None) -> Iterator[str]:
+def _pooled(pool: ProcessPoolExecutor, paths: list[str], processes: int,
+            progress: Callable[[int], None] | None) -> Iterator[str]:
     todo = deque(chunks(paths, chunk_size(len(paths), processes)))
     running: deque = deque()
-    pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_start_worker)
     try:
         while todo or running:
             while todo and len(running) < processes * (1 + AHEAD):
