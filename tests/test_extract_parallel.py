@@ -91,13 +91,18 @@ def test_chunks_cover_every_file_once_in_order():
 
 
 class _DiesAfterOne:
-    """A pool whose worker dies after the first task."""
+    """A pool whose worker dies after the first task: the next results say so, or (``at_submit``)
+    the pool refuses new tasks."""
+
+    at_submit = False
 
     def __init__(self, *a, **kw):
         self.calls = 0
 
     def submit(self, fn, *args):
         self.calls += 1
+        if self.calls > 1 and self.at_submit:
+            raise BrokenProcessPool("a worker died")
         f = Future()
         if self.calls == 1:
             f.set_result(fn(*args))
@@ -109,8 +114,13 @@ class _DiesAfterOne:
         pass
 
 
-def test_a_dead_worker_leaves_the_rest_to_this_process(tmp_path, monkeypatch):
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", _DiesAfterOne)
+class _RefusesAfterOne(_DiesAfterOne):
+    at_submit = True
+
+
+@pytest.mark.parametrize("pool", [_DiesAfterOne, _RefusesAfterOne])
+def test_a_dead_worker_leaves_the_rest_to_this_process(tmp_path, monkeypatch, pool):
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", pool)
     paths = _pages(tmp_path, parallel.SMALL * 2)
     done = []
     lines = list(parallel.extract_lines(paths, 2, progress=done.append))

@@ -89,24 +89,19 @@ def _pooled(pool: ProcessPoolExecutor, paths: list[str], processes: int,
     running: deque = deque()
     try:
         while todo or running:
-            while todo and len(running) < processes * (1 + AHEAD):
-                part = todo.popleft()
-                running.append((part, pool.submit(lines_for, part)))
-            part, fut = running.popleft()
             try:
+                while todo and len(running) < processes * (1 + AHEAD):
+                    running.append((todo[0], pool.submit(lines_for, todo[0])))
+                    todo.popleft()
+                part, fut = running[0]
                 lines = fut.result()
-            except BrokenProcessPool:
-                log.warning("a worker process died; the remaining files are cleaned in this process")
-                rest = [part] + [p for p, _ in running] + list(todo)
-                running.clear()
-                todo.clear()
-                _start_worker()
-                for part in rest:
-                    for p in part:
-                        yield line_for(p)
-                        if progress:
-                            progress(1)
+            except (BrokenProcessPool, OSError) as e:
+                log.warning("a worker process died or did not start (%s); the remaining files are cleaned "
+                            "in this process", e)
+                rest = [p for part, _ in running for p in part] + [p for part in todo for p in part]
+                yield from extract_lines(rest, 0, progress)
                 return
+            running.popleft()
             yield from lines
             if progress:
                 progress(len(part))
