@@ -3,11 +3,11 @@ extraction of the same pages, in one run, passes alternated so that load hits bo
 
 Not a test (pytest does not collect this folder's file name pattern). Usage:
     python tests/benchmarks/bench_extract_cli.py [BENCH_DIR] [--rounds R] [--copies K]
-        [--processes N] [--dgn PATH]
+        [--processes N [N ...]] [--dgn PATH]
 
-Rounds alternate: a trafilatura pass, a `dgn extract --jsonl PAGES…` pass, a trafilatura
+Passes alternate: a trafilatura pass, a `dgn extract --jsonl PAGES…` pass, a trafilatura
 pass, … ending with trafilatura, so that every dgn pass has a trafilatura pass on either
-side. Trafilatura runs in this process, one core, as its users call it (`extract` on the
+side (with several ``--processes`` values, each round has a dgn pass of each). Trafilatura runs in this process, one core, as its users call it (`extract` on the
 file's bytes, read inside the timing). `dgn extract` is timed from the start of its process
 to its end (start-up, imports and its worker processes included), its output written to a
 scratch file; its CPU is that of the process and its workers (RUSAGE_CHILDREN). Pages/s is
@@ -61,45 +61,55 @@ def dgn_pass(cmd: list[str], paths: list[str], out: str) -> tuple[float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("bench", nargs="?", default=str(REPO.parent / "shared" / "bench"))
-    ap.add_argument("--rounds", type=int, default=3, help="dgn passes (trafilatura gets one more)")
+    ap.add_argument("--rounds", type=int, default=3, help="passes of each dgn variant")
     ap.add_argument("--copies", type=int, default=1, help="times each page is given in a pass")
-    ap.add_argument("--processes", type=int, help="dgn extract --processes (default: its own, one a core)")
+    ap.add_argument("--processes", type=int, nargs="+", default=[-1],
+                    help="dgn extract --processes, one variant a value (-1: its default, one a core); "
+                         "e.g. --processes -1 0 times all cores and one process")
     ap.add_argument("--dgn", default=str(Path(sys.executable).with_name("dgn")), help="the dgn program")
     a = ap.parse_args()
     paths = [str(p) for p in pages(Path(a.bench))] * a.copies
-    cmd = [a.dgn, "extract", "--jsonl", "--no-progress"]
-    if a.processes is not None:
-        cmd += ["--processes", str(a.processes)]
+    variants = {}
+    for n in a.processes:
+        cmd = [a.dgn, "extract", "--jsonl", "--no-progress"] + (["--processes", str(n)] if n >= 0 else [])
+        variants["dgn extract" + (f" --processes {n}" if n >= 0 else "")] = cmd
     import trafilatura
 
     trafilatura.extract(Path(paths[0]).read_bytes())  # its import and first-call set-up outside the timing
-    tw = tc = dw = dc = 0.0
+    tw = tc = 0.0
+    t_passes = 0
+    dgn = {name: [0.0, 0.0] for name in variants}
+    load0 = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "out.jsonl")
-        for r in range(a.rounds + 1):
-            w, c = trafilatura_pass(paths)
-            tw, tc = tw + w, tc + c
-            print(json.dumps({"round": r, "trafilatura_wall_s": round(w, 2), "trafilatura_cpu_s": round(c, 2)}),
-                  flush=True)
-            if r == a.rounds:
-                break
-            w, c = dgn_pass(cmd, paths, out)
-            dw, dc = dw + w, dc + c
-            print(json.dumps({"round": r, "dgn_wall_s": round(w, 2), "dgn_cpu_s": round(c, 2),
-                              "dgn_cpu_pct": round(100 * c / w)}), flush=True)
-        with open(out, encoding="utf-8") as f:
-            lines = sum(1 for _ in f)
-    assert lines == len(paths), f"dgn extract printed {lines} lines for {len(paths)} files"
+        for r in range(a.rounds):
+            for name, cmd in variants.items():
+                w, c = trafilatura_pass(paths)
+                tw, tc, t_passes = tw + w, tc + c, t_passes + 1
+                print(json.dumps({"round": r, "trafilatura_wall_s": round(w, 2), "cpu_s": round(c, 2)}), flush=True)
+                w, c = dgn_pass(cmd, paths, out)
+                dgn[name][0] += w
+                dgn[name][1] += c
+                print(json.dumps({"round": r, name + " wall_s": round(w, 2), "cpu_s": round(c, 2),
+                                  "cpu_pct": round(100 * c / w)}), flush=True)
+                with open(out, encoding="utf-8") as f:
+                    lines = sum(1 for _ in f)
+                assert lines == len(paths), f"{name} printed {lines} lines for {len(paths)} files"
+        w, c = trafilatura_pass(paths)
+        tw, tc, t_passes = tw + w, tc + c, t_passes + 1
+        print(json.dumps({"round": "last", "trafilatura_wall_s": round(w, 2), "cpu_s": round(c, 2)}), flush=True)
     n = len(paths)
-    t_rate, d_rate = n * (a.rounds + 1) / tw, n * a.rounds / dw
-    t_cpu_rate, d_cpu_rate = n * (a.rounds + 1) / tc, n * a.rounds / dc
-    print(json.dumps({"pages": n, "rounds": a.rounds, "cores": os.cpu_count(), "load_avg": os.getloadavg()}))
+    t_rate, t_cpu_rate = n * t_passes / tw, n * t_passes / tc
+    print(json.dumps({"pages": n, "rounds": a.rounds, "cores": os.cpu_count(),
+                      "load_avg_1min_before_after": [round(load0[0], 1), round(os.getloadavg()[0], 1)]}))
     print(json.dumps({"extractor": "trafilatura", "pages_per_s": round(t_rate, 1),
                       "pages_per_cpu_s": round(t_cpu_rate, 1), "cpu_pct": round(100 * tc / tw)}))
-    print(json.dumps({"extractor": "dgn extract", "pages_per_s": round(d_rate, 1),
-                      "pages_per_cpu_s": round(d_cpu_rate, 1), "cpu_pct": round(100 * dc / dw)}))
-    print(json.dumps({"ratio": "dgn extract / trafilatura", "pages_per_s": round(d_rate / t_rate, 2),
-                      "pages_per_cpu_s": round(d_cpu_rate / t_cpu_rate, 2)}))
+    for name, (w, c) in dgn.items():
+        rate, cpu_rate = n * a.rounds / w, n * a.rounds / c
+        print(json.dumps({"extractor": name, "pages_per_s": round(rate, 1), "pages_per_cpu_s": round(cpu_rate, 1),
+                          "cpu_pct": round(100 * c / w)}))
+        print(json.dumps({"ratio": f"{name} / trafilatura", "pages_per_s": round(rate / t_rate, 2),
+                          "pages_per_cpu_s": round(cpu_rate / t_cpu_rate, 2)}))
 
 
 if __name__ == "__main__":
