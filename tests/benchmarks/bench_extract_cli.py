@@ -3,7 +3,7 @@ extraction of the same pages, in one run, passes alternated so that load hits bo
 
 Not a test (pytest does not collect this folder's file name pattern). Usage:
     python tests/benchmarks/bench_extract_cli.py [BENCH_DIR] [--rounds R] [--copies K]
-        [--processes N [N ...]] [--dgn PATH]
+        [--processes N [N ...]] [--dgn PATH] [--before PATH]
 
 Passes alternate: a trafilatura pass, a `dgn extract --jsonl PAGES…` pass, a trafilatura
 pass, … ending with trafilatura, so that every dgn pass has a trafilatura pass on either
@@ -67,12 +67,15 @@ def main() -> None:
                     help="dgn extract --processes, one variant a value (-1: its default, one a core); "
                          "e.g. --processes -1 0 times all cores and one process")
     ap.add_argument("--dgn", default=str(Path(sys.executable).with_name("dgn")), help="the dgn program")
+    ap.add_argument("--before", help="another dgn program (an older version) timed as `extract --jsonl` each round")
     a = ap.parse_args()
     paths = [str(p) for p in pages(Path(a.bench))] * a.copies
     variants = {}
     for n in a.processes:
         cmd = [a.dgn, "extract", "--jsonl", "--no-progress"] + (["--processes", str(n)] if n >= 0 else [])
         variants["dgn extract" + (f" --processes {n}" if n >= 0 else "")] = cmd
+    if a.before:
+        variants["before: dgn extract"] = [a.before, "extract", "--jsonl"]
     import trafilatura
 
     trafilatura.extract(Path(paths[0]).read_bytes())  # its import and first-call set-up outside the timing
