@@ -10,27 +10,35 @@ from pipeline.limits import PageLimits
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
+    from contextlib import nullcontext
+
     from pipeline.clean.parallel import SMALL, extract_lines
     from pipeline.run.pool import default_processes
 
     processes = default_processes() if args.processes is None else args.processes
     out = sys.stdout
     show = not args.no_progress and len(args.paths) >= SMALL and sys.stderr.isatty() and not out.isatty()
-    if not show:
-        for line in extract_lines(args.paths, processes):
-            out.write(line + "\n")
-        out.flush()
-        return 0
+    bar = _extract_bar(len(args.paths)) if show else nullcontext()
+    try:
+        with bar:
+            step = (lambda n: bar.advance(bar.task_ids[0], n)) if show else None
+            for line in extract_lines(args.paths, processes, progress=step):
+                out.write(line + "\n")
+            out.flush()
+    except BrokenPipeError:  # the reader stopped (`| head`): no traceback, and none at exit either
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+        return 1
+    return 0
+
+
+def _extract_bar(total: int):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("pages", total=len(args.paths))
-        for line in extract_lines(args.paths, processes, progress=lambda n: bar.advance(task, n)):
-            out.write(line + "\n")
-    out.flush()
-    return 0
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=Console(stderr=True), transient=True)
+    bar.add_task("pages", total=total)
+    return bar
 
 
 def _quiet_prefect(verbose: bool) -> None:

@@ -126,3 +126,17 @@ def test_a_dead_worker_leaves_the_rest_to_this_process(tmp_path, monkeypatch, po
     lines = list(parallel.extract_lines(paths, 2, progress=done.append))
     assert [json.loads(x)["path"] for x in lines] == paths
     assert lines == [parallel.line_for(p) for p in paths] and sum(done) == len(paths)
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
+    """`dgn extract … | head`: the closed pipe ends the command quietly."""
+    import subprocess
+    import sys
+
+    page = _pages(tmp_path, 1)[0]
+    p = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "extract", "--processes", "0", *[page] * 400],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.read(100)
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=120) == 1 and "Traceback" not in err
