@@ -50,7 +50,7 @@ def test_workers_print_the_same_bytes_in_the_input_order(tmp_path, capsys, monke
     paths.insert(17, str(tmp_path / "folder.html"))
     one = _extract(capsys, paths, "--processes", "0")
     two = _extract(capsys, paths, "--processes", "2")
-    assert started == [2] and two == one
+    assert started == [1] and two == one  # the caller is the second process
     rows = [json.loads(x) for x in two.splitlines()]
     assert [r["path"] for r in rows] == paths
     assert rows[5]["error"].startswith("FileNotFoundError") and rows[17]["error"].startswith("IsADirectoryError")
@@ -82,12 +82,39 @@ def test_processes_from_the_option_else_the_environment(monkeypatch, capsys):
         cli.main(["extract", "a.html", "--processes", "-1"])
 
 
-def test_chunks_cover_every_file_once_in_order():
+def test_chunks_cover_every_file_once_in_order_and_shrink_at_the_end():
     paths = [f"p{i}" for i in range(1000)]
-    size = parallel.chunk_size(len(paths), 2)
-    assert 1 <= size <= parallel.MAX_CHUNK
-    assert [p for c in parallel.chunks(paths, size) for p in c] == paths
-    assert parallel.chunk_size(30, 2) == 1 and parallel.chunk_size(10**6, 2) == parallel.MAX_CHUNK
+    parts = parallel.chunks(paths, 2)
+    assert [p for c in parts for p in c] == paths
+    sizes = [len(c) for c in parts]
+    assert max(sizes) == parallel.MAX_CHUNK and sizes == sorted(sizes, reverse=True) and sizes[-1] == 1
+
+
+class _Lazy:
+    """A pool whose tasks run only when their result is asked for: the caller has to clean
+    the chunks it is not waiting for itself."""
+
+    def __init__(self, *a, **kw):
+        self.given = []
+
+    def submit(self, fn, *args):
+        self.given.append(args[0])
+        pool_future = Future()
+        pool_future.result = lambda timeout=None: fn(*args)
+        return pool_future
+
+    def shutdown(self, **kw):
+        pass
+
+
+def test_the_caller_cleans_what_the_workers_are_not_given(tmp_path, monkeypatch):
+    pools = []
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", lambda *a, **kw: pools.append(_Lazy()) or pools[-1])
+    paths = _pages(tmp_path, parallel.SMALL + 10)
+    lines = list(parallel.extract_lines(paths, 2))
+    assert lines == [parallel.line_for(p) for p in paths]
+    given = [p for part in pools[0].given for p in part]
+    assert 0 < len(given) < len(paths)
 
 
 class _DiesAfterOne:

@@ -1,12 +1,15 @@
 """`dgn extract` over many files on every core: files read, decoded and cleaned in worker
-processes, a chunk of files a task, the lines given back in the input order.
+processes and in the caller, a chunk of files a task, the lines given back in the input order.
 
 A page costs the cleaner about ten milliseconds of Python, and one process uses one core.
-Workers are spawned (no forked copy of the caller's threads or locks) and each reads its
-files itself, so only paths go out and JSON lines come back. Starting a worker (imports, data
-files, first calls) costs about as much as cleaning twenty-five pages, so fewer than SMALL
-files are cleaned in the caller's process. A worker that dies breaks the pool: the files not
-yet printed are then cleaned in the caller.
+With N processes the caller is one of them and N - 1 workers are spawned (no forked copy of
+the caller's threads or locks); each worker reads its files itself, so only paths go out and
+JSON lines come back. Starting a process (imports, data files, first calls) costs about as
+much as cleaning twenty-five pages: fewer than SMALL files are cleaned in the caller alone,
+and the caller cleans the chunks the workers are not given, so no core waits while a worker
+starts and one start fewer is paid. Chunks shrink towards the end of the input, so that the
+processes finish together. A worker that dies breaks the pool: the files not yet printed are
+then cleaned in the caller.
 """
 from __future__ import annotations
 
@@ -15,15 +18,16 @@ import logging
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 log = logging.getLogger("dgn.extract")
 
-SMALL = 64  # fewer files than this are cleaned in the caller's process: a worker starts in about 0.3 s of CPU
-CHUNKS_A_WORKER = 24  # chunks a worker gets over a run: enough that the last one ends soon
+SMALL = 64  # fewer files than this are cleaned in the caller alone: a process starts in about 0.3 s of CPU
+CHUNKS_A_PROCESS = 4  # a chunk is at most this share of what is left for each process
 MAX_CHUNK = 32  # files a task at most
-AHEAD = 4  # chunks queued a worker beyond the one it is on
+QUEUED = 1  # chunks a worker has waiting beyond the one it is on
+AHEAD = 32  # chunks done or under way beyond the oldest unprinted one, at most (bounds memory)
 
 
 def line_for(path: str) -> str:
@@ -46,14 +50,16 @@ def _start_worker() -> None:
     collect_less()
 
 
-def chunk_size(files: int, processes: int) -> int:
-    """Files a task: small enough that the workers end together, large enough that a task's
-    round trip is a small share of its time."""
-    return max(1, min(MAX_CHUNK, files // (processes * CHUNKS_A_WORKER)))
-
-
-def chunks(paths: list[str], size: int) -> list[list[str]]:
-    return [paths[i:i + size] for i in range(0, len(paths), size)]
+def chunks(paths: list[str], processes: int) -> list[list[str]]:
+    """The files in order, in chunks of at most MAX_CHUNK that shrink as the input runs out
+    (a chunk is 1/CHUNKS_A_PROCESS of what is left for each process, at least one file): a
+    task's round trip stays a small share of its time, and the last tasks are short."""
+    out, i, n = [], 0, len(paths)
+    while i < n:
+        size = max(1, min(MAX_CHUNK, (n - i) // (processes * CHUNKS_A_PROCESS)))
+        out.append(paths[i:i + size])
+        i += size
+    return out
 
 
 def uses_workers(files: int, processes: int) -> bool:
@@ -74,7 +80,7 @@ def extract_lines(paths: Iterable[str], processes: int,
                 progress(1)
         return
     try:
-        pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"),
+        pool = ProcessPoolExecutor(max_workers=processes - 1, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_start_worker)
     except (OSError, NotImplementedError) as e:  # no semaphores or no processes allowed here
         log.warning("no worker processes (%s); the files are cleaned in this process", e)
@@ -85,23 +91,38 @@ def extract_lines(paths: Iterable[str], processes: int,
 
 def _pooled(pool: ProcessPoolExecutor, paths: list[str], processes: int,
             progress: Callable[[int], None] | None) -> Iterator[str]:
-    todo = deque(chunks(paths, chunk_size(len(paths), processes)))
-    running: deque = deque()
+    """The workers get chunks in order while fewer than QUEUED + 1 each are unfinished; the
+    caller cleans the next chunk whenever the oldest unprinted one is not done yet."""
+    todo = deque(chunks(paths, processes))
+    window: deque = deque()  # (files, Future) in input order; the caller's own are done at once
+    workers = processes - 1
+    started = False
     try:
-        while todo or running:
+        while todo or window:
             try:
-                while todo and len(running) < processes * (1 + AHEAD):
-                    running.append((todo[0], pool.submit(lines_for, todo[0])))
+                busy = sum(1 for _, f in window if not f.done())
+                while todo and busy < workers * (1 + QUEUED):
+                    window.append((todo[0], pool.submit(lines_for, todo[0])))
                     todo.popleft()
-                part, fut = running[0]
+                    busy += 1
+                if todo and not window[0][1].done() and len(window) < AHEAD:
+                    if not started:
+                        _start_worker()
+                        started = True
+                    part = todo.popleft()
+                    done: Future = Future()
+                    done.set_result(lines_for(part))
+                    window.append((part, done))
+                    continue
+                part, fut = window[0]
                 lines = fut.result()
             except (BrokenProcessPool, OSError) as e:
                 log.warning("a worker process died or did not start (%s); the remaining files are cleaned "
                             "in this process", e)
-                rest = [p for part, _ in running for p in part] + [p for part in todo for p in part]
+                rest = [p for part, _ in window for p in part] + [p for part in todo for p in part]
                 yield from extract_lines(rest, 0, progress)
                 return
-            running.popleft()
+            window.popleft()
             yield from lines
             if progress:
                 progress(len(part))
