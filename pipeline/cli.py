@@ -293,8 +293,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("paths", nargs="+")
     e.add_argument("--jsonl", action="store_true", default=True, help="JSON lines (the default and only format)")
     e.add_argument("--processes", type=_count(0), metavar="N",
-                   help="worker processes that clean the files, 0 or 1 for none (default: one a core, "
-                        "or DGN_PROCESSES; a few files are always cleaned in one process)")
+                   help="processes that clean the files, this one included; 0 or 1: this one alone (default: "
+                        "one a core, or DGN_PROCESSES; fewer than 64 files are always cleaned here)")
     e.add_argument("--no-progress", action="store_true",
                    help="no progress bar (shown on a terminal when the lines go to a file or a pipe)")
     e.set_defaults(func=_cmd_extract)
