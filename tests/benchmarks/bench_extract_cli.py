@@ -7,7 +7,8 @@ Not a test (pytest does not collect this folder's file name pattern). Usage:
 
 Passes alternate: a trafilatura pass, a `dgn extract --jsonl PAGES…` pass, a trafilatura
 pass, … ending with trafilatura, so that every dgn pass has a trafilatura pass on either
-side (with several ``--processes`` values, each round has a dgn pass of each). Trafilatura runs in this process, one core, as its users call it (`extract` on the
+side (with several variants, each round has a dgn pass of each, and the variants take turns
+at going first, as the load drifts). Trafilatura runs in this process, one core, as its users call it (`extract` on the
 file's bytes, read inside the timing). `dgn extract` is timed from the start of its process
 to its end (start-up, imports and its worker processes included), its output written to a
 scratch file; its CPU is that of the process and its workers (RUSAGE_CHILDREN). Pages/s is
@@ -85,8 +86,10 @@ def main() -> None:
     load0 = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "out.jsonl")
+        names = list(variants)
         for r in range(a.rounds):
-            for name, cmd in variants.items():
+            for name in names[r % len(names):] + names[:r % len(names)]:  # each variant first in turn
+                cmd = variants[name]
                 w, c = trafilatura_pass(paths)
                 tw, tc, t_passes = tw + w, tc + c, t_passes + 1
                 print(json.dumps({"round": r, "trafilatura_wall_s": round(w, 2), "cpu_s": round(c, 2)}), flush=True)
