@@ -107,6 +107,14 @@ class _Lazy:
         pass
 
 
+def test_no_more_processes_than_the_files_are_worth(tmp_path, monkeypatch):
+    sizes = []
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", lambda *a, **kw: sizes.append(kw["max_workers"]) or _Lazy())
+    paths = _pages(tmp_path, parallel.SMALL + 10)
+    list(parallel.extract_lines(paths, 16))
+    assert sizes == [len(paths) // parallel.FILES_A_PROCESS - 1]
+
+
 def test_the_caller_cleans_what_the_workers_are_not_given(tmp_path, monkeypatch):
     pools = []
     monkeypatch.setattr(parallel, "ProcessPoolExecutor", lambda *a, **kw: pools.append(_Lazy()) or pools[-1])

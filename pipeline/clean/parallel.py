@@ -6,7 +6,7 @@ With N processes the caller is one of them and N - 1 workers are spawned (no for
 the caller's threads or locks); each worker reads its files itself, so only paths go out and
 JSON lines come back. Starting a process (imports, data files, first calls) costs about as
 much as cleaning twenty-five pages: fewer than SMALL files are cleaned in the caller alone,
-and the caller cleans the chunks the workers are not given, so no core waits while a worker
+no process is started for fewer than FILES_A_PROCESS files, and the caller cleans the chunks the workers are not given, so no core waits while a worker
 starts and one start fewer is paid. Chunks shrink towards the end of the input, so that the
 processes finish together. A worker that dies breaks the pool: the files not yet printed are
 then cleaned in the caller.
@@ -24,6 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 log = logging.getLogger("dgn.extract")
 
 SMALL = 64  # fewer files than this are cleaned in the caller alone: a process starts in about 0.3 s of CPU
+FILES_A_PROCESS = 32  # no more processes than there are this many files for
 CHUNKS_A_PROCESS = 4  # a chunk is at most this share of what is left for each process
 MAX_CHUNK = 32  # files a task at most
 QUEUED = 1  # chunks a worker has waiting beyond the one it is on
@@ -72,6 +73,7 @@ def extract_lines(paths: Iterable[str], processes: int,
     """The JSON line of every file, in the order of ``paths``; ``processes`` < 2 or a few files:
     in this process. ``progress(n)`` is called after every n files done."""
     paths = list(paths)
+    processes = min(processes, len(paths) // FILES_A_PROCESS)
     if not uses_workers(len(paths), processes):
         _start_worker()
         for p in paths:
