@@ -6,10 +6,10 @@ With N processes the caller is one of them and N - 1 workers are spawned (no for
 the caller's threads or locks); each worker reads its files itself, so only paths go out and
 JSON lines come back. Starting a process (imports, data files, first calls) costs about as
 much as cleaning twenty-five pages: fewer than SMALL files are cleaned in the caller alone,
-no process is started for fewer than FILES_A_PROCESS files, and the caller cleans the chunks the workers are not given, so no core waits while a worker
-starts and one start fewer is paid. Chunks shrink towards the end of the input, so that the
-processes finish together. A worker that dies breaks the pool: the files not yet printed are
-then cleaned in the caller.
+a process needs FILES_A_PROCESS files, and the caller cleans the chunks the workers are not
+given, so no core waits while a worker starts and one start fewer is paid. Chunks shrink
+towards the end of the input, so that the processes finish together. A worker that dies
+breaks the pool: the files not yet printed are then cleaned in the caller.
 """
 from __future__ import annotations
 
