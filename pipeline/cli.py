@@ -10,17 +10,35 @@ from pipeline.limits import PageLimits
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    import pipeline.clean.html  # noqa: F401  (loaded before the freeze below)
-    import pipeline.clean.text  # noqa: F401
-    from pipeline.clean.page import extract_path
-    from pipeline.gc_tuning import collect_less
+    from contextlib import nullcontext
 
-    collect_less()
+    from pipeline.clean.parallel import SMALL, extract_lines
+    from pipeline.run.pool import default_processes
+
+    processes = default_processes() if args.processes is None else args.processes
     out = sys.stdout
-    for path in args.paths:
-        out.write(json.dumps(extract_path(path), ensure_ascii=False) + "\n")
-    out.flush()
+    show = not args.no_progress and len(args.paths) >= SMALL and sys.stderr.isatty() and not out.isatty()
+    bar = _extract_bar(len(args.paths)) if show else nullcontext()
+    try:
+        with bar:
+            step = (lambda n: bar.advance(bar.task_ids[0], n)) if show else None
+            for line in extract_lines(args.paths, processes, progress=step):
+                out.write(line + "\n")
+            out.flush()
+    except BrokenPipeError:  # the reader stopped (`| head`): no traceback, and none at exit either
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+        return 1
     return 0
+
+
+def _extract_bar(total: int):
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=Console(stderr=True), transient=True)
+    bar.add_task("pages", total=total)
+    return bar
 
 
 def _quiet_prefect(verbose: bool) -> None:
@@ -274,6 +292,11 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("extract", help="clean pages and print one JSON object a line")
     e.add_argument("paths", nargs="+")
     e.add_argument("--jsonl", action="store_true", default=True, help="JSON lines (the default and only format)")
+    e.add_argument("--processes", type=_count(0), metavar="N",
+                   help="processes that clean the files, this one included; 0 or 1: this one alone (default: "
+                        "one a core, or DGN_PROCESSES; fewer than 64 files are always cleaned here)")
+    e.add_argument("--no-progress", action="store_true",
+                   help="no progress bar (shown on a terminal when the lines go to a file or a pipe)")
     e.set_defaults(func=_cmd_extract)
 
     v = sub.add_parser("validate", help="re-run the expectation suites on a published release")

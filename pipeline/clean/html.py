@@ -34,6 +34,8 @@ from pipeline.clean.titles import drop_source_prefix, pick_title, words as title
 from pipeline.limits import check_deadline
 from pipeline.record import Article
 
+_SPACES = re.compile(r"\s+")
+
 HEAD_WINDOW = 40
 TAIL_WINDOW = 6
 SOURCE_TAIL = 12  # blocks after the body where a 来源 line may still stand (版权声明 boxes)
@@ -390,5 +392,8 @@ def _repeats_title(line: str, title: str) -> bool:
 
 
 def _same(a: str, b: str) -> bool:
-    ka, kb = re.sub(r"\s+", "", a), re.sub(r"\s+", "", b)
+    kb = _SPACES.sub("", b)
+    if len(a) < len(kb):  # a's key, no longer than a, can neither be nor hold b's
+        return False
+    ka = _SPACES.sub("", a)
     return ka == kb or (len(ka) <= len(kb) + 4 and kb in ka and len(kb) >= 6)

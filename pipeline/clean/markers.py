@@ -30,9 +30,9 @@ class Marker:
 @lru_cache(maxsize=4)
 def load_markers(path: str | None = None) -> tuple[Marker, ...]:
     """All markers, in file order. Cached: the file is read once a process."""
-    import yaml
+    from pipeline.clean import yamlfile
 
-    spec = yaml.safe_load(Path(path or DEFAULT_PATH).read_text("utf-8"))
+    spec = yamlfile.load(Path(path or DEFAULT_PATH).read_text("utf-8"))
     out = []
     for kind, body in spec["kinds"].items():
         for pat in body["patterns"]:

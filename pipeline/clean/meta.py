@@ -17,6 +17,8 @@ from pathlib import Path
 from pipeline.clean.memo import per_line
 from pipeline.clean.pubdate import DATE_RE, find_dates
 
+_SPACES = re.compile(r"\s+")
+
 _DATA = Path(__file__).resolve().parents[1] / "data" / "bylines.yaml"
 
 
@@ -28,9 +30,9 @@ def _alts(words) -> str:
 @cache
 def vocab() -> dict:
     """bylines.yaml with its regexes built."""
-    import yaml
+    from pipeline.clean import yamlfile
 
-    d = yaml.safe_load(_DATA.read_text("utf-8"))
+    d = yamlfile.load(_DATA.read_text("utf-8"))
     src, labels = _alts(d["source_labels"]), _alts(d["byline_labels"] + d["source_labels"])
     d["any_label_re"] = re.compile(r"(?:" + src + r")\s*[:：]")
     d["label_re"] = re.compile(r"(?<!" + r")(?<!".join(map(re.escape, d["not_article_source"])) + r")(?:"
@@ -247,9 +249,9 @@ def outlet_under_headline(lines: list[str], title: str | None) -> str | None:
     headline nearest the body counts: farther copies sit in lists of other articles."""
     if not title:
         return None
-    key = re.sub(r"\s+", "", title)
+    key = _SPACES.sub("", title)
     for i in range(len(lines) - 3, -1, -1):
-        line = re.sub(r"\s+", "", lines[i])
+        line = _SPACES.sub("", lines[i])
         if not line or not (line == key or (len(key) >= 6 and key in line and len(line) <= len(key) + 6)):
             continue
         name, nxt = lines[i + 1].strip(), lines[i + 2].strip()

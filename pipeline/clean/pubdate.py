@@ -12,6 +12,8 @@ from pathlib import Path
 
 from pipeline.clean.memo import per_line
 
+_SPACES = re.compile(r"\s+")
+
 _LABELS = Path(__file__).resolve().parents[1] / "data" / "date_labels.yaml"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _DIGIT = re.compile(r"[0-9０-９]")
@@ -173,9 +175,9 @@ def lead_dates(paragraphs: list[str]) -> list[str]:
 @lru_cache(maxsize=1)
 def vocab() -> dict:
     """The date labels, words and script keys of data/date_labels.yaml, with their regexes."""
-    import yaml
+    from pipeline.clean import yamlfile
 
-    d = yaml.safe_load(_LABELS.read_text("utf-8"))
+    d = yamlfile.load(_LABELS.read_text("utf-8"))
     kind = {}
     for k, words in d["labels"].items():
         for w in words:
@@ -192,7 +194,7 @@ def vocab() -> dict:
 
 def squash(s: str) -> str:
     """Without white space and in lower case: how labels are compared ('发 布 日 期' = '发布日期')."""
-    return re.sub(r"\s+", "", s).lower()
+    return _SPACES.sub("", s).lower()
 
 
 def date_label(text: str, start: int, end: int, after: bool = True) -> str:

@@ -26,9 +26,9 @@ _DATE_ONLY = re.compile(
 
 @lru_cache(maxsize=1)
 def data() -> dict:
-    import yaml
+    from pipeline.clean import yamlfile
 
-    d = yaml.safe_load(_DATA.read_text("utf-8"))
+    d = yamlfile.load(_DATA.read_text("utf-8"))
     d["caption_res"] = [re.compile(p) for p in d["caption_patterns"]]
     d["punct_set"] = frozenset(d["sentence_punct"])
     d["punct_re"] = re.compile("[" + "".join(map(re.escape, sorted(d["punct_set"]))) + "]")

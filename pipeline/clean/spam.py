@@ -39,9 +39,9 @@ class _Sets:
 
 @lru_cache(maxsize=1)
 def _sets() -> _Sets:
-    import yaml
+    from pipeline.clean import yamlfile
 
-    d = yaml.safe_load(_DATA.read_text("utf-8"))
+    d = yamlfile.load(_DATA.read_text("utf-8"))
     heads = re.compile("|".join(f"(?:{p})" for p in d["heads"]))
     return _Sets(heads, *(tuple(re.compile(p) for p in d.get(k) or ()) for k in ("bio", "promo", "honor", "official", "vice")))
 

@@ -35,9 +35,9 @@ MIN_HEADLINE = 5
 
 @lru_cache(maxsize=1)
 def words() -> dict:
-    import yaml
+    from pipeline.clean import yamlfile
 
-    d = yaml.safe_load(_DATA.read_text("utf-8"))
+    d = yamlfile.load(_DATA.read_text("utf-8"))
     d["placeholders"] = frozenset(s.lower() for s in d["placeholder_titles"])
     d["suffixes"] = tuple(sorted(d["site_suffixes"], key=len, reverse=True))
     d["strong"] = tuple(d["site_suffixes_strong"])
