@@ -225,20 +225,32 @@ def _tags(model: _Model, pieces: list[str]) -> list[np.ndarray]:
     return [fresh[p] if p in fresh else np.frombuffer(known[p], dtype=np.uint8) for p in pieces]
 
 
-def tag_texts(texts: list[str]) -> list[list[Span]]:
-    """Words with their LAC labels for each text, offsets into that text."""
-    model = _model()
-    jobs: list[tuple[int, int]] = []  # (text index, start of piece)
+def _split(texts: list[str]) -> tuple[list[tuple[int, int]], list[str]]:
+    """The pieces of the texts, with (text index, start of piece) for each."""
+    jobs: list[tuple[int, int]] = []
     pieces: list[str] = []
     for n, text in enumerate(texts):
         for a, b in _pieces(text):
             jobs.append((n, a))
             pieces.append(text[a:b])
+    return jobs, pieces
+
+
+def tag_texts(texts: list[str]) -> list[list[Span]]:
+    """Words with their LAC labels for each text, offsets into that text."""
+    model = _model()
+    jobs, pieces = _split(texts)
     tags = _tags(model, pieces)
     out: list[list[Span]] = [[] for _ in texts]
     for (n, a), piece, t in zip(jobs, pieces, tags):
         out[n].extend(_words(model, piece, t, a))
     return out
+
+
+def prefetch(texts: list[str]) -> None:
+    """Tag the texts into the cache only (no words made): a later ``tag_texts`` of them
+    reads their tags from it."""
+    _tags(_model(), _split(list(dict.fromkeys(texts)))[1])
 
 
 ENTITY_LABELS = ("PER", "ORG", "LOC")
@@ -256,13 +268,30 @@ def sentence_words(sentences: list[str]) -> dict[str, tuple[Span, ...]]:
     return {s: tuple(words) for s, words in zip(distinct, tag_texts(distinct))}
 
 
+_COUNTS = threading.local()  # the last article's word counts, for its second ``outvoted`` call
+
+
+def _word_counts(words: dict) -> dict[tuple[str, str], int]:
+    """How often each (text, label) of two characters or more occurs in the article's words;
+    kept for the dict last asked about (people and organizations both ask)."""
+    last = getattr(_COUNTS, "last", None)
+    if last is not None and last[0] is words:
+        return last[1]
+    counts: dict[tuple[str, str], int] = {}
+    for spans in words.values():
+        for w in spans:
+            if len(w.text) >= 2:
+                key = (w.text, w.label)
+                counts[key] = counts.get(key, 0) + 1
+    _COUNTS.last = (words, counts)
+    return counts
+
+
 def outvoted(words: dict, label: str) -> frozenset[str]:
     """Strings of two characters or more that the tagger gives ``label`` less often than
     another label in the same article (文革 read as a person once and as a noun three
     times): common words, not names."""
     votes: dict[str, int] = {}
-    for spans in words.values():
-        for w in spans:
-            if len(w.text) >= 2:
-                votes[w.text] = votes.get(w.text, 0) + (1 if w.label == label else -1)
+    for (text, lab), n in _word_counts(words).items():
+        votes[text] = votes.get(text, 0) + (n if lab == label else -n)
     return frozenset(t for t, v in votes.items() if v < 0)

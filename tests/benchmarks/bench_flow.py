@@ -118,6 +118,7 @@ def main() -> int:
     ap.add_argument("--trafilatura-sample", type=int, default=1000, help="pages timed for trafilatura's rate")
     ap.add_argument("--work", help="working folder (default: a temp folder, removed after)")
     ap.add_argument("--distinct", action="store_true", help="make nearly every page a distinct article")
+    ap.add_argument("--full-only", action="store_true", help="only the full run (no incremental runs after it)")
     args = ap.parse_args()
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -127,6 +128,7 @@ def main() -> int:
         chosen = files[:: max(1, len(files) // args.trafilatura_sample)][:args.trafilatura_sample]
         # trafilatura on half its sample before the flow and half after: load that changes
         # during the bench weighs on both sides of the ratio
+        load_before = " ".join(f"{x:.1f}" for x in os.getloadavg())
         traf_before, cpu_before = trafilatura_rate(chosen[0::2])
 
         from pipeline.flows import run
@@ -150,11 +152,16 @@ def main() -> int:
               f"CPU {clock.cpu_percent('pages'):.0f}% of one core (process tree; {os.cpu_count()} cores); "
               f"publish {clock.spent.get('publish', (0, 0))[0]:.1f} s; other {t_full - pages_wall - clock.spent.get('publish', (0, 0))[0]:.1f} s",
               flush=True)
+        print(f"CPU a page: dgn shard phase {1000 * pages_cpu / args.pages:.1f} ms (process tree), trafilatura "
+              f"{1000 / traf_cpu:.1f} ms; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+              f"at the end ({load_before} before)", flush=True)
         print(f"per CPU second: dgn shard phase {shard_cpu_rate:.1f} pages, trafilatura {traf_cpu:.1f} pages "
               f"({shard_cpu_rate / traf_cpu:.2f} x); with every core busy dgn would run at "
               f"{(os.cpu_count() or 1) * shard_cpu_rate / traf_cpu:.2f} x trafilatura's single-process rate", flush=True)
         peak_full = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak RSS after the full run: {peak_full:.0f} MiB", flush=True)
+        if args.full_only:
+            return 0
         build(work / "pages", max(1, args.pages // 100), start=args.pages, distinct=args.distinct)
         t0 = time.perf_counter()
         inc = run([work / "pages"], work / "out", min_topic_score=0.0)
