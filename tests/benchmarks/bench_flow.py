@@ -112,6 +112,69 @@ class PhaseClock:
         return 100 * cpu / wall if wall else 0.0
 
 
+def shard_phases(profile: bool = False) -> None:
+    """The shard function alone (``process_files``, every page kept) over the bench pages in
+    this process: CPU a page, by stage, and the tagger's encoder and decoder inside it;
+    with ``profile``, cProfile's top functions (which inflate Python calls against numpy
+    and onnxruntime)."""
+    import collections
+    import cProfile
+    import pstats
+
+    import pipeline.run.stages as stages
+    from pipeline.extract import tagger
+    from pipeline.ingest.discover import discover
+    from pipeline.run.preflight import result_options
+
+    spent: collections.Counter = collections.Counter()
+
+    def timed(owner, name: str, label: str) -> None:
+        fn = getattr(owner, name)
+
+        def wrapper(*a, **k):
+            c0 = time.process_time()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent[label] += time.process_time() - c0
+        setattr(owner, name, wrapper)
+
+    model = tagger._model()
+    for owner, name, label in [(stages, "to_document", "ingest"), (stages, "_clean", "clean"),
+                               (stages, "normalize_document", "normalize"), (stages, "score_article", "score"),
+                               (stages, "prefetch_tags", "tagger (prefetch)"), (stages, "extract_records", "extract"),
+                               (stages, "candidate", "dedupe signature"), (tagger, "viterbi", "  tagger: Viterbi")]:
+        timed(owner, name, label)
+    session = model.session
+
+    class Timed:
+        def run(self, *a):
+            c0 = time.process_time()
+            try:
+                return session.run(*a)
+            finally:
+                spent["  tagger: encoder (onnxruntime)"] += time.process_time() - c0
+    files = sorted(discover([str(p) for p in bench_pages()])[0], key=lambda f: f.path)
+    model.session = Timed()
+    prof = cProfile.Profile() if profile else None
+    c0 = time.process_time()
+    try:
+        if prof:
+            prof.enable()
+        out = stages.process_files(files, result_options(0.0, 0))
+        if prof:
+            prof.disable()
+    finally:
+        model.session = session
+    cpu = time.process_time() - c0
+    print(f"shard function: {len(files)} pages, {len(out.kept)} kept, CPU {cpu:.2f} s = {1000 * cpu / len(files):.1f} ms "
+          f"a page; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    for label, s in sorted(spent.items(), key=lambda kv: -kv[1]):
+        print(f"  {label:34s} {1000 * s / len(files):6.1f} ms a page ({100 * s / cpu:.0f}%)")
+    if prof:
+        pstats.Stats(prof).sort_stats("tottime").print_stats(20)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pages", type=int, default=20000)
@@ -119,7 +182,13 @@ def main() -> int:
     ap.add_argument("--work", help="working folder (default: a temp folder, removed after)")
     ap.add_argument("--distinct", action="store_true", help="make nearly every page a distinct article")
     ap.add_argument("--full-only", action="store_true", help="only the full run (no incremental runs after it)")
+    ap.add_argument("--shard-phases", action="store_true",
+                    help="only the shard function over the bench pages in this process, CPU by stage")
+    ap.add_argument("--profile", action="store_true", help="with --shard-phases: cProfile's top functions")
     args = ap.parse_args()
+    if args.shard_phases:
+        shard_phases(args.profile)
+        return 0
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     work = Path(args.work or tempfile.mkdtemp(prefix="dgn-bench-"))
