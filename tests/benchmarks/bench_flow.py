@@ -143,7 +143,7 @@ def shard_phases(profile: bool = False) -> None:
     for owner, name, label in [(stages, "to_document", "ingest"), (stages, "_clean", "clean"),
                                (stages, "normalize_document", "normalize"), (stages, "score_article", "score"),
                                (stages, "prefetch_tags", "tagger (prefetch)"), (stages, "extract_records", "extract"),
-                               (stages, "candidate", "dedupe signature"), (tagger, "viterbi", "  tagger: Viterbi")]:
+                               (stages, "candidate", "dedupe signature"), (tagger, "viterbi", "  of which Viterbi")]:
         timed(owner, name, label)
     session = model.session
 
@@ -153,7 +153,7 @@ def shard_phases(profile: bool = False) -> None:
             try:
                 return session.run(*a)
             finally:
-                spent["  tagger: encoder (onnxruntime)"] += time.process_time() - c0
+                spent["  of which the encoder (onnxruntime)"] += time.process_time() - c0
     files = sorted(discover([str(p) for p in bench_pages()])[0], key=lambda f: f.path)
     model.session = Timed()
     prof = cProfile.Profile() if profile else None
@@ -169,8 +169,10 @@ def shard_phases(profile: bool = False) -> None:
     cpu = time.process_time() - c0
     print(f"shard function: {len(files)} pages, {len(out.kept)} kept, CPU {cpu:.2f} s = {1000 * cpu / len(files):.1f} ms "
           f"a page; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    for label, s in sorted(spent.items(), key=lambda kv: -kv[1]):
-        print(f"  {label:34s} {1000 * s / len(files):6.1f} ms a page ({100 * s / cpu:.0f}%)")
+    parts = sorted(((k, v) for k, v in spent.items() if k.startswith("  ")), key=lambda kv: -kv[1])
+    for label, s in sorted(((k, v) for k, v in spent.items() if not k.startswith("  ")), key=lambda kv: -kv[1]):
+        for lab, sec in [(label, s)] + (parts if label.startswith("tagger") else []):
+            print(f"  {lab:34s} {1000 * sec / len(files):6.1f} ms a page ({100 * sec / cpu:.0f}%)")
     if prof:
         pstats.Stats(prof).sort_stats("tottime").print_stats(20)
 
