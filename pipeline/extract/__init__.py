@@ -25,7 +25,7 @@ from .quotes import extract_quotes
 from .regions import extract_region_codes
 from .sentences import split_sentences
 from .statistics import extract_statistics
-from .tagger import sentence_words
+from .tagger import prefetch, sentence_words
 
 __all__ = ["extract_records", "extract_from_text", "prefetch_tags", "score_article"]
 
@@ -59,11 +59,14 @@ def _title_words() -> frozenset[str]:
     return frozenset(r["title"] for r in table("titles.csv"))
 
 
+def _sentences(paragraphs: list[str]) -> list[str]:
+    """The sentences the tagger reads: of the ``compact`` paragraphs."""
+    return [s for p in paragraphs for s in split_sentences(compact(p))]
+
+
 def article_entities(paragraphs: list[str]) -> dict[str, tuple]:
-    """The tagger's words for every sentence of the article (``compact`` text), from one
-    batched call."""
-    sents = [s for p in paragraphs for s in split_sentences(compact(p))]
-    return sentence_words(sents)
+    """The tagger's words for every sentence of the article, from one batched call."""
+    return sentence_words(_sentences(paragraphs))
 
 
 def extract_from_text(title: str, paragraphs: list[str], published_date=None,
@@ -137,7 +140,7 @@ def prefetch_tags(docs: list[Document]) -> None:
     for doc in docs:
         md = doc.metadata
         paragraphs += md.get("paragraphs_simplified") or md.get("paragraphs") or []
-    article_entities(paragraphs)
+    prefetch(_sentences(paragraphs))
 
 
 def score_article(doc: Document) -> Document:

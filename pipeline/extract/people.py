@@ -600,6 +600,9 @@ def _names_before_posts(sentence: str) -> list[tuple[str, int, int]]:
     return out
 
 
+_LATIN_CAPITAL = re.compile("[A-Z]")
+
+
 def tagged_mentions(sentence: str, spans, ruled: list[tuple[int, int]] = (),
                     doubtful: frozenset[str] = frozenset()) -> list[PersonMention]:
     """People the tagger found in one sentence, with the posts the text gives before or
@@ -620,7 +623,7 @@ def tagged_mentions(sentence: str, spans, ruled: list[tuple[int, int]] = (),
     tagged = [(sp.start, sp.end) for sp in spans if sp.label == "PER"]
     places = [(sp.start, sp.end) for sp in spans if sp.label == "LOC"]
     cands += _list_names(sentence, tagged, places)
-    if any("A" <= c <= "Z" for c in sentence):
+    if _LATIN_CAPITAL.search(sentence):
         cands += _latin_names(sentence, tagged)
     cands += _names_before_titles(sentence, {sp.end for sp in spans if sp.label in ("ORG", "LOC")})
     if "（" in sentence or "(" in sentence:

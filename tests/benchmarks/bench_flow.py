@@ -112,13 +112,85 @@ class PhaseClock:
         return 100 * cpu / wall if wall else 0.0
 
 
+def shard_phases(profile: bool = False) -> None:
+    """The shard function alone (``process_files``, every page kept) over the bench pages in
+    this process: CPU a page, by stage, and the tagger's encoder and decoder inside it;
+    with ``profile``, cProfile's top functions (which inflate Python calls against numpy
+    and onnxruntime)."""
+    import collections
+    import cProfile
+    import pstats
+
+    import pipeline.run.stages as stages
+    from pipeline.extract import tagger
+    from pipeline.ingest.discover import discover
+    from pipeline.run.preflight import result_options
+
+    spent: collections.Counter = collections.Counter()
+
+    def timed(owner, name: str, label: str) -> None:
+        fn = getattr(owner, name)
+
+        def wrapper(*a, **k):
+            c0 = time.process_time()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent[label] += time.process_time() - c0
+        setattr(owner, name, wrapper)
+
+    model = tagger._model()
+    for owner, name, label in [(stages, "to_document", "ingest"), (stages, "_clean", "clean"),
+                               (stages, "normalize_document", "normalize"), (stages, "score_article", "score"),
+                               (stages, "prefetch_tags", "tagger (prefetch)"), (stages, "extract_records", "extract"),
+                               (stages, "candidate", "dedupe signature"), (tagger, "viterbi", "  of which Viterbi")]:
+        timed(owner, name, label)
+    session = model.session
+
+    class Timed:
+        def run(self, *a):
+            c0 = time.process_time()
+            try:
+                return session.run(*a)
+            finally:
+                spent["  of which the encoder (onnxruntime)"] += time.process_time() - c0
+    files = sorted(discover([str(p) for p in bench_pages()])[0], key=lambda f: f.path)
+    model.session = Timed()
+    prof = cProfile.Profile() if profile else None
+    c0 = time.process_time()
+    try:
+        if prof:
+            prof.enable()
+        out = stages.process_files(files, result_options(0.0, 0))
+        if prof:
+            prof.disable()
+    finally:
+        model.session = session
+    cpu = time.process_time() - c0
+    print(f"shard function: {len(files)} pages, {len(out.kept)} kept, CPU {cpu:.2f} s = {1000 * cpu / len(files):.1f} ms "
+          f"a page; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    parts = sorted(((k, v) for k, v in spent.items() if k.startswith("  ")), key=lambda kv: -kv[1])
+    for label, s in sorted(((k, v) for k, v in spent.items() if not k.startswith("  ")), key=lambda kv: -kv[1]):
+        for lab, sec in [(label, s)] + (parts if label.startswith("tagger") else []):
+            print(f"  {lab:34s} {1000 * sec / len(files):6.1f} ms a page ({100 * sec / cpu:.0f}%)")
+    if prof:
+        pstats.Stats(prof).sort_stats("tottime").print_stats(20)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pages", type=int, default=20000)
     ap.add_argument("--trafilatura-sample", type=int, default=1000, help="pages timed for trafilatura's rate")
     ap.add_argument("--work", help="working folder (default: a temp folder, removed after)")
     ap.add_argument("--distinct", action="store_true", help="make nearly every page a distinct article")
+    ap.add_argument("--full-only", action="store_true", help="only the full run (no incremental runs after it)")
+    ap.add_argument("--shard-phases", action="store_true",
+                    help="only the shard function over the bench pages in this process, CPU by stage")
+    ap.add_argument("--profile", action="store_true", help="with --shard-phases: cProfile's top functions")
     args = ap.parse_args()
+    if args.shard_phases:
+        shard_phases(args.profile)
+        return 0
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     work = Path(args.work or tempfile.mkdtemp(prefix="dgn-bench-"))
@@ -127,6 +199,7 @@ def main() -> int:
         chosen = files[:: max(1, len(files) // args.trafilatura_sample)][:args.trafilatura_sample]
         # trafilatura on half its sample before the flow and half after: load that changes
         # during the bench weighs on both sides of the ratio
+        load_before = " ".join(f"{x:.1f}" for x in os.getloadavg())
         traf_before, cpu_before = trafilatura_rate(chosen[0::2])
 
         from pipeline.flows import run
@@ -150,11 +223,16 @@ def main() -> int:
               f"CPU {clock.cpu_percent('pages'):.0f}% of one core (process tree; {os.cpu_count()} cores); "
               f"publish {clock.spent.get('publish', (0, 0))[0]:.1f} s; other {t_full - pages_wall - clock.spent.get('publish', (0, 0))[0]:.1f} s",
               flush=True)
+        print(f"CPU a page: dgn shard phase {1000 * pages_cpu / args.pages:.1f} ms (process tree), trafilatura "
+              f"{1000 / traf_cpu:.1f} ms; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+              f"at the end ({load_before} before)", flush=True)
         print(f"per CPU second: dgn shard phase {shard_cpu_rate:.1f} pages, trafilatura {traf_cpu:.1f} pages "
               f"({shard_cpu_rate / traf_cpu:.2f} x); with every core busy dgn would run at "
               f"{(os.cpu_count() or 1) * shard_cpu_rate / traf_cpu:.2f} x trafilatura's single-process rate", flush=True)
         peak_full = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak RSS after the full run: {peak_full:.0f} MiB", flush=True)
+        if args.full_only:
+            return 0
         build(work / "pages", max(1, args.pages // 100), start=args.pages, distinct=args.distinct)
         t0 = time.perf_counter()
         inc = run([work / "pages"], work / "out", min_topic_score=0.0)
