@@ -81,30 +81,51 @@ def complete(release: Path) -> bool:
 
 
 @pytest.fixture(scope="module")
-def base_and_reference(tmp_path_factory, env, inputs):
-    """``base``: the output folder after a run on ``a``; the reference: ``base`` then a run on
-    ``a`` and ``b`` that nobody interrupts, and its data file hashes."""
+def started(tmp_path_factory, env, inputs):
+    """``base``: the output folder after a run on ``a``. Then, all at once, each on a copy of
+    ``base`` and with its own Prefect home: the reference run on ``a`` and ``b`` that nobody
+    interrupts, and one run on ``a`` and ``b`` per kill point, stretched at that point (long
+    enough for its test to come and kill it). Started together so that they share the cores;
+    yields ``base``, the reference run and its folder, and per point (run, output, marks, home)."""
     a, b = inputs
     root = tmp_path_factory.mktemp("fault-base")
     base = root / "base"
     finish(dgn([a, "--output", base], env, root / "home-base"))
     ref = root / "ref"
     shutil.copytree(base, ref, symlinks=True)
-    finish(dgn([a, b, "--output", ref], env, root / "home-ref"))
+    ref_run = dgn([a, b, "--output", ref], env, root / "home-ref")
+    killed = {}
+    for point in KILL_POINTS:
+        folder = tmp_path_factory.mktemp(f"kill-{point}")
+        out = folder / "out"
+        shutil.copytree(base, out, symlinks=True)
+        marks = folder / "marks"
+        killed[point] = (dgn([a, b, "--output", out], env, folder / "home", DGN_FAULT_MARKS=marks,
+                             **{f"DGN_FAULT_DELAY_{point.upper()}": 3600}), out, marks, folder / "home")
+    try:
+        yield base, (ref_run, ref), killed
+    finally:
+        for p in [ref_run, *(k[0] for k in killed.values())]:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.communicate(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def base_and_reference(started):
+    """``base`` and the data file hashes of the reference run (``base`` then ``a`` and ``b``)."""
+    base, (ref_run, ref), _ = started
+    finish(ref_run)
     assert latest(ref) != latest(base)
     return base, data_hashes(ref / "releases" / latest(ref))
 
 
 @pytest.mark.parametrize("point", KILL_POINTS)
-def test_sigkill_then_rerun(point, tmp_path, env, inputs, base_and_reference):
+def test_sigkill_then_rerun(point, env, inputs, base_and_reference, started):
     a, b = inputs
     base, want = base_and_reference
-    out = tmp_path / "out"
-    shutil.copytree(base, out, symlinks=True)
-    before = latest(out)
-    marks = tmp_path / "marks"
-    p = dgn([a, b, "--output", out], env, tmp_path / "home", DGN_FAULT_MARKS=marks,
-            **{f"DGN_FAULT_DELAY_{point.upper()}": 120})
+    p, out, marks, home = started[2][point]  # a run on a copy of base, stretched at ``point``
+    before = latest(base)
     deadline = time.monotonic() + 180
     while not (marks / point).exists():
         assert p.poll() is None, p.communicate()[1][-3000:]
@@ -119,7 +140,7 @@ def test_sigkill_then_rerun(point, tmp_path, env, inputs, base_and_reference):
     assert all(complete(d) for d in shown), [d.name for d in shown]
     assert len(shown) == (2 if point == "latest" else 1)  # killed after the rename: complete, not LATEST
 
-    finish(dgn([a, b, "--output", out], env, tmp_path / "home"))
+    finish(dgn([a, b, "--output", out], env, home))
     assert latest(out) != before
     assert data_hashes(out / "releases" / latest(out)) == want
     assert not list((out / "releases").glob(".tmp-*"))
