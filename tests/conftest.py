@@ -1,4 +1,5 @@
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -66,6 +67,7 @@ class SessionServer:
         except subprocess.TimeoutExpired:
             self.proc.kill()
         self.log.close()
+        shutil.rmtree(self.home, ignore_errors=True)
 
 
 _server: SessionServer | None = None
@@ -79,6 +81,8 @@ def _session_server() -> SessionServer:
 
 
 def pytest_collection_finish(session):
+    if session.config.option.collectonly:
+        return
     if any("prefect_harness" in getattr(item, "fixturenames", ()) for item in session.items):
         _session_server()
 
