@@ -56,7 +56,9 @@ def blocked_message(e: Exception, output: str) -> str:
     rejected = info.get("rejected", {})
     lines = ["dgn run: nothing was published."]
     if info and info.get("articles") == 0:
-        why = ", ".join(f"{n} {reason}" for reason, n in sorted(rejected.items(), key=lambda kv: -kv[1]))
+        from pipeline.run.outcome import by_reason
+
+        why = by_reason(rejected, count_first=True)
         lines.append(f"No page became an article: of {info['pages_in']} pages, {info.get('duplicates', 0)} were "
                      f"duplicates and the rest were rejected ({why or 'none'}).")
         if rejected.get("off_topic"):

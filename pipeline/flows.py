@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
@@ -85,7 +86,30 @@ def process_shard(index: int, files: list[SourceFile], limits: dict, seen: froze
     result lives on disk only (the output folder's shard cache, ``pipeline.run.shard_cache``), not in
     Prefect's in-memory cache.
     """
+    _tune_dask_worker()
     return pool.call(process_files, files, limits, seen)
+
+
+_dask_worker_tuned = False
+
+
+def _tune_dask_worker() -> None:
+    """On a Dask worker, once a process, the garbage-collector tuning the local run's worker
+    processes get when they start (``pipeline.gc_tuning``): a worker's heap (its own state,
+    Prefect, the models) is large, and the default thresholds walk it every few hundred
+    allocations."""
+    global _dask_worker_tuned
+    distributed = sys.modules.get("distributed")  # a worker has it loaded; a local run need not
+    if _dask_worker_tuned or distributed is None:
+        return
+    try:
+        distributed.get_worker()
+    except ValueError:  # not on a Dask worker
+        return
+    from pipeline.gc_tuning import collect_less
+
+    collect_less()
+    _dask_worker_tuned = True
 
 
 @task(name="dedupe-and-assemble", cache_policy=NO_CACHE)

@@ -72,7 +72,7 @@ def test_validate_on_a_folder_that_is_no_release(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_run_where_nothing_is_on_topic_says_so_in_words(tmp_path):
+def test_a_run_where_nothing_is_on_topic_says_so_in_words(tmp_path, prefect_harness):
     """Issue 15: a blocked run says what happened and what to do, keeps the rejected pages
     beside the report, and shows no traceback."""
     pages = tmp_path / "in"

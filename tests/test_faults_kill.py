@@ -81,30 +81,56 @@ def complete(release: Path) -> bool:
 
 
 @pytest.fixture(scope="module")
-def base_and_reference(tmp_path_factory, env, inputs):
-    """``base``: the output folder after a run on ``a``; the reference: ``base`` then a run on
-    ``a`` and ``b`` that nobody interrupts, and its data file hashes."""
+def started(tmp_path_factory, env, inputs):
+    """``base``: the output folder after a run on ``a``. Then, all at once, each on a copy of
+    ``base`` and with its own Prefect home: the reference run on ``a`` and ``b`` that nobody
+    interrupts, and one run on ``a`` and ``b`` per kill point, stretched at that point (long
+    enough for its test to come and kill it). Started together so that they share the cores;
+    yields ``base``, the reference run and its folder, and per point (run, output, marks, home).
+    The two runs of ``test_two_runs_at_once_take_turns`` start first, beside the base run."""
     a, b = inputs
+    together = tmp_path_factory.mktemp("together")
+    slow = {"DGN_FAULT_DELAY_CLEAN": 1}  # each run holds the folder for a few seconds
+    two = [dgn([a, "--output", together / "out"], env, together / "h1", **slow),
+           dgn([b, "--output", together / "out"], env, together / "h2", **slow)]
     root = tmp_path_factory.mktemp("fault-base")
     base = root / "base"
     finish(dgn([a, "--output", base], env, root / "home-base"))
     ref = root / "ref"
     shutil.copytree(base, ref, symlinks=True)
-    finish(dgn([a, b, "--output", ref], env, root / "home-ref"))
+    ref_run = dgn([a, b, "--output", ref], env, root / "home-ref")
+    killed = {}
+    for point in KILL_POINTS:
+        folder = tmp_path_factory.mktemp(f"kill-{point}")
+        out = folder / "out"
+        shutil.copytree(base, out, symlinks=True)
+        marks = folder / "marks"
+        killed[point] = (dgn([a, b, "--output", out], env, folder / "home", DGN_FAULT_MARKS=marks,
+                             **{f"DGN_FAULT_DELAY_{point.upper()}": 3600}), out, marks, folder / "home")
+    try:
+        yield base, (ref_run, ref), killed, (two, together / "out")
+    finally:
+        for p in [*two, ref_run, *(k[0] for k in killed.values())]:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.communicate(timeout=60)
+
+
+@pytest.fixture(scope="module")
+def base_and_reference(started):
+    """``base`` and the data file hashes of the reference run (``base`` then ``a`` and ``b``)."""
+    base, (ref_run, ref), *_ = started
+    finish(ref_run)
     assert latest(ref) != latest(base)
     return base, data_hashes(ref / "releases" / latest(ref))
 
 
 @pytest.mark.parametrize("point", KILL_POINTS)
-def test_sigkill_then_rerun(point, tmp_path, env, inputs, base_and_reference):
+def test_sigkill_then_rerun(point, env, inputs, base_and_reference, started):
     a, b = inputs
     base, want = base_and_reference
-    out = tmp_path / "out"
-    shutil.copytree(base, out, symlinks=True)
-    before = latest(out)
-    marks = tmp_path / "marks"
-    p = dgn([a, b, "--output", out], env, tmp_path / "home", DGN_FAULT_MARKS=marks,
-            **{f"DGN_FAULT_DELAY_{point.upper()}": 120})
+    p, out, marks, home = started[2][point]  # a run on a copy of base, stretched at ``point``
+    before = latest(base)
     deadline = time.monotonic() + 180
     while not (marks / point).exists():
         assert p.poll() is None, p.communicate()[1][-3000:]
@@ -119,20 +145,16 @@ def test_sigkill_then_rerun(point, tmp_path, env, inputs, base_and_reference):
     assert all(complete(d) for d in shown), [d.name for d in shown]
     assert len(shown) == (2 if point == "latest" else 1)  # killed after the rename: complete, not LATEST
 
-    finish(dgn([a, b, "--output", out], env, tmp_path / "home"))
+    finish(dgn([a, b, "--output", out], env, home))
     assert latest(out) != before
     assert data_hashes(out / "releases" / latest(out)) == want
     assert not list((out / "releases").glob(".tmp-*"))
 
 
-def test_two_runs_at_once_take_turns(tmp_path, env, inputs, base_and_reference):
+def test_two_runs_at_once_take_turns(started):
     """Both started together on one folder with different inputs: one waits for the other, and
     the last release holds the pages of both (neither built on a release the other replaced)."""
-    a, b = inputs
-    out = tmp_path / "out"
-    slow = {"DGN_FAULT_DELAY_CLEAN": 1}  # each run holds the folder for a few seconds
-    runs = [dgn([a, "--output", out], env, tmp_path / "h1", **slow),
-            dgn([b, "--output", out], env, tmp_path / "h2", **slow)]
+    runs, out = started[3]  # on ``a`` and on ``b``, started together
     logs = [finish(p) for p in runs]
     assert sum("in use by another dgn run" in log for log in logs) == 1, logs
     releases = [d for d in (out / "releases").iterdir() if d.is_dir() and not d.name.startswith(".")]

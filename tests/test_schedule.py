@@ -1,12 +1,9 @@
 """`dgn serve`: a deployment with its cron schedule on a real Prefect server, and a run of it."""
 import json
 import os
-import socket
 import subprocess
 import sys
 import textwrap
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -49,37 +46,12 @@ def test_serve_refuses_a_bad_cron(monkeypatch, capsys):
     assert "bad --cron" in capsys.readouterr().err
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
-def prefect_server(tmp_path):
-    port = _free_port()
+def prefect_server(prefect_harness, tmp_path):
+    """The session's Prefect server; the script runs with a Prefect home of its own."""
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     env.pop("PREFECT_API_URL", None)
-    log = open(tmp_path / "server.log", "wb")
-    proc = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/api"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(url + "/health", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail((tmp_path / "server.log").read_text())
-                time.sleep(1)
-        else:
-            pytest.fail("prefect server did not start in 120 s")
-        yield url, env
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
+    return prefect_harness, env
 
 
 @pytest.mark.slow

@@ -28,12 +28,19 @@ def _by_count(counts: dict[str, int]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
+def by_reason(rejected: dict[str, int], count_first: bool = False) -> str:
+    """Rejected pages by reason, most first, ties by name: ``off_topic 3, too_short 1`` (or
+    ``3 off_topic, 1 too_short``). The one wording of the reasons that the run's log, its
+    Prefect artifact and the CLI's blocked-run message share."""
+    return ", ".join(f"{n} {r}" if count_first else f"{r} {n}" for r, n in _by_count(rejected))
+
+
 def accounting_lines(o: Outcome) -> list[str]:
     """The page accounting for the flow-run log: pages by outcome, then rejected by reason."""
     lines = [f"pages in {o.pages_in} = articles {o.articles} + duplicates {o.duplicates} + "
              f"rejected {sum(o.rejected.values())}"]
     if o.rejected:
-        lines.append("rejected by reason: " + ", ".join(f"{r} {n}" for r, n in _by_count(o.rejected)))
+        lines.append("rejected by reason: " + by_reason(o.rejected))
     if o.published:
         lines.append(f"published {o.location}")
     elif o.error:
