@@ -1,7 +1,7 @@
 """Articles of the previous release, as an index that new pages are matched against.
 
 A re-crawl or a reprint of an article released before must keep that article's id instead of
-entering the dataset as a new article. ``load_index`` reads ``data/articles.parquet`` of the
+entering the dataset as a new article. ``load_index`` reads the articles (``data/articles/``) of the
 latest release (column by column, batch by batch) and keeps only ids and MinHash signatures;
 ``match`` says which released article a body is a copy of, if any. Pure: no flow, no writes.
 """
@@ -75,8 +75,10 @@ def release_path(path: str | Path) -> Path | None:
     """The release to read: ``path`` itself if it is one, else the latest under ``path/releases``."""
     from pipeline.publish.release import latest
 
+    from pipeline.publish.layout import is_release
+
     path = Path(path)
-    if (path / "data" / "articles.parquet").is_file():
+    if is_release(path):
         return path
     if (path / "LATEST").is_file():
         path = path.parent
@@ -88,12 +90,10 @@ def load_index(path: str | Path | None, params: Params = DEFAULT) -> PriorIndex:
     release = release_path(path) if path is not None else None
     if release is None:
         return PriorIndex(params=params)
-    import pyarrow.parquet as pq
-
-    pf = pq.ParquetFile(release / "data" / "articles.parquet")
+    from pipeline.publish.layout import iter_batches
 
     def rows():
-        for batch in pf.iter_batches(batch_size=2048, columns=COLUMNS):
+        for batch in iter_batches(release, "articles", COLUMNS):
             cols = batch.to_pydict()
             yield from zip(cols["article_id"], cols["body"], cols["page_id"])
 

@@ -39,6 +39,8 @@ def summary(report: "ValidationReport") -> dict:
         "blocked": report.blocked,
         "rows_in": report.rows_in,
         "rows_out": report.rows_out,
+        "carried_rows": report.carried,
+        "carried_from": report.carried_from,
         "quarantined_rows": len({(q["table"], q["key"]) for q in report.quarantined}),
         "quarantined_by_expectation": dict(sorted(Counter(
             f"{q['table']}: {q['expectation']}" for q in report.quarantined).items())),
@@ -74,6 +76,12 @@ def markdown_summary(report: "ValidationReport") -> str:
             bad = sorted({f"{r['expectation']}({r['column']})" if r["column"] else r["expectation"]
                           for r in first if r["table"] == t and not r["success"]})
             lines.append(f"| {t} | {n} | {report.rows_out.get(t, 0)} | {', '.join(bad) or '—'} |")
+    if report.carried_from:
+        kept = ", ".join(f"{t} {n}" for t, n in report.carried.items())
+        lines += ["", f"Rows in: the rows this run adds, run through every expectation. The rows kept from "
+                  f"release {report.carried_from} ({kept}) were validated when it was published and are not "
+                  "checked row by row again; key uniqueness, foreign keys and row counts cover them and the "
+                  "new rows together."]
     if report.blocked:
         lines += ["", "Failures:" if report.mode == "check" else "Blocking failures:"]
         lines += [f"- {r['table']}: `{r['expectation']}` on `{r['column']}` "

@@ -58,6 +58,8 @@ class ValidationReport:
     run_time: str = ""
     docs_path: Path | None = None
     mode: str = "publish"  # publish (with quarantine) | check (a published release)
+    carried: dict[str, int] = field(default_factory=dict)  # rows kept from ``carried_from``, not run through GX
+    carried_from: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -365,17 +367,18 @@ class _Runner:
                 per_batch = [e for e in sub["expectations"] if e["type"] not in WHOLE_TABLE]
                 self.batch_suites[frame] = ExpectationSuite(name=f"{frame} (batch)", expectations=per_batch)
 
-    def run(self, name: str, src, run_name: str, parents: pa.Array, quarantine: bool
+    def run(self, name: str, src, run_name: str, parents: pa.Array, quarantine: bool, whole=None
             ) -> tuple[list[tuple[str, Any, set[str]]], list[dict]]:
         """(frame, summed result, foreign-key ids) per expectation, and the rows that failed
-        a quarantine expectation (collected batch by batch)."""
+        a quarantine expectation (collected batch by batch). GX sees the rows of ``src``; the
+        whole-table expectations are computed over ``whole`` (carried rows and ``src``)."""
         from great_expectations.core.run_identifier import RunIdentifier
         from great_expectations.validator.v1_validator import Validator
 
         pk = list(TABLES[name].primary_key)
         fmt = {**BATCH_FORMAT, "unexpected_index_column_names": pk}
         frames = [f for f in self.definitions if f == name or f.startswith(name + ".")]
-        sums = {f: [_Sum(c, kw) for c, kw, whole in self.configs[f] if not whole] for f in frames}
+        sums = {f: [_Sum(c, kw) for c, kw, is_whole in self.configs[f] if not is_whole] for f in frames}
         validators: dict[str, Any] = {}
         order: list[_Sum] = []  # GX's order of results, which quarantined rows keep
         rows = 0
@@ -408,9 +411,10 @@ class _Runner:
         for frame in frames:
             batch_results = iter(sums[frame])
             results, fk = [], []
-            for config, kwargs, whole in self.configs[frame]:
-                if whole:
-                    results.append(_whole_table(src, config, kwargs, self.params, rows))
+            for config, kwargs, is_whole in self.configs[frame]:
+                if is_whole:
+                    results.append(_whole_table(whole or src, config, kwargs, self.params,
+                                                rows + (whole.carried_rows if whole is not None else 0)))
                     fk.append(set())
                 else:
                     acc = next(batch_results)
@@ -569,28 +573,59 @@ def _parent_keys(src) -> pa.Array:
     return pc.unique(ids.filter(pc.is_valid(ids)))
 
 
+class Joined:
+    """Carried rows then new ones, as one source for the whole-table checks (key columns:
+    uniqueness, foreign keys, row count)."""
+
+    def __init__(self, carried, new):
+        self.carried, self.new = carried, new
+        self.name, self.schema = new.name, new.schema
+
+    @property
+    def carried_rows(self) -> int:
+        return self.carried.num_rows
+
+    def batches(self, columns: list[str] | None = None, rows: int | None = None):
+        yield from self.carried.batches(columns, rows)
+        yield from self.new.batches(columns, rows)
+
+    def column(self, name: str) -> pa.ChunkedArray:
+        return pa.chunked_array([*self.carried.column(name).chunks, *self.new.column(name).chunks],
+                                type=self.schema.field(name).type)
+
+
 def validate_sources(sources: dict, run_time: dt.datetime, docs_dir: Path | None = None,
-                     suites: dict[str, dict] | None = None, quarantine: bool = True) -> tuple[dict, ValidationReport]:
+                     suites: dict[str, dict] | None = None, quarantine: bool = True,
+                     carried: dict | None = None, carried_from: str | None = None) -> tuple[dict, ValidationReport]:
     """Validate the released tables (``TableSource``s, read a batch at a time); return them
     without the quarantined rows, and the report.
 
     With ``quarantine=False`` (checking a published release) there is one pass and every
-    failure counts against the release.
+    failure counts against the release. ``carried`` (an incremental release: the rows kept
+    from release ``carried_from``, validated when it was published) are not run through GX
+    again; key uniqueness, foreign keys and row counts are computed over them and the new
+    rows together, from key columns only.
     """
     from pipeline.publish.stream import TableSource
 
     sources = {n: TableSource.of(n, sources.get(n, [])) for n in RELEASED}
+    carried = carried or {}
     suites = suites or load_suites()
     params = patterns.parameters()
     params["run_time"] = _as_timestamp(run_time)
-    report = ValidationReport(run_time=params["run_time"].isoformat(), mode="publish" if quarantine else "check")
+    report = ValidationReport(run_time=params["run_time"].isoformat(), mode="publish" if quarantine else "check",
+                              carried={n: s.num_rows for n, s in carried.items()},
+                              carried_from=carried_from if carried else None)
     runner = _Runner(suites, params, docs_dir, params["run_time"].to_pydatetime())
 
+    def whole(current: dict, name: str):
+        return Joined(carried[name], current[name]) if name in carried else None
+
     def one_pass(current: dict, pass_name: str, names=RELEASED) -> tuple[list[dict], list[dict]]:
-        parents = _parent_keys(current["articles"])
+        parents = _parent_keys(whole(current, "articles") or current["articles"])
         results, rows = [], []
         for name in names:
-            found, bad = runner.run(name, current[name], pass_name, parents, quarantine)
+            found, bad = runner.run(name, current[name], pass_name, parents, quarantine, whole(current, name))
             results += [_digest(name, frame, r, params, pass_name, fk_ids) for frame, r, fk_ids in found]
             rows.extend(bad)
         return results, rows
