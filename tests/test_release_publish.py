@@ -164,7 +164,7 @@ def test_frictionless_validates_the_datapackage(published):
     dp = json.loads((published[1].path / "datapackage.json").read_text("utf-8"))
     people = next(r for r in dp["resources"] if r["name"] == "people")
     assert people["schema"]["foreignKeys"][0]["reference"] == {"resource": "articles", "fields": ["article_id"]}
-    assert people["path"] == ["csv/people/part-00000.csv"] and people["bytes"] > 0
+    assert people["path"] == ["csv/people/part-00000.csv"] and people["dgn:parts"][0]["bytes"] > 0
     assert people["dgn:parts"][0]["sha256"] == hashlib.sha256(
         (published[1].path / "csv" / "people" / "part-00000.csv").read_bytes()).hexdigest()
     assert people["dgn:parquet"][0]["sha256"] == hashlib.sha256(

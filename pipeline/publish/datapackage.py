@@ -4,7 +4,7 @@ A resource is a table's CSV parts (a multipart resource: ``path`` lists them; fr
 reads them as one table and skips the header that every part repeats), with the full table
 schema and keys, so that ``frictionless validate datapackage.json`` checks types, keys and
 foreign keys of the data. Each part's sha256 and bytes are under ``dgn:parts`` (frictionless
-would hash the parts joined), and the Parquet twins (same rows, exact values) under
+would count and hash the parts joined, less the repeated headers), and the Parquet twins (same rows, exact values) under
 ``dgn:parquet``.
 """
 from __future__ import annotations
@@ -64,7 +64,7 @@ def descriptor(version: str, created: str, hashes: dict[str, tuple[str, int]], p
         resources.append({
             "name": name, "path": [p["csv"]["path"] for p in ps], "description": spec.description,
             "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv",
-            "encoding": "utf-8-sig", "bytes": sum(p["csv"]["bytes"] for p in ps),
+            "encoding": "utf-8-sig",
             "schema": table_schema(spec),
             "dgn:parts": [{"path": p["csv"]["path"], "sha256": p["csv"]["sha256"], "bytes": p["csv"]["bytes"],
                            "rows": p["rows"]} for p in ps],
