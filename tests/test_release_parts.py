@@ -63,6 +63,7 @@ def releases(tmp_path_factory):
     root = tmp_path_factory.mktemp("parts")
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(layout, "PART_ROWS", 2)
+        mp.setattr(layout, "PART_ROWS_OF", {})
         out = root / "out"
         first = publish_release(rows_of(OLD), [], RUN_INFO, out, now=NOW)
         before = digests(first.path)
@@ -207,3 +208,20 @@ def test_readers_take_the_parts(releases):
     _, _, second, *_ = releases
     assert len(load_index(second.path)) == len(OLD + NEW)
     assert layout.read_table(second.path, "articles", ["article_id"]).num_rows == len(OLD + NEW)
+
+
+def test_the_dedupe_index_is_cached_and_the_same(releases, tmp_path):
+    import shutil
+
+    import numpy as np
+
+    from pipeline.dedupe.history import CACHE_DIR, load_index
+
+    _, _, second, *_ = releases
+    shutil.rmtree(second.path.parent.parent / CACHE_DIR, ignore_errors=True)
+    cold = load_index(second.path)
+    cached = list((second.path.parent.parent / CACHE_DIR).glob("*.npz"))
+    assert [p.name for p in cached] == [f"{second.version}.npz"]
+    warm = load_index(second.path)
+    assert warm.article_ids == cold.article_ids and warm.exact_rows == cold.exact_rows
+    assert np.array_equal(warm.sigs, cold.sigs) and np.array_equal(warm.keys, cold.keys)

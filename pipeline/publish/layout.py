@@ -2,7 +2,7 @@
 
 A table is a folder of parts, ``data/<table>/part-NNNNN.parquet``, with a CSV twin a part,
 ``csv/<table>/part-NNNNN.csv`` (each a whole CSV: BOM and header). A part holds at most
-``PART_ROWS`` rows and is never written again once published: a later release hard-links
+``part_rows(table)`` rows and is never written again once published: a later release hard-links
 the parts it keeps and writes only new ones, numbered after the previous release's. Readers
 take the folder as one table (pyarrow, pandas, DuckDB and ``datasets`` read a folder or a
 glob of parts). Releases written before the parts were one file a table
@@ -15,7 +15,14 @@ from pathlib import Path
 
 import pyarrow as pa
 
-PART_ROWS = 20_000  # rows a part; one constant, so that a full run cuts the same parts
+PART_ROWS = 20_000  # rows a part: a full run of the same rows cuts the same parts
+# Articles are wide (bodies) and the only rows an incremental run rewrites (an old article's
+# ``duplicate_count``), part by part: small parts keep that rewrite small.
+PART_ROWS_OF = {"articles": 2_000}
+
+
+def part_rows(name: str) -> int:
+    return PART_ROWS_OF.get(name, PART_ROWS)
 PART_NAME = re.compile(r"^part-(\d{5,})\.(parquet|csv)$")
 
 

@@ -70,7 +70,7 @@ def _file_entry(folder: Path, path: Path) -> dict:
 
 
 class PartWriter:
-    """Rows in, parts of ``PART_ROWS`` rows out (Parquet and CSV), numbered from ``first``:
+    """Rows in, parts of ``part_rows`` rows out (Parquet and CSV), numbered from ``first``:
     the cut depends on the row count only, so the same rows make the same files."""
 
     def __init__(self, folder: Path, name: str, schema: pa.Schema, first: int, version: str):
@@ -102,12 +102,13 @@ class PartWriter:
         while table.num_rows:
             if self._pq is None:
                 self._open()
-            take = min(table.num_rows, layout.PART_ROWS - self._rows)
+            cap = layout.part_rows(self.name)
+            take = min(table.num_rows, cap - self._rows)
             head, table = table.slice(0, take), table.slice(take)
             self._pq.write(head)
             self._csv.write(head)
             self._rows += take
-            if self._rows == layout.PART_ROWS:
+            if self._rows == cap:
                 self._close()
 
     def close(self, empty_part: bool = False) -> list[dict]:
