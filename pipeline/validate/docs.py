@@ -123,10 +123,20 @@ def add_static_index(folder: Path, report: "ValidationReport") -> None:
         f"<h2>DGN validation: {html.escape(verdict)}</h2>"
         "<p>Expectation suites (one a table; <code>table.column</code> suites check each element of a list "
         "column) and their validation runs: <em>input</em> is the tables as the flow made them, "
-        "<em>release</em> what is left after quarantine.</p>"
+        "<em>release</em> what is left after quarantine.</p>" + _carried_note(report)
         '<table border="1" cellpadding="4" style="border-collapse:collapse">'
         "<tr><th>suite</th><th>validation runs</th></tr>" + "".join(rows) + "</table></section>")
     index.write_text(text.replace("<body>", "<body>\n" + section, 1), "utf-8")
+
+
+def _carried_note(report: "ValidationReport") -> str:
+    """An incremental release: which rows these runs saw, and where the others were validated."""
+    if not report.carried_from:
+        return ""
+    kept = ", ".join(f"{html.escape(t)} {n}" for t, n in report.carried.items())
+    return (f"<p>These runs validated the rows this release adds. The rows it keeps from release "
+            f"{html.escape(report.carried_from)} ({kept}) were validated when that release was published; "
+            "here only key uniqueness, foreign keys and row counts cover them, with the new rows.</p>")
 
 
 ASSETS = Path(__file__).parent / "assets"

@@ -56,8 +56,24 @@ def full(work: Path) -> dict:
     return {**_usage(started, {}, cpu0), "rows": result.row_counts, "ok": result.validation_ok}
 
 
-def incremental(work: Path, repeats: int) -> dict:
-    """New rows plus ``repeats`` pages of old articles, as the flow publishes them."""
+def pick_repeats(work: Path, repeats: int, name: str) -> None:
+    """``repeats`` old articles spread over the release, as pages of their own (new page ids):
+    copies of released articles, as reprints are. Written to ``work/<name>.parquet``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    old = pq.ParquetFile(work / "old" / "articles.parquet")
+    total, per_group = old.metadata.num_rows, old.metadata.row_group(0).num_rows
+    picks = [(i * total + total // 2) // repeats for i in range(repeats)]
+    again = pa.concat_tables([old.read_row_group(r // per_group).slice(r % per_group, 1) for r in picks])
+    again = again.set_column(again.schema.get_field_index("page_id"), again.schema.field("page_id"),
+                             pa.array([f"{name}-{i}" for i in range(again.num_rows)], pa.string()))
+    pq.write_table(again, work / f"{name}.parquet")
+
+
+def incremental(work: Path, batch: str) -> dict:
+    """The new rows of ``work/<batch>/`` plus the pages of ``work/<batch>-repeats.parquet``,
+    as the flow publishes them."""
     import datetime as dt
 
     import pyarrow as pa
@@ -68,14 +84,10 @@ def incremental(work: Path, repeats: int) -> dict:
     from pipeline.run.incremental import load_prior, merge
     from pipeline.tables import RELEASED
 
-    new = {n: pq.read_table(work / "new" / f"{n}.parquet") for n in RELEASED}
-    old = pq.ParquetFile(work / "old" / "articles.parquet")
-    groups = old.metadata.num_row_groups  # the repeated articles spread over the release, as real ones are
-    again = pa.concat_tables([old.read_row_group(i * groups // repeats).slice(i % 7, 1) for i in range(repeats)])
-    again = again.set_column(again.schema.get_field_index("page_id"), again.schema.field("page_id"),
-                             pa.array([f"repeat-{i}" for i in range(again.num_rows)], pa.string()))
+    new = {n: pq.read_table(work / batch / f"{n}.parquet") for n in RELEASED}
+    again = pq.read_table(work / f"{batch}-repeats.parquet")
     new["articles"] = pa.concat_tables([new["articles"], again.cast(new["articles"].schema)])
-    del old, again
+    del again
 
     started, cpu0 = time.perf_counter(), _cpu()
     steps = {}
@@ -91,7 +103,8 @@ def incremental(work: Path, repeats: int) -> dict:
     t = step("load_index", t)
     tables, rejected, carry = merge(prior, new, [])
     t = step("merge", t)
-    result = publish_release(tables, rejected, {"pages_in": 0}, work / "out", now=dt.datetime.fromisoformat(LATER),
+    later = dt.datetime.fromisoformat(LATER) + dt.timedelta(days=int(batch[3:] or 0))
+    result = publish_release(tables, rejected, {"pages_in": 0}, work / "out", now=later,
                              carried_rejected=prior.rejected, carry=carry)
     step("publish", t)
     manifest = json.loads((result.path / "manifest.json").read_text("utf-8"))
@@ -117,33 +130,41 @@ def main() -> int:
     ap.add_argument("--work", type=Path)
     ap.add_argument("--seed", type=Path)
     ap.add_argument("--child", choices=("full", "incremental"), help=argparse.SUPPRESS)
+    ap.add_argument("--batch", default="new", help=argparse.SUPPRESS)
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="dgn-bench-incremental-"))
     if args.child == "full":
         print(json.dumps(full(work)))
         return 0
     if args.child == "incremental":
-        print(json.dumps(incremental(work, args.repeats)))
+        print(json.dumps(incremental(work, args.batch)))
         return 0
     seed = args.seed or work / "seed"
     if not (seed / "articles.parquet").is_file():
         seed_tables(seed)
     per_copy = len(__import__("pyarrow.parquet", fromlist=["x"]).read_table(seed / "articles.parquet"))
     n_new = max(1, round(args.n * args.new))
-    if not (work / "old" / "articles.parquet").is_file():
-        build(seed, args.n, work / "old")
-        build(seed, n_new, work / "new", first_copy=-(-args.n // per_copy) + 1)
+    copies = -(-args.n // per_copy)
+    for folder, n, first in (("old", args.n, 0), ("new", n_new, copies + 1),
+                             ("new1", n_new, copies + 2 + -(-n_new // per_copy))):
+        if not (work / folder / "articles.parquet").is_file():
+            build(seed, n, work / folder, first_copy=first)
+    for batch in ("new", "new1"):
+        pick_repeats(work, args.repeats, f"{batch}-repeats")
     subprocess.run(["rm", "-rf", str(work / "out")], check=True)
     a = _child(["--child", "full", "--work", str(work)])
-    b = _child(["--child", "incremental", "--work", str(work), "--repeats", str(args.repeats)])
-    print(json.dumps({"full": a, "incremental": b}, indent=1), file=sys.stderr)
-    print("| run | articles | new articles | pages repeating old ones | wall s | CPU s | peak RSS |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    print(f"| full | {a['rows']['articles']:,} | – | – | {a['wall']} | {a['cpu']} | {a['peak_rss_mib']:,} MiB |")
-    print(f"| incremental | {b['rows']['articles']:,} | {b['rows']['articles'] - a['rows']['articles']:,} | "
-          f"{args.repeats} | {b['wall']} | {b['cpu']} | {b['peak_rss_mib']:,} MiB |")
-    print(f"\nincremental / full: CPU {b['cpu'] / a['cpu']:.1%}, wall {b['wall'] / a['wall']:.1%}; "
-          f"steps (wall s): {b['steps']}; parts written {b['parts_written']} of {b['parts']}")
+    runs = [_child(["--child", "incremental", "--work", str(work), "--batch", b]) for b in ("new", "new1")]
+    print(json.dumps({"full": a, "incremental": runs}, indent=1), file=sys.stderr)
+    print("| run | articles after | new articles | pages repeating old ones | wall s | CPU s | CPU % of full | peak RSS |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print(f"| full | {a['rows']['articles']:,} | – | – | {a['wall']} | {a['cpu']} | 100% | {a['peak_rss_mib']:,} MiB |")
+    before = a["rows"]["articles"]
+    for name, b in zip(("incremental (dedupe index signed)", "incremental (index cached)"), runs):
+        print(f"| {name} | {b['rows']['articles']:,} | {b['rows']['articles'] - before:,} | {args.repeats} | "
+              f"{b['wall']} | {b['cpu']} | {b['cpu'] / a['cpu']:.1%} | {b['peak_rss_mib']:,} MiB |")
+        before = b["rows"]["articles"]
+    for b in runs:
+        print(f"\nsteps (wall s): {b['steps']}; parts written {b['parts_written']} of {b['parts']}")
     return 0
 
 
