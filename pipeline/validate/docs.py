@@ -123,7 +123,7 @@ def add_static_index(folder: Path, report: "ValidationReport") -> None:
         f"<h2>DGN validation: {html.escape(verdict)}</h2>"
         "<p>Expectation suites (one a table; <code>table.column</code> suites check each element of a list "
         "column) and their validation runs: <em>input</em> is the tables as the flow made them, "
-        "<em>release</em> what is left after quarantine.</p>" + _carried_note(report)
+        "<em>release</em> what is left after quarantine.</p>" + _carried_note(report) +
         '<table border="1" cellpadding="4" style="border-collapse:collapse">'
         "<tr><th>suite</th><th>validation runs</th></tr>" + "".join(rows) + "</table></section>")
     index.write_text(text.replace("<body>", "<body>\n" + section, 1), "utf-8")
