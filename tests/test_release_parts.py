@@ -145,6 +145,7 @@ def test_validation_ran_on_the_new_rows_and_keys_over_all(releases):
     assert summary["rows_in"]["articles"] == len(NEW)
     assert summary["carried_rows"]["articles"] == len(OLD) and summary["carried_from"] == first.version
     assert f"kept from release {first.version}" in second.validation_markdown
+    assert f"keeps from release {first.version}" in (second.path / "validation" / "index.html").read_text("utf-8")
     key = next(r for r in second.expectation_results
                if r["table"] == "articles" and r["expectation"] == "expect_column_values_to_be_unique")
     assert key["success"]

@@ -38,10 +38,18 @@ def _cpu() -> float:
     return u.ru_utime + u.ru_stime
 
 
+def _peak_rss_mib() -> int:
+    """This process's peak RSS: ``VmHWM``, which, unlike ``ru_maxrss``, is not inherited
+    across fork and exec from the parent (which built the corpus)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
 def _usage(started: float, steps: dict, cpu0: float = 0.0) -> dict:
-    u = resource.getrusage(resource.RUSAGE_SELF)
     return {"wall": round(time.perf_counter() - started, 2), "cpu": round(_cpu() - cpu0, 2),
-            "peak_rss_mib": round(u.ru_maxrss / 1024), "steps": steps}
+            "peak_rss_mib": _peak_rss_mib(), "steps": steps}
 
 
 def full(work: Path) -> dict:
