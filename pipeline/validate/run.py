@@ -282,16 +282,14 @@ def _digest64(parts: list[pa.Array]):
     return pd.util.hash_pandas_object(frame, index=False).to_numpy()
 
 
-def _unique(src, columns: list[str], compound: bool) -> dict:
-    """GX's uniqueness result over the whole table, from its key columns only.
-
-    As GX: a row is unexpected when another row has the same value (every copy counts);
-    a null value (compound: all values null) is missing, not compared. Rows are compared by
-    a 64-bit digest first (8 bytes a row); the rows whose digest repeats are compared exactly."""
+def _repeats(batches, columns: list[str]) -> tuple[int, int, list[tuple]]:
+    """(rows, missing rows, keys of the rows whose key another row has, in row order) over
+    the tables ``batches()`` yields. Rows are compared by a 64-bit digest first (8 bytes a
+    row); the rows whose digest repeats are compared exactly."""
     import numpy as np
 
     digests, missing = [], []
-    for t in src.batches(columns, rows=50_000):
+    for t in batches():
         gone = pc.is_null(t.column(columns[0]))
         for c in columns[1:]:
             gone = pc.and_(gone, pc.is_null(t.column(c)))
@@ -305,14 +303,50 @@ def _unique(src, columns: list[str], compound: bool) -> dict:
     rows: list[tuple[int, tuple]] = []
     if suspect.any():
         offset = 0
-        for t in src.batches(columns, rows=50_000):
+        for t in batches():
             for i in np.flatnonzero(suspect[offset:offset + t.num_rows]):
                 rows.append((offset + int(i), tuple(t.column(c)[int(i)].as_py() for c in columns)))
             offset += t.num_rows
     twice = {k for k, n in Counter(k for _, k in rows).items() if n > 1}
-    bad = [k for _, k in sorted(rows) if k in twice]
+    return int(len(digest)), int(gone.sum()), [k for _, k in sorted(rows) if k in twice]
+
+
+def _joined_repeats(src: "Joined", columns: list[str]) -> tuple[int, int, list[tuple]]:
+    """``_repeats`` over carried rows and new ones, digesting only the new rows and the carried
+    rows whose first key value a new row has (the carried rows were unique when validated, so
+    a repeat involves a new row); the other carried rows are only counted."""
+    firsts = pc.unique(src.new.column(columns[0]))
+    with_null = firsts.null_count > 0
+    firsts = firsts.drop_null()
+    rows = missing = 0
+    candidates = []
+    for t in src.carried.batches(columns, rows=50_000):
+        first = t.column(columns[0])
+        hit = pc.fill_null(pc.is_in(first, value_set=firsts), False)
+        if with_null:
+            hit = pc.or_(hit, pc.is_null(first))
+        gone = pc.is_null(first)
+        for c in columns[1:]:
+            gone = pc.and_(gone, pc.is_null(t.column(c)))
+        rows += t.num_rows - pc.sum(hit).as_py()
+        missing += pc.sum(pc.and_(gone, pc.invert(hit))).as_py() or 0
+        if pc.any(hit).as_py():
+            candidates.append(t.filter(hit))
+    candidates.extend(src.new.batches(columns, rows=50_000))
+    n, n_missing, bad = _repeats(lambda: iter(candidates), columns)
+    return rows + n, missing + n_missing, bad
+
+
+def _unique(src, columns: list[str], compound: bool) -> dict:
+    """GX's uniqueness result over the whole table, from its key columns only.
+
+    As GX: a row is unexpected when another row has the same value (every copy counts);
+    a null value (compound: all values null) is missing, not compared."""
+    if isinstance(src, Joined):
+        element, n_missing, bad = _joined_repeats(src, columns)
+    else:
+        element, n_missing, bad = _repeats(lambda: src.batches(columns, rows=50_000), columns)
     examples = [dict(zip(columns, k)) if compound else k[0] for k in bad]
-    element, n_missing = int(len(digest)), int(gone.sum())
     res = {"element_count": element, "unexpected_count": len(bad),
            "unexpected_percent": _pct(len(bad), element - n_missing),
            "partial_unexpected_list": examples[:PARTIAL]}
