@@ -60,7 +60,7 @@ def _rows_of(files, name: str) -> dict[str, int]:
     return out
 
 
-_LAST: dict = {}  # the last comparison: the card's diff and the report's article list ask the same
+_LAST: dict = {}  # the last two releases compared: the card's diff and the report's article list ask the same
 
 
 def _compared(old: Path, new: Path, name: str) -> tuple[dict[str, int], dict[str, int], int]:
@@ -77,7 +77,8 @@ def _compared(old: Path, new: Path, name: str) -> tuple[dict[str, int], dict[str
     same = sum(pq.ParquetFile(a[k]).metadata.num_rows for k in shared)
     out = (_rows_of([f for k, f in a.items() if k not in shared], name),
            _rows_of([f for k, f in b.items() if k not in shared], name), same)
-    _LAST.clear()
+    if any(k[:2] != memo[:2] for k in _LAST):
+        _LAST.clear()
     _LAST[memo] = out
     return out
 
