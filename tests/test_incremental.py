@@ -47,6 +47,10 @@ def test_new_page_is_added_and_old_rows_kept(prefect_harness, pages, tmp_path):
     new = {a["article_id"]: a for a in pq.read_table(_release(second) / "data" / "articles").to_pylist()}
     assert all(new[a["article_id"]] == a for a in old)
     assert (out / "releases" / "LATEST").read_text().strip() == _release(second).name
+    # the old rows are the old files, linked; the new article is a part of its own
+    old_part = _release(first) / "data" / "articles" / "part-00000.parquet"
+    assert old_part.stat().st_ino == (_release(second) / "data" / "articles" / "part-00000.parquet").stat().st_ino
+    assert pq.read_table(_release(second) / "data" / "articles" / "part-00001.parquet").num_rows == 1
 
 
 def test_full_and_new_pipeline_version_reprocess_everything(prefect_harness, pages, tmp_path, monkeypatch):

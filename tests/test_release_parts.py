@@ -226,3 +226,38 @@ def test_the_dedupe_index_is_cached_and_the_same(releases, tmp_path):
     warm = load_index(second.path)
     assert warm.article_ids == cold.article_ids and warm.exact_rows == cold.exact_rows
     assert np.array_equal(warm.sigs, cold.sigs) and np.array_equal(warm.keys, cold.keys)
+
+
+def test_a_release_of_one_file_a_table_is_carried_as_part_zero(releases, tmp_path):
+    """A release written before the parts (``data/<table>.parquet``): the next incremental one
+    links each file as its table's part 0 and reads back whole."""
+    from pipeline.publish.csv_export import write_csv
+    from pipeline.publish.release import _write_sums, sha256_file, write_parquet
+
+    first, *_ = releases
+    out = tmp_path / "out"
+    old = out / "releases" / first.version
+    old.mkdir(parents=True)
+    files = {}
+    for name in RELEASED:
+        table = pq.read_table(first.path / "data" / name)
+        write_parquet(table, old / "data" / f"{name}.parquet")
+        write_csv(table, old / "csv" / f"{name}.csv")
+        for rel in (f"data/{name}.parquet", f"csv/{name}.csv"):
+            digest, size = sha256_file(old / rel)
+            files[rel] = {"sha256": digest, "bytes": size}
+    (old / "rejected.parquet").write_bytes((first.path / "rejected.parquet").read_bytes())
+    m = {k: v for k, v in manifest(first).items() if k != "parts"}
+    (old / "manifest.json").write_text(json.dumps({**m, "files": files}), "utf-8")
+    _write_sums(old)
+    (out / "releases" / "LATEST").write_text(first.version + "\n")
+    prior = load_prior(out)
+    assert prior is not None and prior.articles == len(OLD)
+    new = rows_of(NEW)
+    tables, rejected, carry = merge(prior, {n: to_arrow(n, new[n]) for n in RELEASED}, [])
+    later = NOW.replace(day=NOW.day + 1)
+    third = publish_release(tables, rejected, RUN_INFO, out, now=later, carried_rejected=prior.rejected, carry=carry)
+    linked = third.path / "data" / "articles" / "part-00000.parquet"
+    assert os.stat(linked).st_ino == os.stat(old / "data" / "articles.parquet").st_ino
+    assert pq.read_table(third.path / "data" / "articles").num_rows == len(OLD + NEW)
+    assert check_release(third.path) is None

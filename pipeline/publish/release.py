@@ -356,7 +356,7 @@ def write_parquet(table: pa.Table, path: Path) -> None:
 
 def stage_table(src, path: Path):
     """The table typed and redacted into a scratch Parquet file, read back a batch at a time
-    by validation and by ``write_table``: redaction runs once a row."""
+    by validation and by ``write_data``: redaction runs once a row."""
     from pipeline.publish.stream import ParquetSink, TableSource
 
     with ParquetSink(path, src.schema, options={"compression": "lz4"}) as out:
