@@ -163,8 +163,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    if not os.path.isfile(os.path.join(args.release, "data", "articles.parquet")):
-        print(f"dgn validate: {args.release} is no release (a release folder holds data/articles.parquet)",
+    from pipeline.publish.layout import is_release
+
+    if not is_release(args.release):
+        print(f"dgn validate: {args.release} is no release (a release folder holds data/articles/)",
               file=sys.stderr)
         return 2
     from pipeline.validate import validate_release

@@ -126,11 +126,11 @@ def dedupe_and_assemble(staging: Staging, lights: list[dict], output_dir: str, i
 
 @task(name="validate-and-publish", cache_policy=NO_CACHE)
 def validate_and_publish(tables: dict, rejected: list[dict], run_info: dict, output_dir: str, carried=None,
-                         page_paths: dict[str, str] | None = None):
+                         page_paths: dict[str, str] | None = None, carry=None):
     from pipeline.publish.release import publish_release
 
     return publish_release(tables, rejected, run_info, Path(output_dir), carried_rejected=carried,
-                           page_paths=page_paths)
+                           page_paths=page_paths, carry=carry)
 
 
 def _skipped_rows(skipped: list[tuple[str, str]], seen: frozenset[str]) -> list[dict]:
@@ -144,9 +144,10 @@ def _skipped_rows(skipped: list[tuple[str, str]], seen: frozenset[str]) -> list[
     return rows
 
 
-def _snapshot_hash(articles, rejected: list[dict], carried) -> str:
+def _snapshot_hash(articles, rejected: list[dict], carried, prior_seen: frozenset[str] = frozenset()) -> str:
     """A hash of every page id the release accounts for: same pages in, same snapshot."""
     ids = set(articles.column("page_id").to_pylist()) | {r["page_id"] for r in rejected if r.get("page_id")}
+    ids |= prior_seen
     if carried is not None:
         ids |= set(carried.column("page_id").drop_null().to_pylist())
     return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()
@@ -236,7 +237,7 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
         new_pages = len(unread) + done.pages_in
         unchanged = done.unchanged + len(skipped) - len(unread)
         if prior is not None and new_pages == 0:
-            summary = RunSummary(pages_in=prior.pages_in, articles=prior.tables["articles"].num_rows, duplicates=0,
+            summary = RunSummary(pages_in=prior.pages_in, articles=prior.articles, duplicates=0,
                                  release=str(Path(output_dir) / "releases" / prior.version), version=prior.version,
                                  unchanged_pages=unchanged, published=False)
             logger.info(summary.line())
@@ -250,27 +251,31 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
                            f"{n_dups} duplicates, {len(rejected)} rejected")
     rejected += dup_rows
     pages_in = new_pages + (prior.pages_in if prior else 0)
-    carried = None
-    if prior is not None:
-        tables, rejected = merge(prior, tables, rejected)
+    carried = carry = None
+    flags = Counter()
+    if prior is not None:  # the new rows only; the release links the old parts (``carry``)
+        tables, rejected, carry = merge(prior, tables, rejected)
         carried = prior.rejected
-        prior.tables.clear()  # merged into ``tables``: hold the release once, not twice
+        flags.update(prior.run_info.get("flags") or {})
+    flags.update(_flag_counts(tables["articles"]))
+    articles = tables["articles"].num_rows + (prior.articles if prior else 0)
     reasons = page_reasons(rejected, carried)
     total_dups = reasons.pop("duplicate_of", 0)
-    if pages_in != tables["articles"].num_rows + total_dups + sum(reasons.values()):
-        raise RuntimeError(f"page accounting broken after merge: {pages_in} pages, {tables['articles'].num_rows} "
+    if pages_in != articles + total_dups + sum(reasons.values()):
+        raise RuntimeError(f"page accounting broken after merge: {pages_in} pages, {articles} "
                            f"articles, {total_dups} duplicates, {sum(reasons.values())} rejected")
     run_info = {
         "pages_in": pages_in, "new_pages": new_pages, "unchanged_pages": unchanged,
-        "articles": tables["articles"].num_rows, "duplicates": total_dups,
-        "rejected": dict(sorted(reasons.items())), "flags": _flag_counts(tables["articles"]),
+        "articles": articles, "duplicates": total_dups,
+        "rejected": dict(sorted(reasons.items())), "flags": dict(sorted(flags.items())),
         "redactions": dict(sorted(done.redactions.items())), "inputs": [redact_text(str(p)) for p in inputs],
-        "input_snapshot": _snapshot_hash(tables["articles"], rejected, carried), "pipeline_version": PIPELINE_VERSION,
+        "input_snapshot": _snapshot_hash(tables["articles"], rejected, carried, prior.seen if prior else frozenset()),
+        "pipeline_version": PIPELINE_VERSION,
         "code_version": code_version(), "previous_release": prior.version if prior else None, "limits": limits,
     }
     _report("publish", 0, 1)
     try:
-        result = validate_and_publish(tables, rejected, run_info, output_dir, carried, page_paths)
+        result = validate_and_publish(tables, rejected, run_info, output_dir, carried, page_paths, carry)
     except Exception as e:
         e.run_info = run_info  # the CLI shows what happened to the pages next to the failed check
         _keep_rejected(e, rejected)

@@ -1,9 +1,10 @@
 """Articles of the previous release, as an index that new pages are matched against.
 
 A re-crawl or a reprint of an article released before must keep that article's id instead of
-entering the dataset as a new article. ``load_index`` reads ``data/articles.parquet`` of the
+entering the dataset as a new article. ``load_index`` reads the articles (``data/articles/``) of the
 latest release (column by column, batch by batch) and keeps only ids and MinHash signatures;
-``match`` says which released article a body is a copy of, if any. Pure: no flow, no writes.
+``match`` says which released article a body is a copy of, if any. The signatures are cached
+beside the releases, so that an incremental run signs only new articles.
 """
 from __future__ import annotations
 
@@ -39,16 +40,22 @@ class PriorIndex:
 def build_index(rows: Iterable[tuple[str, str, str]], version: str | None = None,
                 params: Params = DEFAULT) -> PriorIndex:
     """Index (article_id, body, page_id) rows; bodies are signed and dropped one at a time."""
-    ids: list[str] = []
+    ids, pages, contents, sigs = [], [], [], []
+    for aid, body, page_id in rows:
+        ids.append(aid)
+        pages.append(page_id)
+        contents.append(article_id(body or ""))
+        sigs.append(signature(body or "", params))
+    return _assemble(version, ids, pages, contents, sigs, params)
+
+
+def _assemble(version, ids: list[str], pages: list[str], contents: list[str], sigs: list[np.ndarray],
+              params: Params) -> PriorIndex:
     page_rows: dict[str, int] = {}
     exact_rows: dict[str, int] = {}
-    sigs: list[np.ndarray] = []
-    for aid, body, page_id in rows:
-        r = len(ids)
-        ids.append(aid)
+    for r, (page_id, content) in enumerate(zip(pages, contents)):
         page_rows.setdefault(page_id, r)
-        exact_rows.setdefault(article_id(body or ""), r)
-        sigs.append(signature(body or "", params))
+        exact_rows.setdefault(content, r)
     sig = np.vstack(sigs) if sigs else np.zeros((0, params.permutations), dtype=np.uint32)
     keys = np.concatenate([tagged_keys(sig, b, params) for b in range(params.bands)]) if ids else np.zeros(0, np.uint64)
     order = np.argsort(keys, kind="stable")
@@ -75,8 +82,10 @@ def release_path(path: str | Path) -> Path | None:
     """The release to read: ``path`` itself if it is one, else the latest under ``path/releases``."""
     from pipeline.publish.release import latest
 
+    from pipeline.publish.layout import is_release
+
     path = Path(path)
-    if (path / "data" / "articles.parquet").is_file():
+    if is_release(path):
         return path
     if (path / "LATEST").is_file():
         path = path.parent
@@ -84,20 +93,78 @@ def release_path(path: str | Path) -> Path | None:
 
 
 def load_index(path: str | Path | None, params: Params = DEFAULT) -> PriorIndex:
-    """Index of the latest release under an output folder (or of one release folder); empty if none."""
+    """Index of the latest release under an output folder (or of one release folder); empty if none.
+
+    The signatures are kept beside the releases (``<output>/.dgn-index/``, one file: the
+    latest release's), by article id and page id: an incremental run signs only the articles
+    the previous release did not have, and reads bodies only from the parts that hold them."""
     release = release_path(path) if path is not None else None
     if release is None:
         return PriorIndex(params=params)
     import pyarrow.parquet as pq
 
-    pf = pq.ParquetFile(release / "data" / "articles.parquet")
+    from pipeline.publish.layout import table_files
 
-    def rows():
-        for batch in pf.iter_batches(batch_size=2048, columns=COLUMNS):
-            cols = batch.to_pydict()
-            yield from zip(cols["article_id"], cols["body"], cols["page_id"])
+    cache = release.parent.parent / CACHE_DIR if release.parent.name == "releases" else None
+    known = _read_cache(cache, params) if cache is not None else {}
+    ids, pages, contents, sigs = [], [], [], []
+    for f in table_files(release, "articles"):
+        pf = pq.ParquetFile(f)
+        keys = pf.read(columns=["article_id", "page_id"]).to_pydict()
+        hits = [known.get((a, p)) for a, p in zip(keys["article_id"], keys["page_id"])]
+        bodies = pf.read(columns=["body"]).column(0).to_pylist() if None in hits else None
+        for i, (aid, page_id) in enumerate(zip(keys["article_id"], keys["page_id"])):
+            hit = hits[i] or (article_id(bodies[i] or ""), signature(bodies[i] or "", params))
+            ids.append(aid)
+            pages.append(page_id)
+            contents.append(hit[0])
+            sigs.append(hit[1])
+        del bodies
+    index = _assemble(release.name, ids, pages, contents, sigs, params)
+    if cache is not None:
+        _write_cache(cache, release.name, index, pages, contents, params)
+    return index
 
-    return build_index(rows(), release.name, params)
+
+CACHE_DIR = ".dgn-index"
+
+
+def _stamp(params: Params) -> str:
+    from pipeline import PIPELINE_VERSION
+
+    return f"{PIPELINE_VERSION}|{params!r}"
+
+
+def _read_cache(folder: Path, params: Params) -> dict[tuple[str, str], tuple[str, np.ndarray]]:
+    """(article_id, page_id) -> (content id, signature) of the cached index, if it was made by
+    this pipeline version with these parameters."""
+    for f in sorted(folder.glob("*.npz")) if folder.is_dir() else []:
+        try:
+            with np.load(f, allow_pickle=False) as z:
+                if str(z["stamp"]) != _stamp(params):
+                    continue
+                sig = z["sigs"]
+                return {(a, p): (c, sig[i]) for i, (a, p, c) in
+                        enumerate(zip(z["ids"].tolist(), z["pages"].tolist(), z["contents"].tolist()))}
+        except (OSError, ValueError, KeyError):
+            continue
+    return {}
+
+
+def _write_cache(folder: Path, version: str, index: PriorIndex, pages: list[str], contents: list[str],
+                 params: Params) -> None:
+    """The index's signatures as the only file of the cache (older ones are dropped)."""
+    import os
+
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{version}.npz"
+    tmp = folder / f".{version}.{os.getpid()}.tmp.npz"
+    np.savez(tmp, stamp=np.array(_stamp(params)), ids=np.array(index.article_ids, dtype=str),
+             pages=np.array(pages, dtype=str), contents=np.array(contents, dtype=str), sigs=index.sigs)
+    os.replace(tmp, target)
+    for f in folder.glob("*.npz"):
+        if f != target:
+            f.unlink(missing_ok=True)
 
 
 def match_page(index: PriorIndex, page_id: str) -> str | None:

@@ -164,8 +164,19 @@ def column_chart(title: str, items: list[tuple[str, int]]) -> str:
     return _svg(WIDTH, base + 28, title, body)
 
 
+_LAST: list = []  # (table, charts) of the last call: the card and the report draw the same table
+
+
 def render_all(articles: pa.Table) -> dict[str, tuple[str, str]]:
-    """file name -> (title, SVG text) for every chart of ``CHARTS``."""
+    """file name -> (title, SVG text) for every chart of ``CHARTS``; drawn once a table."""
+    if _LAST and _LAST[0] is articles:
+        return dict(_LAST[1])
+    out = _render_all(articles)
+    _LAST[:] = [articles, out]
+    return dict(out)
+
+
+def _render_all(articles: pa.Table) -> dict[str, tuple[str, str]]:
     months, undated, unit = by_month(articles)
     month_title = f"Articles per {unit} (published_at, Asia/Shanghai)"
     if undated:

@@ -1,9 +1,11 @@
 """The Frictionless Data Package descriptor of a release (``datapackage.json``).
 
-Resources are the CSV files, with full table schemas, keys, sha256 and bytes, so that
-``frictionless validate datapackage.json`` checks types, keys and foreign keys of the data.
-Each resource names its Parquet twin (same rows, exact values) under ``dgn:parquet`` with
-its own sha256 and bytes: frictionless cannot hash a Parquet file it reads as a table.
+A resource is a table's CSV parts (a multipart resource: ``path`` lists them; frictionless
+reads them as one table and skips the header that every part repeats), with the full table
+schema and keys, so that ``frictionless validate datapackage.json`` checks types, keys and
+foreign keys of the data. Each part's sha256 and bytes are under ``dgn:parts`` (frictionless
+would count and hash the parts joined, less the repeated headers), and the Parquet twins (same rows, exact values) under
+``dgn:parquet``.
 """
 from __future__ import annotations
 
@@ -52,20 +54,22 @@ def table_schema(spec: Table) -> dict:
     return schema
 
 
-def descriptor(version: str, created: str, hashes: dict[str, tuple[str, int]]) -> dict:
-    """``hashes``: release-relative path -> (sha256, bytes) of the data files."""
+def descriptor(version: str, created: str, hashes: dict[str, tuple[str, int]], parts: dict[str, list[dict]]) -> dict:
+    """``hashes``: release-relative path -> (sha256, bytes) of the data files; ``parts``: the
+    parts of each table (``pipeline.publish.parts``), in order."""
     resources = []
     for name in RELEASED:
         spec = TABLES[name]
-        csv_path, pq_path = f"csv/{name}.csv", f"data/{name}.parquet"
-        sha, size = hashes[csv_path]
-        pq_sha, pq_size = hashes[pq_path]
+        ps = parts[name]
         resources.append({
-            "name": name, "path": csv_path, "description": spec.description,
+            "name": name, "path": [p["csv"]["path"] for p in ps], "description": spec.description,
             "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv",
-            "encoding": "utf-8-sig", "hash": f"sha256:{sha}", "bytes": size,
+            "encoding": "utf-8-sig",
             "schema": table_schema(spec),
-            "dgn:parquet": {"path": pq_path, "sha256": pq_sha, "bytes": pq_size},
+            "dgn:parts": [{"path": p["csv"]["path"], "sha256": p["csv"]["sha256"], "bytes": p["csv"]["bytes"],
+                           "rows": p["rows"]} for p in ps],
+            "dgn:parquet": [{"path": p["parquet"]["path"], "sha256": p["parquet"]["sha256"],
+                             "bytes": p["parquet"]["bytes"], "rows": p["rows"]} for p in ps],
         })
     rj_sha, rj_size = hashes["rejected.parquet"]
     return {

@@ -108,7 +108,9 @@ def _check_sums(path: str, _stats: tuple) -> str | None:
             return f"{name} is missing"
         if sha256_file(target)[0] != digest:
             return f"{name} changed since it was published"
-    return None if "data/articles.parquet" in listed else "its SHA256SUMS does not cover data/articles.parquet"
+    if not any(n == "data/articles.parquet" or n.startswith("data/articles/") for n in listed):
+        return "its SHA256SUMS does not cover the articles table (data/articles/)"
+    return None
 
 
 def latest(output_dir: Path) -> Path | None:
@@ -320,12 +322,16 @@ def row_counts_quarantined(rejected: pa.Table) -> dict[str, int]:
     return dict(sorted(Counter(t for t in rejected.column("table").to_pylist() if t).items()))
 
 
-def _write_sums(folder: Path) -> None:
+def _write_sums(folder: Path, known: dict[str, str] | None = None) -> None:
+    """Every file of the release; ``known`` (path -> sha256) for the data parts the manifest
+    already hashed, so that carried parts are not read again."""
+    known = known or {}
     lines = []
     for p in sorted(folder.rglob("*")):
         if p.is_file() and p.name != "SHA256SUMS":
-            digest, _ = sha256_file(p)
-            lines.append(f"{digest}  {p.relative_to(folder).as_posix()}")
+            name = p.relative_to(folder).as_posix()
+            digest = known.get(name) or sha256_file(p)[0]
+            lines.append(f"{digest}  {name}")
     (folder / "SHA256SUMS").write_text("\n".join(lines) + "\n", "utf-8")
 
 
@@ -348,22 +354,9 @@ def write_parquet(table: pa.Table, path: Path) -> None:
     pq.write_table(table, path, **PARQUET_OPTIONS)
 
 
-def write_table(src, folder: Path) -> int:
-    """One released table, a batch at a time: ``data/<name>.parquet`` and ``csv/<name>.csv``."""
-    from pipeline.publish.csv_export import CsvSink
-    from pipeline.publish.stream import ParquetSink
-
-    with ParquetSink(folder / "data" / f"{src.name}.parquet", src.schema) as pq_out, \
-            CsvSink(folder / "csv" / f"{src.name}.csv", src.schema.names) as csv_out:
-        for batch in src.batches():
-            pq_out.write(batch)
-            csv_out.write(batch)
-    return pq_out.count
-
-
 def stage_table(src, path: Path):
     """The table typed and redacted into a scratch Parquet file, read back a batch at a time
-    by validation and by ``write_table``: redaction runs once a row."""
+    by validation and by ``write_data``: redaction runs once a row."""
     from pipeline.publish.stream import ParquetSink, TableSource
 
     with ParquetSink(path, src.schema, options={"compression": "lz4"}) as out:
@@ -379,33 +372,66 @@ CARD_COLUMNS = ("article_id", "title", "url", "site", "source", "source_type", "
 def _card_tables(folder: Path) -> dict[str, pa.Table]:
     """What the dataset card, its charts and the report read of the written tables: the
     articles' short columns (never the body), the other tables' row counts (no columns)."""
-    import pyarrow.parquet as pq
+    from pipeline.publish.layout import num_rows, read_table
 
     out = {}
     for name in RELEASED:
-        path = folder / "data" / f"{name}.parquet"
-        out[name] = pq.read_table(path, columns=list(CARD_COLUMNS) if name == "articles" else [])
+        if name == "articles":
+            out[name] = read_table(folder, name, list(CARD_COLUMNS))
+        else:
+            out[name] = pa.table({"_": pa.nulls(num_rows(folder, name), pa.null())}).drop_columns(["_"])
     return out
+
+
+def _validation_entry(report, parts: dict[str, list[dict]], version: str) -> dict | None:
+    """The verdict, the parts this release wrote (its new rows, validated row by row now, and
+    rewritten parts, whose rows differ from validated ones only in ``duplicate_count``) and the
+    parts it carries, by the release that wrote and validated them."""
+    if report is None:
+        return None
+    carried: dict[str, list[str]] = {}
+    now: dict[str, list[str]] = {}
+    for name, ps in parts.items():
+        for p in ps:
+            where = now if p["release"] == version else carried.setdefault(p["release"], {})
+            where.setdefault(name, []).append(p["parquet"]["path"])
+    return {"ok": report.ok, "quarantined": len(report.quarantined), "parts_written": now,
+            "parts_carried": carried}
 
 
 def _json(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n"
 
 
+def write_data(folder: Path, tables: dict, version: str, carry=None) -> dict[str, list[dict]]:
+    """Every table as parts (``pipeline.publish.parts``): all of them written, or, with
+    ``carry``, the previous release's parts linked and only the new rows written."""
+    from pipeline.publish.parts import WHOLE, carry_table, write_parts
+    from pipeline.publish.stream import TableSource
+
+    out = {}
+    for name in RELEASED:
+        src = TableSource.of(name, tables[name])
+        out[name] = (carry_table(carry, src, folder, version) if carry is not None and name not in WHOLE
+                     else write_parts(src, folder, version))
+    return out
+
+
 def write_release_files(folder: Path, tables: dict[str, pa.Table], rejected: pa.Table, report,
-                        run_info: dict, version: str, now: dt.datetime, previous: Path | None) -> None:
-    """Data files, then the descriptions that hash or summarise them."""
+                        run_info: dict, version: str, now: dt.datetime, previous: Path | None,
+                        carry=None) -> dict[str, str]:
+    """Data files, then the descriptions that hash or summarise them. Returns the sha256 of
+    each data file (release-relative path), for ``SHA256SUMS``."""
     from pipeline.publish import card, datapackage, report as front_page
     from pipeline.publish.diff import diff_releases, render_markdown
 
-    from pipeline.publish.stream import TableSource
-
-    counts = {name: write_table(TableSource.of(name, tables[name]), folder) for name in RELEASED}
+    parts = write_data(folder, tables, version, carry)
+    counts = {name: sum(p["rows"] for p in ps) for name, ps in parts.items()}
     tables = _card_tables(folder)
     write_parquet(rejected, folder / "rejected.parquet")
-    hashes = {p.relative_to(folder).as_posix(): sha256_file(p)
-              for p in [*(folder / "data").glob("*.parquet"), *(folder / "csv").glob("*.csv"),
-                        folder / "rejected.parquet"]}
+    hashes = {f["path"]: (f["sha256"], f["bytes"]) for ps in parts.values() for p in ps
+              for f in (p["parquet"], p["csv"]) if f}
+    hashes["rejected.parquet"] = sha256_file(folder / "rejected.parquet")
     created = now.astimezone(SHANGHAI).isoformat()
     diff = None
     if previous is not None:
@@ -417,32 +443,39 @@ def write_release_files(folder: Path, tables: dict[str, pa.Table], rejected: pa.
         "row_counts": counts,
         "rejected_counts": page_counts(rejected),
         "quarantined_rows": row_counts_quarantined(rejected),
-        "validation": {"ok": report.ok, "quarantined": len(report.quarantined)} if report else None,
+        "validation": _validation_entry(report, parts, version),
         "previous": diff["old"] if diff else None,
         "diff": diff,
         "run": run_info,
         "files": {k: {"sha256": v[0], "bytes": v[1]} for k, v in sorted(hashes.items())},
+        "parts": parts,
     }
     (folder / "manifest.json").write_text(_json(manifest), "utf-8")
     (folder / "datapackage.json").write_text(
-        _json(datapackage.descriptor(version, created, hashes)), "utf-8")
+        _json(datapackage.descriptor(version, created, hashes, parts)), "utf-8")
     validation_md = report.markdown if report else "Validation was skipped for this release."
     (folder / "README.md").write_text(
         redact(card.render(version, manifest, tables, rejected, validation_md,
                            render_markdown(diff) if diff else None)), "utf-8")
     card.write_citation(folder, version, manifest)
     front_page.write_release_report(folder, version, report, tables, rejected, manifest, previous)
+    return {k: v[0] for k, v in hashes.items()}
 
 
 def publish_release(tables: dict[str, list[dict] | pa.Table], rejected: list[dict], run_info: dict, output_dir: Path,
                     now: dt.datetime | None = None, validate: bool = True,
-                    carried_rejected: pa.Table | None = None, page_paths: dict[str, str] | None = None
-                    ) -> ReleaseResult:
+                    carried_rejected: pa.Table | None = None, page_paths: dict[str, str] | None = None,
+                    carry=None) -> ReleaseResult:
     """Type, validate, write and atomically publish one release; see the module docstring.
 
     ``tables`` are rows or Arrow tables of the release's schema; ``carried_rejected`` the
     rejected rows of the previous release that an incremental release keeps; ``page_paths``
     the input path of each page id, for the rows validation quarantines.
+
+    With ``carry`` (``pipeline.publish.parts.Carry``: the previous release and the duplicates
+    this run adds to its articles) the release is incremental: ``tables`` hold the new rows
+    only (and ``organizations`` whole); GX validates them, the whole-table checks run on the
+    key columns of the carried parts and the new rows, and the carried parts are linked.
 
     Raises ``ValidationBlocked`` (publishing nothing) when a blocking expectation fails; its
     Data Docs are then kept in ``output_dir/blocked/<version>/`` for the post-mortem.
@@ -469,7 +502,11 @@ def publish_release(tables: dict[str, list[dict] | pa.Table], rejected: list[dic
                 from pipeline.validate.docs import write_summary
                 from pipeline.validate.run import failed_expectations_text, validate_sources
 
-                kept, report = validate_sources(typed, now, docs_dir=tmp / "validation")
+                from pipeline.publish.parts import carried_sources
+
+                carried = carried_sources(carry) if carry is not None else None
+                kept, report = validate_sources(typed, now, docs_dir=tmp / "validation", carried=carried,
+                                                carried_from=carry.version if carry is not None else None)
                 write_summary(report, tmp / "validation")
                 if not report.ok:
                     blocked_dir = Path(output_dir) / "blocked" / version
@@ -482,11 +519,12 @@ def publish_release(tables: dict[str, list[dict] | pa.Table], rejected: list[dic
                         f"release blocked by validation: {failed_expectations_text(report)}",
                         report, blocked_dir)
             rejected_table = _rejected_table(rejected, report, typed["articles"], carried_rejected, page_paths)
-            write_release_files(tmp, kept, rejected_table, report, run_info, version, now,
-                                previous=latest(output_dir))
+            known = write_release_files(tmp, kept, rejected_table, report, run_info, version, now,
+                                        previous=carry.release if carry is not None else latest(output_dir),
+                                        carry=carry)
             row_counts = json.loads((tmp / "manifest.json").read_text("utf-8"))["row_counts"]
             shutil.rmtree(work)
-            _write_sums(tmp)
+            _write_sums(tmp, known)
             _fsync_tree(tmp)
             pause("publish")
             final = root / version

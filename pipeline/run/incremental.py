@@ -2,8 +2,8 @@
 
 The latest release is the state: its articles and rejected rows name every page it has seen
 (by ``page_id``). A run with the same pipeline version processes only pages not seen there
-and publishes the old rows plus the new ones; a different pipeline version, or ``--full``,
-starts from nothing.
+and publishes a release that links the old parts and adds the new rows as new parts
+(``pipeline.publish.parts``); a different pipeline version, or ``--full``, starts from nothing.
 """
 from __future__ import annotations
 
@@ -11,11 +11,15 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline import PIPELINE_VERSION
+
+if TYPE_CHECKING:
+    from pipeline.publish.parts import Carry
 
 CHILD_TABLES = ("people", "events", "statistics", "documents", "quotes")
 
@@ -27,15 +31,21 @@ def is_page_row(r: dict) -> bool:
 
 @dataclass
 class Prior:
-    """The latest release as Arrow tables (compact: no Python object a row)."""
+    """What a run needs of the latest release: its key columns and rejected rows, never its
+    tables whole (they stay in their parts, which the next release links)."""
 
     version: str
-    tables: dict[str, pa.Table]
+    path: Path
+    manifest: dict
+    article_ids: pa.Array
     rejected: pa.Table
     seen: frozenset[str]
     pages_in: int
     run_info: dict = field(default_factory=dict)
 
+    @property
+    def articles(self) -> int:
+        return len(self.article_ids)
 
 def _current(output_dir: str | Path, options: dict | None = None) -> tuple[Path, dict] | None:
     """The latest release and its manifest, if one exists, this pipeline version built it and,
@@ -89,17 +99,20 @@ def _pages_in(manifest: dict, seen: frozenset[str]) -> int:
 
 def load_prior(output_dir: str | Path, options: dict | None = None) -> Prior | None:
     """The latest good release, or None when there is none, another version built it, or it
-    was built with other ``options``."""
+    was built with other ``options``. Of its articles only the key and page columns are read."""
     import pyarrow.parquet as pq
+
+    from pipeline.publish.layout import read_table
 
     current = _current(output_dir, options)
     if current is None:
         return None
     rel, manifest = current
-    tables = {p.stem: pq.read_table(p) for p in sorted((rel / "data").glob("*.parquet"))}
+    keys = read_table(rel, "articles", ["article_id", "page_id"])
     rejected = pq.read_table(rel / "rejected.parquet")
-    seen = _seen(tables["articles"].column("page_id").to_pylist(), rejected)
-    return Prior(rel.name, tables, rejected, seen, _pages_in(manifest, seen), manifest.get("run", {}))
+    seen = _seen(keys.column("page_id").to_pylist(), rejected)
+    return Prior(rel.name, rel, manifest, keys.column("article_id").combine_chunks(), rejected, seen,
+                 _pages_in(manifest, seen), manifest.get("run", {}))
 
 
 def seen_pages(output_dir: str | Path, options: dict | None = None) -> tuple[str, int, int, frozenset[str]] | None:
@@ -107,12 +120,13 @@ def seen_pages(output_dir: str | Path, options: dict | None = None) -> tuple[str
     for the quick "anything new?" check before a run."""
     import pyarrow.parquet as pq
 
+    from pipeline.publish.layout import read_table
+
     current = _current(output_dir, options)
     if current is None:
         return None
     rel, manifest = current
-    # ParquetFile, not read_table: no pyarrow.dataset, which imports pandas (a second more)
-    articles = pq.ParquetFile(rel / "data" / "articles.parquet").read(columns=["page_id"]).column("page_id").to_pylist()
+    articles = read_table(rel, "articles", ["page_id"]).column("page_id").to_pylist()
     rejected = pq.ParquetFile(rel / "rejected.parquet").read(columns=["page_id", "table"]).to_pydict()
     seen = frozenset(articles) | {p for p, t in zip(rejected["page_id"], rejected["table"])
                                   if p is not None and is_page_row({"table": t})}
@@ -131,41 +145,39 @@ def _not_in(table: pa.Table, column: str, values: pa.Array) -> pa.Array:
     return pc.invert(pc.is_in(table.column(column), value_set=values))
 
 
-def merge(prior: Prior, new_tables: dict[str, pa.Table], new_rejected: list[dict]) -> tuple[dict, list[dict]]:
-    """Old rows plus new ones. An old article keeps its id and rows: a new page with the same
-    article becomes its duplicate and adds to its ``duplicate_count``; organizations are
-    re-counted over both. The old rejected rows stay in ``prior.rejected``."""
-    from pipeline.tables import sort_by_key, to_arrow
+def merge(prior: Prior, new_tables: dict[str, pa.Table], new_rejected: list[dict]) -> tuple[dict, list[dict], "Carry"]:
+    """The rows this run adds to the latest release, the run's rejected rows, and what the
+    release carries (``Carry``: its parts, and the duplicates added to its articles).
 
-    old = prior.tables["articles"]
-    old_ids = old.column("article_id").combine_chunks()
+    An old article keeps its id and rows: a new page with the same article becomes its
+    duplicate and adds to its ``duplicate_count`` (in the parts that hold it, rewritten on
+    publish). Organizations are re-counted over the old table and the new rows. Only the old
+    article ids are read, and the old organizations (a small aggregate)."""
+    from pipeline.publish.layout import read_table
+    from pipeline.publish.parts import Carry
+    from pipeline.tables import to_arrow
+
+    old_ids = prior.article_ids
     new = new_tables["articles"]
     fresh = _not_in(new, "article_id", old_ids)
     again = new.filter(pc.invert(fresh)).select(["page_id", "url", "article_id"]).to_pylist()
     rejected = list(new_rejected) + [
         {"page_id": a["page_id"], "path": None, "url": a["url"], "stage": "dedupe", "reason": "duplicate_of",
          "detail": "an article of an earlier release", "duplicate_of": a["article_id"]} for a in again]
-    old_list = old_ids.to_pylist()
-    known = set(old_list)
-    extra = Counter(r["duplicate_of"] for r in rejected
-                    if r.get("reason") == "duplicate_of" and r.get("duplicate_of") in known)
-    if extra:
-        counts = [c + extra.get(a, 0) for a, c in zip(old_list, old.column("duplicate_count").to_pylist())]
-        i = old.schema.get_field_index("duplicate_count")
-        old = old.set_column(i, old.schema.field(i), pa.array(counts, old.schema.field(i).type))
-    merged = {"articles": sort_by_key("articles", pa.concat_tables([old, new.filter(fresh).cast(old.schema)]))}
+    targets = [r["duplicate_of"] for r in rejected if r.get("reason") == "duplicate_of" and r.get("duplicate_of")]
+    known = pc.is_in(pa.array(targets, pa.string()), value_set=old_ids).to_pylist() if targets else []
+    extra = Counter(t for t, k in zip(targets, known) if k)
+    merged = {"articles": new.filter(fresh)}
     for t in CHILD_TABLES:
-        before = prior.tables[t]
-        merged[t] = sort_by_key(t, pa.concat_tables(
-            [before, new_tables[t].filter(_not_in(new_tables[t], "article_id", old_ids)).cast(before.schema)]))
+        merged[t] = new_tables[t].filter(_not_in(new_tables[t], "article_id", old_ids))
     orgs: dict[str, dict] = {}
-    for o in prior.tables["organizations"].to_pylist() + new_tables["organizations"].to_pylist():
+    for o in read_table(prior.path, "organizations").to_pylist() + new_tables["organizations"].to_pylist():
         cur = orgs.setdefault(o["name"], {**o, "aliases": [], "article_count": 0})
         cur["aliases"] = sorted(set(cur["aliases"]) | set(o.get("aliases") or []))
         cur["article_count"] += o.get("article_count") or 0
         cur["type"] = cur.get("type") or o.get("type")
     merged["organizations"] = to_arrow("organizations", [orgs[k] for k in sorted(orgs)])
-    return merged, rejected
+    return merged, rejected, Carry(prior.path, prior.manifest, dict(sorted(extra.items())))
 
 
 def unchanged_pages(inputs: list[str], seen: frozenset[str]) -> int | None:

@@ -26,11 +26,14 @@ def validate_release(path: Path, docs_dir: Path | None = None) -> ValidationRepo
     manifest = path / "manifest.json"
     created = json.loads(manifest.read_text("utf-8"))["created_at"] if manifest.is_file() else None
     run_time = dt.datetime.fromisoformat(created) if created else dt.datetime.now(dt.timezone.utc)
+    from pipeline.publish.layout import table_files
+    from pipeline.publish.stream import TableSource
+
     tables = {}
     for name in RELEASED:
-        f = path / "data" / f"{name}.parquet"
-        if not (f.is_file() or f.is_dir()):
-            raise FileNotFoundError(f"{path} is not a DGN release: {f.relative_to(path)} missing")
-        tables[name] = f
+        files = table_files(path, name)
+        if not files:
+            raise FileNotFoundError(f"{path} is not a DGN release: data/{name}/ missing")
+        tables[name] = TableSource(name, files=tuple(files))  # every part
     _, report = validate_sources(tables, run_time, docs_dir=docs_dir, quarantine=False)
     return report

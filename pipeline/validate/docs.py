@@ -39,6 +39,8 @@ def summary(report: "ValidationReport") -> dict:
         "blocked": report.blocked,
         "rows_in": report.rows_in,
         "rows_out": report.rows_out,
+        "carried_rows": report.carried,
+        "carried_from": report.carried_from,
         "quarantined_rows": len({(q["table"], q["key"]) for q in report.quarantined}),
         "quarantined_by_expectation": dict(sorted(Counter(
             f"{q['table']}: {q['expectation']}" for q in report.quarantined).items())),
@@ -74,6 +76,12 @@ def markdown_summary(report: "ValidationReport") -> str:
             bad = sorted({f"{r['expectation']}({r['column']})" if r["column"] else r["expectation"]
                           for r in first if r["table"] == t and not r["success"]})
             lines.append(f"| {t} | {n} | {report.rows_out.get(t, 0)} | {', '.join(bad) or '—'} |")
+    if report.carried_from:
+        kept = ", ".join(f"{t} {n}" for t, n in report.carried.items())
+        lines += ["", f"Rows in: the rows this run adds, run through every expectation. The rows kept from "
+                  f"release {report.carried_from} ({kept}) were validated when it was published and are not "
+                  "checked row by row again; key uniqueness, foreign keys and row counts cover them and the "
+                  "new rows together."]
     if report.blocked:
         lines += ["", "Failures:" if report.mode == "check" else "Blocking failures:"]
         lines += [f"- {r['table']}: `{r['expectation']}` on `{r['column']}` "
@@ -115,10 +123,20 @@ def add_static_index(folder: Path, report: "ValidationReport") -> None:
         f"<h2>DGN validation: {html.escape(verdict)}</h2>"
         "<p>Expectation suites (one a table; <code>table.column</code> suites check each element of a list "
         "column) and their validation runs: <em>input</em> is the tables as the flow made them, "
-        "<em>release</em> what is left after quarantine.</p>"
+        "<em>release</em> what is left after quarantine.</p>" + _carried_note(report) +
         '<table border="1" cellpadding="4" style="border-collapse:collapse">'
         "<tr><th>suite</th><th>validation runs</th></tr>" + "".join(rows) + "</table></section>")
     index.write_text(text.replace("<body>", "<body>\n" + section, 1), "utf-8")
+
+
+def _carried_note(report: "ValidationReport") -> str:
+    """An incremental release: which rows these runs saw, and where the others were validated."""
+    if not report.carried_from:
+        return ""
+    kept = ", ".join(f"{html.escape(t)} {n}" for t, n in report.carried.items())
+    return (f"<p>These runs validated the rows this release adds. The rows it keeps from release "
+            f"{html.escape(report.carried_from)} ({kept}) were validated when that release was published; "
+            "here only key uniqueness, foreign keys and row counts cover them, with the new rows.</p>")
 
 
 ASSETS = Path(__file__).parent / "assets"

@@ -24,7 +24,6 @@ GX is imported here and only here; its import costs seconds.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import logging
 import math
@@ -58,6 +57,8 @@ class ValidationReport:
     run_time: str = ""
     docs_path: Path | None = None
     mode: str = "publish"  # publish (with quarantine) | check (a published release)
+    carried: dict[str, int] = field(default_factory=dict)  # rows kept from ``carried_from``, not run through GX
+    carried_from: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -268,27 +269,27 @@ _NO_ERROR = {"raised_exception": False, "exception_traceback": None, "exception_
 
 
 def _digest64(parts: list[pa.Array]):
-    """A 64-bit digest of each row's key (nulls told apart from empty strings), as numpy."""
-    import numpy as np
+    """A 64-bit digest of each row's key (nulls told apart from empty strings), as numpy:
+    pandas' vectorised row hash. Rows with equal digests are compared exactly afterwards, so
+    a collision costs a comparison, never a wrong verdict."""
+    import pandas as pd
 
-    cols = [p.to_pylist() for p in parts]
-    out = np.empty(len(cols[0]) if cols else 0, dtype=np.uint64)
-    for i, row in enumerate(zip(*cols)):
-        h = hashlib.blake2b(json.dumps(row, ensure_ascii=False, default=str).encode("utf-8"), digest_size=8)
-        out[i] = int.from_bytes(h.digest(), "little")
-    return out
+    if not parts:
+        import numpy as np
+
+        return np.empty(0, dtype=np.uint64)
+    frame = pa.table({f"k{i}": p for i, p in enumerate(parts)}).to_pandas()
+    return pd.util.hash_pandas_object(frame, index=False).to_numpy()
 
 
-def _unique(src, columns: list[str], compound: bool) -> dict:
-    """GX's uniqueness result over the whole table, from its key columns only.
-
-    As GX: a row is unexpected when another row has the same value (every copy counts);
-    a null value (compound: all values null) is missing, not compared. Rows are compared by
-    a 64-bit digest first (8 bytes a row); the rows whose digest repeats are compared exactly."""
+def _repeats(batches, columns: list[str]) -> tuple[int, int, list[tuple]]:
+    """(rows, missing rows, keys of the rows whose key another row has, in row order) over
+    the tables ``batches()`` yields. Rows are compared by a 64-bit digest first (8 bytes a
+    row); the rows whose digest repeats are compared exactly."""
     import numpy as np
 
     digests, missing = [], []
-    for t in src.batches(columns, rows=50_000):
+    for t in batches():
         gone = pc.is_null(t.column(columns[0]))
         for c in columns[1:]:
             gone = pc.and_(gone, pc.is_null(t.column(c)))
@@ -302,14 +303,50 @@ def _unique(src, columns: list[str], compound: bool) -> dict:
     rows: list[tuple[int, tuple]] = []
     if suspect.any():
         offset = 0
-        for t in src.batches(columns, rows=50_000):
+        for t in batches():
             for i in np.flatnonzero(suspect[offset:offset + t.num_rows]):
                 rows.append((offset + int(i), tuple(t.column(c)[int(i)].as_py() for c in columns)))
             offset += t.num_rows
     twice = {k for k, n in Counter(k for _, k in rows).items() if n > 1}
-    bad = [k for _, k in sorted(rows) if k in twice]
+    return int(len(digest)), int(gone.sum()), [k for _, k in sorted(rows) if k in twice]
+
+
+def _joined_repeats(src: "Joined", columns: list[str]) -> tuple[int, int, list[tuple]]:
+    """``_repeats`` over carried rows and new ones, digesting only the new rows and the carried
+    rows whose first key value a new row has (the carried rows were unique when validated, so
+    a repeat involves a new row); the other carried rows are only counted."""
+    firsts = pc.unique(src.new.column(columns[0]))
+    with_null = firsts.null_count > 0
+    firsts = firsts.drop_null()
+    rows = missing = 0
+    candidates = []
+    for t in src.carried.batches(columns, rows=50_000):
+        first = t.column(columns[0])
+        hit = pc.fill_null(pc.is_in(first, value_set=firsts), False)
+        if with_null:
+            hit = pc.or_(hit, pc.is_null(first))
+        gone = pc.is_null(first)
+        for c in columns[1:]:
+            gone = pc.and_(gone, pc.is_null(t.column(c)))
+        rows += t.num_rows - pc.sum(hit).as_py()
+        missing += pc.sum(pc.and_(gone, pc.invert(hit))).as_py() or 0
+        if pc.any(hit).as_py():
+            candidates.append(t.filter(hit))
+    candidates.extend(src.new.batches(columns, rows=50_000))
+    n, n_missing, bad = _repeats(lambda: iter(candidates), columns)
+    return rows + n, missing + n_missing, bad
+
+
+def _unique(src, columns: list[str], compound: bool) -> dict:
+    """GX's uniqueness result over the whole table, from its key columns only.
+
+    As GX: a row is unexpected when another row has the same value (every copy counts);
+    a null value (compound: all values null) is missing, not compared."""
+    if isinstance(src, Joined):
+        element, n_missing, bad = _joined_repeats(src, columns)
+    else:
+        element, n_missing, bad = _repeats(lambda: src.batches(columns, rows=50_000), columns)
     examples = [dict(zip(columns, k)) if compound else k[0] for k in bad]
-    element, n_missing = int(len(digest)), int(gone.sum())
     res = {"element_count": element, "unexpected_count": len(bad),
            "unexpected_percent": _pct(len(bad), element - n_missing),
            "partial_unexpected_list": examples[:PARTIAL]}
@@ -365,17 +402,18 @@ class _Runner:
                 per_batch = [e for e in sub["expectations"] if e["type"] not in WHOLE_TABLE]
                 self.batch_suites[frame] = ExpectationSuite(name=f"{frame} (batch)", expectations=per_batch)
 
-    def run(self, name: str, src, run_name: str, parents: pa.Array, quarantine: bool
+    def run(self, name: str, src, run_name: str, parents: pa.Array, quarantine: bool, whole=None
             ) -> tuple[list[tuple[str, Any, set[str]]], list[dict]]:
         """(frame, summed result, foreign-key ids) per expectation, and the rows that failed
-        a quarantine expectation (collected batch by batch)."""
+        a quarantine expectation (collected batch by batch). GX sees the rows of ``src``; the
+        whole-table expectations are computed over ``whole`` (carried rows and ``src``)."""
         from great_expectations.core.run_identifier import RunIdentifier
         from great_expectations.validator.v1_validator import Validator
 
         pk = list(TABLES[name].primary_key)
         fmt = {**BATCH_FORMAT, "unexpected_index_column_names": pk}
         frames = [f for f in self.definitions if f == name or f.startswith(name + ".")]
-        sums = {f: [_Sum(c, kw) for c, kw, whole in self.configs[f] if not whole] for f in frames}
+        sums = {f: [_Sum(c, kw) for c, kw, is_whole in self.configs[f] if not is_whole] for f in frames}
         validators: dict[str, Any] = {}
         order: list[_Sum] = []  # GX's order of results, which quarantined rows keep
         rows = 0
@@ -408,9 +446,10 @@ class _Runner:
         for frame in frames:
             batch_results = iter(sums[frame])
             results, fk = [], []
-            for config, kwargs, whole in self.configs[frame]:
-                if whole:
-                    results.append(_whole_table(src, config, kwargs, self.params, rows))
+            for config, kwargs, is_whole in self.configs[frame]:
+                if is_whole:
+                    results.append(_whole_table(whole or src, config, kwargs, self.params,
+                                                rows + (whole.carried_rows if whole is not None else 0)))
                     fk.append(set())
                 else:
                     acc = next(batch_results)
@@ -569,28 +608,59 @@ def _parent_keys(src) -> pa.Array:
     return pc.unique(ids.filter(pc.is_valid(ids)))
 
 
+class Joined:
+    """Carried rows then new ones, as one source for the whole-table checks (key columns:
+    uniqueness, foreign keys, row count)."""
+
+    def __init__(self, carried, new):
+        self.carried, self.new = carried, new
+        self.name, self.schema = new.name, new.schema
+
+    @property
+    def carried_rows(self) -> int:
+        return self.carried.num_rows
+
+    def batches(self, columns: list[str] | None = None, rows: int | None = None):
+        yield from self.carried.batches(columns, rows)
+        yield from self.new.batches(columns, rows)
+
+    def column(self, name: str) -> pa.ChunkedArray:
+        return pa.chunked_array([*self.carried.column(name).chunks, *self.new.column(name).chunks],
+                                type=self.schema.field(name).type)
+
+
 def validate_sources(sources: dict, run_time: dt.datetime, docs_dir: Path | None = None,
-                     suites: dict[str, dict] | None = None, quarantine: bool = True) -> tuple[dict, ValidationReport]:
+                     suites: dict[str, dict] | None = None, quarantine: bool = True,
+                     carried: dict | None = None, carried_from: str | None = None) -> tuple[dict, ValidationReport]:
     """Validate the released tables (``TableSource``s, read a batch at a time); return them
     without the quarantined rows, and the report.
 
     With ``quarantine=False`` (checking a published release) there is one pass and every
-    failure counts against the release.
+    failure counts against the release. ``carried`` (an incremental release: the rows kept
+    from release ``carried_from``, validated when it was published) are not run through GX
+    again; key uniqueness, foreign keys and row counts are computed over them and the new
+    rows together, from key columns only.
     """
     from pipeline.publish.stream import TableSource
 
     sources = {n: TableSource.of(n, sources.get(n, [])) for n in RELEASED}
+    carried = carried or {}
     suites = suites or load_suites()
     params = patterns.parameters()
     params["run_time"] = _as_timestamp(run_time)
-    report = ValidationReport(run_time=params["run_time"].isoformat(), mode="publish" if quarantine else "check")
+    report = ValidationReport(run_time=params["run_time"].isoformat(), mode="publish" if quarantine else "check",
+                              carried={n: s.num_rows for n, s in carried.items()},
+                              carried_from=carried_from if carried else None)
     runner = _Runner(suites, params, docs_dir, params["run_time"].to_pydatetime())
 
+    def whole(current: dict, name: str):
+        return Joined(carried[name], current[name]) if name in carried else None
+
     def one_pass(current: dict, pass_name: str, names=RELEASED) -> tuple[list[dict], list[dict]]:
-        parents = _parent_keys(current["articles"])
+        parents = _parent_keys(whole(current, "articles") or current["articles"])
         results, rows = [], []
         for name in names:
-            found, bad = runner.run(name, current[name], pass_name, parents, quarantine)
+            found, bad = runner.run(name, current[name], pass_name, parents, quarantine, whole(current, name))
             results += [_digest(name, frame, r, params, pass_name, fk_ids) for frame, r, fk_ids in found]
             rows.extend(bad)
         return results, rows

@@ -60,9 +60,10 @@ def _edit(value, copy: int, width: int):
     return value
 
 
-def build(seed: Path, n: int, out: Path) -> dict[str, int]:
+def build(seed: Path, n: int, out: Path, first_copy: int = 0) -> dict[str, int]:
     """N distinct articles (seed articles replicated with edits) and their child rows, each
-    table one Parquet file in key order, written a copy at a time."""
+    table one Parquet file in key order, written a copy at a time. Copies are numbered from
+    ``first_copy``: another number gives other articles (``bench_incremental``'s new pages)."""
     import hashlib
 
     import pyarrow.parquet as pq
@@ -73,14 +74,14 @@ def build(seed: Path, n: int, out: Path) -> dict[str, int]:
     src = {t: pq.read_table(seed / f"{t}.parquet").to_pylist() for t in RELEASED}
     per_copy = len(src["articles"])
     copies = -(-n // per_copy)
-    width = len(str(copies))
+    width = len(str(first_copy + copies))
     out.mkdir(parents=True, exist_ok=True)
     writers = {t: ParquetSink(out / f"{t}.parquet", TABLES[t].schema, rows=8192, options={"compression": "lz4"})
                for t in RELEASED}  # row groups of 8,192 rows, as a spool of real shards has
     counts = dict.fromkeys(RELEASED, 0)
     made = 0
     orgs: dict[str, dict] = {}
-    for c in range(copies):
+    for c in range(first_copy, first_copy + copies):
         take = src["articles"][: min(per_copy, n - made)]
         made += len(take)
         ids = {}
