@@ -166,7 +166,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from pipeline.publish.layout import is_release
 
     if not is_release(args.release):
-        print(f"dgn validate: {args.release} is no release (a release folder holds data/articles/)",
+        print(f"dgn validate: {args.release} is no release (a release folder holds data/articles.parquet/)",
               file=sys.stderr)
         return 2
     from pipeline.validate import validate_release

@@ -68,7 +68,7 @@ def test_options_are_range_checked_and_help_names_the_defaults(tmp_path):
 def test_validate_on_a_folder_that_is_no_release(tmp_path):
     r = _dgn("validate", tmp_path)
     assert r.returncode == 2 and r.stderr.strip() == f"dgn validate: {tmp_path} is no release " \
-        "(a release folder holds data/articles/)"
+        "(a release folder holds data/articles.parquet/)"
 
 
 @pytest.mark.slow

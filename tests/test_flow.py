@@ -21,8 +21,8 @@ def test_accounting_and_release_layout(sample_release):
     assert summary.articles == 5, summary.line()
     assert (out / "releases" / "LATEST").read_text().strip() == rel.name
     for t in TABLES:
-        assert (rel / "data" / t / "part-00000.parquet").is_file(), t
-        assert (rel / "csv" / t / "part-00000.csv").read_bytes().startswith(b"\xef\xbb\xbf"), t
+        assert (rel / "data" / f"{t}.parquet" / "part-00000.parquet").is_file(), t
+        assert (rel / "csv" / f"{t}.csv" / "part-00000.csv").read_bytes().startswith(b"\xef\xbb\xbf"), t
     for f in ("manifest.json", "SHA256SUMS", "datapackage.json", "README.md", "rejected.parquet",
               "validation/index.html", "validation/summary.json"):
         assert (rel / f).is_file(), f
@@ -39,24 +39,24 @@ def test_checksums_match(sample_release):
 
 def test_parquet_types_load_back(sample_release):
     _, rel, _ = sample_release
-    t = pq.read_table(rel / "data" / "articles")
+    t = pq.read_table(rel / "data" / "articles.parquet")
     assert pa.types.is_timestamp(t.schema.field("published_at").type)
     assert t.schema.field("published_at").type.tz == "Asia/Shanghai"
     assert pa.types.is_list(t.schema.field("flags").type)
     assert t.schema.field("body").metadata  # column descriptions travel with the data
-    df = pd.read_parquet(rel / "data" / "articles")
+    df = pd.read_parquet(rel / "data" / "articles.parquet")
     assert str(df["published_at"].dt.tz) == "Asia/Shanghai"
     assert df["published_at"].notna().all()
     assert df["article_id"].is_unique
-    people = pd.read_parquet(rel / "data" / "people")
+    people = pd.read_parquet(rel / "data" / "people.parquet")
     assert set(people["article_id"]) <= set(df["article_id"])
-    docs = pd.read_parquet(rel / "data" / "documents")
+    docs = pd.read_parquet(rel / "data" / "documents.parquet")
     assert "数字中国建设整体布局规划" in set(docs["title"])
 
 
 def test_bodies_are_clean(sample_release):
     _, rel, _ = sample_release
-    df = pd.read_parquet(rel / "data" / "articles")
+    df = pd.read_parquet(rel / "data" / "articles.parquet")
     for marker in ("当前位置", "【字体", "相关文章", "特别提示", "联系人", "@caict.ac.cn", "17610059551"):
         assert not df["body"].str.contains(marker, regex=False).any(), marker
 
@@ -66,7 +66,7 @@ def test_same_input_same_bytes(sample_release, tmp_path):
     again = Path(run(None, tmp_path).release)
     for t in TABLES:
         for sub, ext in (("data", "parquet"), ("csv", "csv")):
-            a, b = rel / sub / t / f"part-00000.{ext}", again / sub / t / f"part-00000.{ext}"
+            a, b = rel / sub / f"{t}.{ext}" / f"part-00000.{ext}", again / sub / f"{t}.{ext}" / f"part-00000.{ext}"
             assert a.read_bytes() == b.read_bytes(), f"{sub}/{t}.{ext}"
 
 

@@ -43,14 +43,14 @@ def test_new_page_is_added_and_old_rows_kept(prefect_harness, pages, tmp_path):
     second = run([pages], out)
     assert second.published and second.new_pages == 1 and second.unchanged_pages == 5
     assert second.pages_in == 6 and second.articles == 6
-    old = pq.read_table(_release(first) / "data" / "articles").to_pylist()
-    new = {a["article_id"]: a for a in pq.read_table(_release(second) / "data" / "articles").to_pylist()}
+    old = pq.read_table(_release(first) / "data" / "articles.parquet").to_pylist()
+    new = {a["article_id"]: a for a in pq.read_table(_release(second) / "data" / "articles.parquet").to_pylist()}
     assert all(new[a["article_id"]] == a for a in old)
     assert (out / "releases" / "LATEST").read_text().strip() == _release(second).name
     # the old rows are the old files, linked; the new article is a part of its own
-    old_part = _release(first) / "data" / "articles" / "part-00000.parquet"
-    assert old_part.stat().st_ino == (_release(second) / "data" / "articles" / "part-00000.parquet").stat().st_ino
-    assert pq.read_table(_release(second) / "data" / "articles" / "part-00001.parquet").num_rows == 1
+    old_part = _release(first) / "data" / "articles.parquet" / "part-00000.parquet"
+    assert old_part.stat().st_ino == (_release(second) / "data" / "articles.parquet" / "part-00000.parquet").stat().st_ino
+    assert pq.read_table(_release(second) / "data" / "articles.parquet" / "part-00001.parquet").num_rows == 1
 
 
 def test_full_and_new_pipeline_version_reprocess_everything(prefect_harness, pages, tmp_path, monkeypatch):
@@ -68,8 +68,8 @@ def test_recrawl_of_a_released_article_counts_as_its_duplicate(prefect_harness, 
     (pages / "recrawl.txt").write_bytes(page.read_bytes() + b"\n\n")  # new bytes, same article
     again = run([pages], out)
     assert (again.pages_in, again.articles, again.duplicates, again.new_pages) == (6, 5, 1, 1)
-    old = pq.read_table(Path(first.release) / "data" / "articles").to_pylist()
-    new = pq.read_table(Path(again.release) / "data" / "articles").to_pylist()
+    old = pq.read_table(Path(first.release) / "data" / "articles.parquet").to_pylist()
+    new = pq.read_table(Path(again.release) / "data" / "articles.parquet").to_pylist()
     assert [a["article_id"] for a in old] == [a["article_id"] for a in new]
     bumped = [a for a in new if a["duplicate_count"] == 1]
     assert len(bumped) == 1
@@ -90,13 +90,13 @@ def test_a_file_rewritten_with_the_same_size_and_mtime_is_not_served_from_the_ca
     page.write_text(NEW_PAGE, "utf-8")
     st = page.stat()
     first = run([d], tmp_path / "out1")
-    assert "长沙" in pq.read_table(_release(first) / "data" / "articles").column("title")[0].as_py()
+    assert "长沙" in pq.read_table(_release(first) / "data" / "articles.parquet").column("title")[0].as_py()
     replaced = NEW_PAGE.replace("长沙", "株洲")
     assert len(replaced.encode()) == st.st_size
     page.write_text(replaced, "utf-8")
     os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))
     second = run([d], tmp_path / "out2")
-    titles = pq.read_table(_release(second) / "data" / "articles").column("title").to_pylist()
+    titles = pq.read_table(_release(second) / "data" / "articles.parquet").column("title").to_pylist()
     assert titles and "株洲" in titles[0] and "长沙" not in titles[0]
 
 

@@ -118,7 +118,7 @@ def test_readme_work_pool_path_from_a_fresh_machine(server, tmp_path):
     _ok(_prefect(env, "deployment", "run", DEPLOYMENT))
     _ok(_prefect(env, "worker", "start", "--pool", "dgn-pool", "--run-once", timeout=900))
     latest = (out / "releases" / "LATEST").read_text().strip()
-    assert (out / "releases" / latest / "data" / "articles" / "part-00000.parquet").is_file()
+    assert (out / "releases" / latest / "data" / "articles.parquet" / "part-00000.parquet").is_file()
 
     rows = _ok(_prefect(env, "deployment", "ls"))
     assert re.search(rf"{re.escape(DEPLOYMENT)}\s.*\sdgn-pool", rows), rows

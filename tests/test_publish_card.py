@@ -75,7 +75,7 @@ def test_front_matter_names_a_config_per_table_and_the_licence(release):
     configs = {c["config_name"]: c for c in meta["configs"]}
     assert list(configs) == list(RELEASED)
     for name, c in configs.items():
-        assert c["data_files"] == [{"split": "train", "path": f"data/{name}/*.parquet"}]
+        assert c["data_files"] == [{"split": "train", "path": f"data/{name}.parquet/*.parquet"}]
         assert list(release.glob(c["data_files"][0]["path"]))
     assert configs["articles"].get("default") is True
     assert meta["license"] == "other" and meta["license_link"] == "LICENSE" and meta["language"] == ["zh"]

@@ -55,7 +55,7 @@ def test_validate_release_fails_a_tampered_release(two_releases, tmp_path):
 
     rel = tmp_path / "rel"
     shutil.copytree(two_releases[1].path, rel)
-    path = rel / "data" / "articles" / "part-00000.parquet"
+    path = rel / "data" / "articles.parquet" / "part-00000.parquet"
     table = pq.read_table(path)
     titles = table.column("title").to_pylist()
     titles[0] = "举报电话 13812345678"

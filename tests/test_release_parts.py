@@ -94,7 +94,7 @@ def test_unchanged_parts_are_hard_links(releases):
     first, _, second, *_ = releases
     for kind, ext in (("data", "parquet"), ("csv", "csv")):
         for part in ("part-00000", "part-00002"):
-            old, new = first.path / kind / "articles" / f"{part}.{ext}", second.path / kind / "articles" / f"{part}.{ext}"
+            old, new = first.path / kind / f"articles.{ext}" / f"{part}.{ext}", second.path / kind / f"articles.{ext}" / f"{part}.{ext}"
             assert os.stat(old).st_ino == os.stat(new).st_ino, new
         for name in ("people", "statistics", "quotes"):
             for part in layout.table_files(first.path, name, kind):
@@ -112,19 +112,19 @@ def test_a_duplicate_of_an_old_article_rewrites_only_its_part(releases):
     parts = {p["part"]: p for p in manifest(second)["parts"]["articles"]}
     assert {n: p["release"] for n, p in parts.items()} == {
         0: first.version, 2: first.version, 3: second.version, 4: second.version}
-    assert not (second.path / "data" / "articles" / "part-00001.parquet").exists()
-    rewritten = pq.read_table(second.path / "data" / "articles" / "part-00003.parquet").to_pylist()
+    assert not (second.path / "data" / "articles.parquet" / "part-00001.parquet").exists()
+    rewritten = pq.read_table(second.path / "data" / "articles.parquet" / "part-00003.parquet").to_pylist()
     assert [(r["article_id"], r["duplicate_count"]) for r in rewritten] == [("a3", 1), ("a4", 0)]
-    added = pq.read_table(second.path / "data" / "articles" / "part-00004.parquet").column("article_id").to_pylist()
+    added = pq.read_table(second.path / "data" / "articles.parquet" / "part-00004.parquet").column("article_id").to_pylist()
     assert added == NEW
     # the copy's person is not added: the old article keeps its rows
-    assert pq.read_table(second.path / "data" / "people").num_rows == len(OLD + NEW)
+    assert pq.read_table(second.path / "data" / "people.parquet").num_rows == len(OLD + NEW)
 
 
 def test_the_folder_reads_as_the_full_run(releases):
     _, _, second, full, *_ = releases
     for name in RELEASED:
-        assert as_set(pq.read_table(second.path / "data" / name)) == as_set(pq.read_table(full.path / "data" / name)), name
+        assert as_set(pq.read_table(second.path / "data" / f"{name}.parquet")) == as_set(pq.read_table(full.path / "data" / f"{name}.parquet")), name
     assert manifest(second)["row_counts"] == manifest(full)["row_counts"]
 
 
@@ -135,7 +135,7 @@ def test_checksums_cover_every_part_and_carried_ones_are_not_rehashed(releases):
     assert {k for k in digests(second.path) if k != "SHA256SUMS"} == listed
     old = manifest(first)["files"]
     for k, v in manifest(second)["files"].items():
-        if k in old and k.startswith("data/articles/part-00000"):
+        if k in old and k.startswith("data/articles.parquet/part-00000"):
             assert v == old[k]
 
 
@@ -150,7 +150,7 @@ def test_validation_ran_on_the_new_rows_and_keys_over_all(releases):
                if r["table"] == "articles" and r["expectation"] == "expect_column_values_to_be_unique")
     assert key["success"]
     written = manifest(second)["validation"]["parts_written"]["articles"]
-    assert written == ["data/articles/part-00003.parquet", "data/articles/part-00004.parquet"]
+    assert written == ["data/articles.parquet/part-00003.parquet", "data/articles.parquet/part-00004.parquet"]
 
 
 def test_a_new_row_repeating_a_carried_key_blocks(releases, tmp_path):
@@ -240,7 +240,7 @@ def test_a_release_of_one_file_a_table_is_carried_as_part_zero(releases, tmp_pat
     old.mkdir(parents=True)
     files = {}
     for name in RELEASED:
-        table = pq.read_table(first.path / "data" / name)
+        table = pq.read_table(first.path / "data" / f"{name}.parquet")
         write_parquet(table, old / "data" / f"{name}.parquet")
         write_csv(table, old / "csv" / f"{name}.csv")
         for rel in (f"data/{name}.parquet", f"csv/{name}.csv"):
@@ -257,7 +257,7 @@ def test_a_release_of_one_file_a_table_is_carried_as_part_zero(releases, tmp_pat
     tables, rejected, carry = merge(prior, {n: to_arrow(n, new[n]) for n in RELEASED}, [])
     later = NOW.replace(day=NOW.day + 1)
     third = publish_release(tables, rejected, RUN_INFO, out, now=later, carried_rejected=prior.rejected, carry=carry)
-    linked = third.path / "data" / "articles" / "part-00000.parquet"
+    linked = third.path / "data" / "articles.parquet" / "part-00000.parquet"
     assert os.stat(linked).st_ino == os.stat(old / "data" / "articles.parquet").st_ino
-    assert pq.read_table(third.path / "data" / "articles").num_rows == len(OLD + NEW)
+    assert pq.read_table(third.path / "data" / "articles.parquet").num_rows == len(OLD + NEW)
     assert check_release(third.path) is None

@@ -52,8 +52,8 @@ def test_layout_and_latest(published):
     assert (first.version, second.version) == ("2026.11.23", "2026.11.23.1")
     rel = first.path
     for name in RELEASED:
-        assert (rel / "data" / name / "part-00000.parquet").is_file()
-        assert (rel / "csv" / name / "part-00000.csv").is_file()
+        assert (rel / "data" / f"{name}.parquet" / "part-00000.parquet").is_file()
+        assert (rel / "csv" / f"{name}.csv" / "part-00000.csv").is_file()
     for f in ("rejected.parquet", "datapackage.json", "README.md", "manifest.json", "SHA256SUMS",
               "validation/index.html", "validation/summary.json"):
         assert (rel / f).is_file(), f
@@ -76,28 +76,28 @@ def test_manifest(published):
 
 def test_parquet_types_and_descriptions(published):
     rel = published[1].path
-    arts = pq.read_table(rel / "data" / "articles")
+    arts = pq.read_table(rel / "data" / "articles.parquet")
     assert arts.schema.field("published_at").type == pa.timestamp("us", tz="Asia/Shanghai")
     assert arts.schema.field("authors").type == pa.list_(pa.string())
     assert arts.schema.field("body").metadata[b"description"].decode().startswith("Article text")
     assert FORMULA_TITLE in arts.column("title").to_pylist()
-    events = pq.read_table(rel / "data" / "events")
+    events = pq.read_table(rel / "data" / "events.parquet")
     assert events.schema.field("date").type == pa.date32()
     assert json.loads(events.schema.metadata[b"dgn.column_descriptions"])["edition"]
-    assert pq.ParquetFile(rel / "data" / "articles" / "part-00000.parquet").metadata.row_group(0).column(0).compression == "ZSTD"
+    assert pq.ParquetFile(rel / "data" / "articles.parquet" / "part-00000.parquet").metadata.row_group(0).column(0).compression == "ZSTD"
 
 
 def test_csv_bom_lists_and_formula_cells(published):
     rel = published[1].path
-    raw = (rel / "csv" / "articles" / "part-00000.csv").read_bytes()
+    raw = (rel / "csv" / "articles.csv" / "part-00000.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     import pandas as pd
 
-    df = pd.read_csv(rel / "csv" / "articles" / "part-00000.csv", encoding="utf-8-sig")
+    df = pd.read_csv(rel / "csv" / "articles.csv" / "part-00000.csv", encoding="utf-8-sig")
     assert "'" + FORMULA_TITLE in set(df["title"])
     assert not any(str(v).startswith(("=", "+", "-", "@")) for v in df["title"])
     assert json.loads(df.loc[df.article_id == "a2", "region_codes"].item()) == ["310000", "310101"]
-    stats = pd.read_csv(rel / "csv" / "statistics" / "part-00000.csv", encoding="utf-8-sig")
+    stats = pd.read_csv(rel / "csv" / "statistics.csv" / "part-00000.csv", encoding="utf-8-sig")
     assert set(stats["qualifier"]) == {"'=", ">"}
     assert stats["value"].max() == 3.9e12
 
@@ -115,7 +115,7 @@ def test_sha256sums_cover_every_file(published):
 
 def test_quarantine_moves_bad_rows_and_keeps_the_rest(published):
     _, first, _ = published
-    ids = pq.read_table(first.path / "data" / "articles").column("article_id").to_pylist()
+    ids = pq.read_table(first.path / "data" / "articles.parquet").column("article_id").to_pylist()
     assert ids == ["a1", "a2", "a3"]
     rej = pq.read_table(first.path / "rejected.parquet").to_pylist()
     bad = [r for r in rej if r["table"] == "articles"]
@@ -164,11 +164,11 @@ def test_frictionless_validates_the_datapackage(published):
     dp = json.loads((published[1].path / "datapackage.json").read_text("utf-8"))
     people = next(r for r in dp["resources"] if r["name"] == "people")
     assert people["schema"]["foreignKeys"][0]["reference"] == {"resource": "articles", "fields": ["article_id"]}
-    assert people["path"] == ["csv/people/part-00000.csv"] and people["dgn:parts"][0]["bytes"] > 0
+    assert people["path"] == ["csv/people.csv/part-00000.csv"] and people["dgn:parts"][0]["bytes"] > 0
     assert people["dgn:parts"][0]["sha256"] == hashlib.sha256(
-        (published[1].path / "csv" / "people" / "part-00000.csv").read_bytes()).hexdigest()
+        (published[1].path / "csv" / "people.csv" / "part-00000.csv").read_bytes()).hexdigest()
     assert people["dgn:parquet"][0]["sha256"] == hashlib.sha256(
-        (published[1].path / "data" / "people" / "part-00000.parquet").read_bytes()).hexdigest()
+        (published[1].path / "data" / "people.parquet" / "part-00000.parquet").read_bytes()).hexdigest()
 
 
 def test_frictionless_catches_a_tampered_file(published, tmp_path):
@@ -178,7 +178,7 @@ def test_frictionless_catches_a_tampered_file(published, tmp_path):
 
     copy = tmp_path / "rel"
     shutil.copytree(published[1].path, copy)
-    with open(copy / "csv" / "quotes" / "part-00000.csv", "a", encoding="utf-8") as fh:
+    with open(copy / "csv" / "quotes.csv" / "part-00000.csv", "a", encoding="utf-8") as fh:
         fh.write("nowhere,某人,,捏造的话,direct\r\n")
     assert not validate(str(copy / "datapackage.json")).valid
 

@@ -47,7 +47,7 @@ def test_latest_naming_no_release_falls_back_to_the_newest_that_checks_out(out, 
 def test_a_release_whose_files_changed_is_not_built_on(out, damage, caplog):
     root = out / "releases"
     named = latest(out)
-    table = named / "data" / "people" / "part-00000.parquet"
+    table = named / "data" / "people.parquet" / "part-00000.parquet"
     if damage == "delete":
         table.unlink()
     elif damage == "truncate":

@@ -66,4 +66,4 @@ def test_deployment_has_cron_and_a_run_succeeds(prefect_server, tmp_path):
     got = json.loads(r.stdout.strip().splitlines()[-1])
     assert got == {"crons": ["0 3 * * *"], "timezones": ["Asia/Shanghai"], "active": [True], "state": "COMPLETED"}
     latest = (out / "releases" / "LATEST").read_text().strip()
-    assert (out / "releases" / latest / "data" / "articles" / "part-00000.parquet").is_file()
+    assert (out / "releases" / latest / "data" / "articles.parquet" / "part-00000.parquet").is_file()

@@ -131,7 +131,7 @@ def test_publish_from_files_equals_publish_from_tables(tmp_path):
     b = publish_release(files, PAGE_REJECTS, RUN_INFO, tmp_path / "b", now=NOW)
     for n in RELEASED:
         for sub, ext in (("data", "parquet"), ("csv", "csv")):
-            one, two = sorted((a.path / sub / n).glob(f"*.{ext}")), sorted((b.path / sub / n).glob(f"*.{ext}"))
+            one, two = sorted((a.path / sub / f"{n}.{ext}").glob(f"*.{ext}")), sorted((b.path / sub / f"{n}.{ext}").glob(f"*.{ext}"))
             assert [p.name for p in one] == [p.name for p in two] and one
             assert [p.read_bytes() for p in one] == [p.read_bytes() for p in two]
     assert not (b.path / ".work").exists() and a.row_counts == b.row_counts

@@ -1,7 +1,7 @@
 """Articles of the previous release, as an index that new pages are matched against.
 
 A re-crawl or a reprint of an article released before must keep that article's id instead of
-entering the dataset as a new article. ``load_index`` reads the articles (``data/articles/``) of the
+entering the dataset as a new article. ``load_index`` reads the articles (``data/articles.parquet/``) of the
 latest release (column by column, batch by batch) and keeps only ids and MinHash signatures;
 ``match`` says which released article a body is a copy of, if any. The signatures are cached
 beside the releases, so that an incremental run signs only new articles.

@@ -21,9 +21,9 @@ from pipeline.tables import RELEASED, TABLES
 SNIPPETS = {
     "pandas": '''import pandas as pd
 
-# a table is a folder of parts (data/<table>/part-NNNNN.parquet), read as one
-articles = pd.read_parquet("data/articles")
-people = pd.read_parquet("data/people")
+# a table is a folder of parts (data/<table>.parquet/part-NNNNN.parquet), read as one
+articles = pd.read_parquet("data/articles.parquet")
+people = pd.read_parquet("data/people.parquet")
 print(articles[["article_id", "title", "published_at", "source"]].head())
 # people have a title (副院长) too: name the article's one apart
 article_titles = articles[["article_id", "title"]].rename(columns={"title": "article_title"})
@@ -34,7 +34,7 @@ print(joined[["name", "title", "article_title"]].head())''',
 duckdb.sql("SET TimeZone = 'Asia/Shanghai'")  # show times as the pages gave them
 print(duckdb.sql("""
     SELECT source, count(*) AS articles, min(published_at) AS first, max(published_at) AS last
-    FROM 'data/articles/*.parquet' GROUP BY source ORDER BY articles DESC
+    FROM 'data/articles.parquet/*.parquet' GROUP BY source ORDER BY articles DESC
 """).fetchall())''',
     "Hugging Face datasets": '''from pathlib import Path
 
@@ -77,7 +77,7 @@ def field_dictionary() -> list[str]:
     lines = []
     for name in (*RELEASED, "rejected"):
         spec = TABLES[name]
-        where = "rejected.parquet" if name == "rejected" else f"data/{name}/, csv/{name}/"
+        where = "rejected.parquet" if name == "rejected" else f"data/{name}.parquet/, csv/{name}.csv/"
         lines += [f"### {name}", "", f"{spec.description} ({where})", ""]
         if name != "rejected":
             lines.append(f"Primary key: `{', '.join(spec.primary_key)}`.")
@@ -95,7 +95,7 @@ def front_matter() -> list[str]:
     lines = ["---", "license: other", f"license_name: {LICENSE_NAME}", "license_link: LICENSE",
              "language:", "- zh", f"pretty_name: \"{TITLE}\"", "configs:"]
     for name in RELEASED:
-        lines += [f"- config_name: {name}", "  data_files:", "  - split: train", f"    path: data/{name}/*.parquet"]
+        lines += [f"- config_name: {name}", "  data_files:", "  - split: train", f"    path: data/{name}.parquet/*.parquet"]
         if name == "articles":
             lines.append("  default: true")
     return [*lines, "---", ""]
@@ -205,13 +205,13 @@ def render(version: str, manifest: dict, tables: dict[str, pa.Table], rejected: 
             "`observed`).", ""]
     out += ["## Changes since the previous release", "", diff_markdown or "This is the first release.", ""]
     out += ["## Files", "",
-            "- `data/<table>/part-NNNNN.parquet`: a table is a folder of parts, read as one table "
-            "(`pd.read_parquet(\"data/articles\")`, `pyarrow.parquet.read_table(\"data/articles\")`, "
-            "DuckDB `'data/articles/*.parquet'`); zstd Parquet, typed (timestamps tz-aware Asia/Shanghai, "
+            "- `data/<table>.parquet/part-NNNNN.parquet`: a table is a folder of parts, read as one table "
+            "(`pd.read_parquet(\"data/articles.parquet\")`, `pyarrow.parquet.read_table(\"data/articles.parquet\")`, "
+            "DuckDB `'data/articles.parquet/*.parquet'`); zstd Parquet, typed (timestamps tz-aware Asia/Shanghai, "
             "lists as list columns), column descriptions in the schema metadata. A later release keeps "
             "these parts unchanged (hard links) and adds new ones; `manifest.json` lists each part with "
             "its rows, sha256 and the release that wrote it.",
-            "- `csv/<table>/part-NNNNN.csv`: the same rows, part for part, each a whole CSV (UTF-8 with "
+            "- `csv/<table>.csv/part-NNNNN.csv`: the same rows, part for part, each a whole CSV (UTF-8 with "
             "BOM, header), lists as JSON arrays.",
             "- `rejected.parquet`, `datapackage.json` (Frictionless), `manifest.json`, `SHA256SUMS` "
             "(`sha256sum -c SHA256SUMS`), `validation/`.",

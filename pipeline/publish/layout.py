@@ -1,7 +1,7 @@
 """Where a release keeps its tables: immutable parts, read as one table per name.
 
-A table is a folder of parts, ``data/<table>/part-NNNNN.parquet``, with a CSV twin a part,
-``csv/<table>/part-NNNNN.csv`` (each a whole CSV: BOM and header). A part holds at most
+A table is a folder of parts, ``data/<table>.parquet/part-NNNNN.parquet``, with a CSV twin a part,
+``csv/<table>.csv/part-NNNNN.csv`` (each a whole CSV: BOM and header). A part holds at most
 ``part_rows(table)`` rows and is never written again once published: a later release hard-links
 the parts it keeps and writes only new ones, numbered after the previous release's. Readers
 take the folder as one table (pyarrow, pandas, DuckDB and ``datasets`` read a folder or a
@@ -38,7 +38,10 @@ def part_number(path: str | Path) -> int:
 
 
 def table_dir(release: Path, name: str, kind: str = "data") -> Path:
-    return Path(release) / kind / name
+    """``data/<table>.parquet/`` or ``csv/<table>.csv/``: the folder keeps the name a table's
+    one file had (the Spark convention), so ``glob("data/articles.parquet")``,
+    ``pd.read_parquet`` and ``pq.read_table`` of that path still find the table."""
+    return Path(release) / kind / f"{name}.{'parquet' if kind == 'data' else 'csv'}"
 
 
 def parquet_path(release: Path, name: str, number: int) -> Path:
@@ -62,8 +65,7 @@ def table_files(release: Path, name: str, kind: str = "data") -> list[Path]:
     if folder.is_dir():
         return sorted((p for p in folder.iterdir() if PART_NAME.match(p.name) and p.suffix == f".{ext}"),
                       key=part_number)
-    single = release / kind / f"{name}.{ext}"
-    return [single] if single.is_file() else []
+    return [folder] if folder.is_file() else []
 
 
 def is_release(path: Path) -> bool:

@@ -152,9 +152,9 @@ def _link_part(carry: Carry, part: dict, folder: Path) -> dict:
 
 
 def _table_of(rel_path: str) -> str:
-    """``data/articles/part-00001.parquet`` or ``data/articles.parquet`` -> ``articles``."""
+    """``data/articles.parquet/part-00001.parquet`` or ``data/articles.parquet`` -> ``articles``."""
     p = Path(rel_path)
-    return p.parent.name if layout.PART_NAME.match(p.name) else p.stem
+    return Path(p.parent.name).stem if layout.PART_NAME.match(p.name) else p.stem
 
 
 def _touched(carry: Carry, parts: list[dict]) -> set[int]:

@@ -108,8 +108,8 @@ def _check_sums(path: str, _stats: tuple) -> str | None:
             return f"{name} is missing"
         if sha256_file(target)[0] != digest:
             return f"{name} changed since it was published"
-    if not any(n == "data/articles.parquet" or n.startswith("data/articles/") for n in listed):
-        return "its SHA256SUMS does not cover the articles table (data/articles/)"
+    if not any(n == "data/articles.parquet" or n.startswith("data/articles.parquet/") for n in listed):
+        return "its SHA256SUMS does not cover the articles table (data/articles.parquet/)"
     return None
 
 

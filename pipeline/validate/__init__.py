@@ -33,7 +33,7 @@ def validate_release(path: Path, docs_dir: Path | None = None) -> ValidationRepo
     for name in RELEASED:
         files = table_files(path, name)
         if not files:
-            raise FileNotFoundError(f"{path} is not a DGN release: data/{name}/ missing")
+            raise FileNotFoundError(f"{path} is not a DGN release: data/{name}.parquet/ missing")
         tables[name] = TableSource(name, files=tuple(files))  # every part
     _, report = validate_sources(tables, run_time, docs_dir=docs_dir, quarantine=False)
     return report

@@ -32,7 +32,7 @@ LEAN_NANNY = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None
 
 
 def data_sums(release: Path) -> dict[str, str]:
-    files = sorted([*(release / "data").rglob("*.parquet"), *(release / "csv").rglob("*.csv")])
+    files = sorted(p for p in [*(release / "data").rglob("*.parquet"), *(release / "csv").rglob("*.csv")] if p.is_file())
     return {f.relative_to(release).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
 
 
