@@ -15,7 +15,7 @@ def test_dask_release_is_byte_identical(prefect_harness, sample_release, tmp_pat
     remote = tmp_path / "out" / "releases" / summary.version
     for t in TABLES:
         for sub, ext in (("data", "parquet"), ("csv", "csv")):
-            part = f"{t}/part-00000.{ext}"
+            part = f"{t}.{ext}/part-00000.{ext}"
             assert (local / sub / part).read_bytes() == (remote / sub / part).read_bytes(), t
 
 
