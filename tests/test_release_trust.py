@@ -68,3 +68,30 @@ def test_a_release_whose_files_changed_is_not_built_on(out, damage, caplog):
 
 def test_no_release_at_all_is_a_fresh_start(tmp_path):
     assert latest(tmp_path / "new") is None
+
+
+def test_a_verified_release_is_trusted_from_its_seal_until_a_file_changes(tmp_path, monkeypatch):
+    """A second check reads no data file (the seal of sizes, mtimes, ctimes and inodes holds);
+    a file written since, even with its mtime set back, is hashed again and caught."""
+    import os
+
+    import pipeline.publish.release as release
+
+    out = tmp_path / "out"
+    publish_release(good_tables(), PAGE_REJECTS, RUN_INFO, out, now=NOW, validate=False)
+    rel = latest(out)
+    assert check_release(rel) is None
+    assert (out / ".cache" / "verified" / rel.name).is_file()
+    hashed = []
+    monkeypatch.setattr(release, "sha256_file", lambda p: hashed.append(p) or ("", 0))
+    release._check_sums.cache_clear()
+    assert check_release(rel) is None and not hashed
+    monkeypatch.undo()
+    part = next((rel / "data" / "people.parquet").glob("*.parquet"))
+    st = part.stat()
+    data = bytearray(part.read_bytes())
+    data[-20] ^= 1
+    part.write_bytes(bytes(data))
+    os.utime(part, ns=(st.st_atime_ns, st.st_mtime_ns))
+    release._check_sums.cache_clear()
+    assert check_release(rel) is not None
