@@ -74,24 +74,11 @@ def is_release(path: Path) -> bool:
 
 
 def read_table(release: Path, name: str, columns: list[str] | None = None) -> pa.Table:
-    """The whole table (or ``columns`` of it) in part order, in the release's schema; an
-    absent table is empty. ``ParquetFile`` a part, not ``pyarrow.dataset``, which imports
-    pandas (a second more on a quick check)."""
-    import pyarrow.parquet as pq
+    """The whole table (or ``columns`` of it) in part order, in the release's schema (a column
+    an older part lacks comes as nulls); an absent table is empty."""
+    from pipeline.publish.stream import TableSource
 
-    from pipeline.tables import TABLES
-
-    schema = TABLES[name].schema
-    want = pa.schema([schema.field(c) for c in (columns or schema.names)])
-    parts = []
-    for f in table_files(release, name):
-        pf = pq.ParquetFile(f)
-        t = pf.read(columns=[c for c in want.names if c in pf.schema_arrow.names])
-        for c in want.names:
-            if c not in t.column_names:
-                t = t.append_column(c, pa.nulls(t.num_rows, want.field(c).type))
-        parts.append(t.select(want.names).cast(want))
-    return pa.concat_tables(parts) if parts else want.empty_table()
+    return TableSource(name, files=tuple(table_files(release, name))).read(columns)
 
 
 def iter_batches(release: Path, name: str, columns: list[str] | None = None, rows: int = 2048):
