@@ -27,6 +27,7 @@ from pipeline.run.assemble import resolve, write_tables
 from pipeline.dedupe import group_duplicates, load_index
 from pipeline.run.incremental import Prior, load_prior, merge, options_note, page_reasons
 from pipeline.ingest import SourceFile, discover, shard, unread_page_id
+from pipeline.ingest.known import KnownFiles
 from pipeline.run import pool, server_guard
 from pipeline.normalize.pii import redact_text
 from pipeline.publish.release import run_lock
@@ -70,9 +71,8 @@ def code_version() -> str:
 
 
 @task(name="discover-pages", retries=2, retry_delay_seconds=1)
-def discover_pages(inputs: list[str]) -> tuple[list[list[SourceFile]], list[tuple[str, str]]]:
-    files, skipped = discover(inputs)
-    return shard(files), skipped
+def discover_pages(inputs: list[str]) -> tuple[list[SourceFile], list[tuple[str, str]]]:
+    return discover(inputs)
 
 
 @task(name="process-shard", task_run_name="process-shard-{index:05d}", retries=1, retry_delay_seconds=1,
@@ -162,8 +162,10 @@ class Processed:
     pages_in: int = 0
     unchanged: int = 0
     redactions: Counter = field(default_factory=Counter)
+    files: list[tuple[SourceFile, tuple[str, ...]]] = field(default_factory=list)
 
     def add(self, index: int, result: ShardResult, staging: Staging) -> None:
+        self.files.extend(result.files)
         self.lights.extend(staging.put(index, result.kept))
         self.rejected.extend(result.rejected)
         self.pages_in += result.pages_in
@@ -229,13 +231,18 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
     prior: Prior | None = None if full else load_prior(output_dir, limits)
     note = None if full or prior is not None else options_note(output_dir, limits)
     seen = prior.seen if prior else frozenset()
-    shards, skipped = discover_pages(inputs)
+    files, skipped = discover_pages(inputs)
+    known = KnownFiles.load(output_dir, limits)
+    fresh, known_unchanged = known.split(files, seen) if prior else (files, 0)
+    shards = shard(fresh)
     with Staging(output_dir) as staging:
         with pool.worker_processes(_local_processes(len(shards))):
             done = _process_all(shards, limits, seen, staging, cache)
+        known.record(done.files)
+        known.save(files)
         unread = _skipped_rows(skipped, seen)
         new_pages = len(unread) + done.pages_in
-        unchanged = done.unchanged + len(skipped) - len(unread)
+        unchanged = done.unchanged + known_unchanged + len(skipped) - len(unread)
         if prior is not None and new_pages == 0:
             summary = RunSummary(pages_in=prior.pages_in, articles=prior.articles, duplicates=0,
                                  release=str(Path(output_dir) / "releases" / prior.version), version=prior.version,

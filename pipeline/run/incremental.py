@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from pipeline import PIPELINE_VERSION
 
 if TYPE_CHECKING:
+    from pipeline.ingest.known import KnownFiles
     from pipeline.publish.parts import Carry
 
 CHILD_TABLES = ("people", "events", "statistics", "documents", "quotes")
@@ -180,10 +181,11 @@ def merge(prior: Prior, new_tables: dict[str, pa.Table], new_rejected: list[dict
     return merged, rejected, Carry(prior.path, prior.manifest, dict(sorted(extra.items())))
 
 
-def unchanged_pages(inputs: list[str], seen: frozenset[str]) -> int | None:
+def unchanged_pages(inputs: list[str], seen: frozenset[str], known: "KnownFiles | None" = None) -> int | None:
     """How many pages the inputs hold when the release has them all (``seen``); None if any is new.
 
-    Lets `dgn run` answer "nothing new" in a second or two, before starting Prefect.
+    Lets `dgn run` answer "nothing new" in a second or two, before starting Prefect: the files
+    ``known`` from earlier runs are not opened.
     """
     from pipeline.ingest import discover, page_id, read_source, unread_page_id
 
@@ -191,6 +193,9 @@ def unchanged_pages(inputs: list[str], seen: frozenset[str]) -> int | None:
     if any(unread_page_id(path) not in seen for path, _ in skipped):
         return None
     n = len(skipped)
+    if known is not None:
+        files, n_known = known.split(files, seen)
+        n += n_known
     for src in files:
         for page in read_source(src):
             if page_id(page) not in seen:

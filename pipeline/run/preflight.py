@@ -58,13 +58,14 @@ def run_inputs(inputs: list[str] | None) -> list[str]:
 def nothing_new(inputs: list[str], output_dir: str | Path, options: dict) -> RunSummary | None:
     """The summary of a run that would publish nothing, when the latest release (built with
     the same ``options``) already holds every page of ``inputs``; None when any page is new."""
+    from pipeline.ingest.known import KnownFiles
     from pipeline.run.incremental import seen_pages, unchanged_pages
 
     latest = seen_pages(output_dir, options)
     if latest is None:
         return None
     version, pages_in, articles, seen = latest
-    n = unchanged_pages(inputs, seen)
+    n = unchanged_pages(inputs, seen, KnownFiles.load(output_dir, options))
     if n is None:
         return None
     return RunSummary(pages_in=pages_in, articles=articles, duplicates=0,

@@ -25,6 +25,7 @@ from pipeline.normalize import normalize_document
 from pipeline.record import Document
 
 
+READ_FAILED = ("ingest_error", "unreadable")  # a file read so is not remembered as read (``ingest.known``)
 TAG_GROUP = 16  # kept pages whose sentences the tagger takes in one batch (same-length rows batch better)
 
 
@@ -36,6 +37,7 @@ class ShardResult:
     unchanged: int = 0  # pages the previous release already holds (incremental runs)
     redactions: dict[str, int] = field(default_factory=dict)
     slowest: tuple[float, str] = (0.0, "")  # seconds and path of the shard's slowest page
+    files: list[tuple[SourceFile, tuple[str, ...]]] = field(default_factory=list)  # read whole: page ids
 
 
 def rejected_row(doc: Document, stage: str) -> dict:
@@ -147,9 +149,14 @@ def process_files(files: list[SourceFile], limits: dict | None = None,
         pending.clear()
 
     for src in files:
+        ids: list[str] | None = []
         for page in _pages(src, bounds):
             started = time.perf_counter()
             pid = page_id(page)
+            if page.error and page.error.startswith(READ_FAILED):
+                ids = None
+            elif ids is not None:
+                ids.append(pid)
             if pid in seen:
                 out.unchanged += 1
                 continue
@@ -169,6 +176,8 @@ def process_files(files: list[SourceFile], limits: dict | None = None,
             pending.append((doc, took))
             if len(pending) >= TAG_GROUP:
                 flush()
+        if ids is not None:
+            out.files.append((src, tuple(ids)))
     flush()
     return out
 

@@ -1,0 +1,114 @@
+"""Files an earlier run read are known by their stats: an incremental run and the "nothing new"
+check do not open them again, and a file that changed in any way is read again."""
+import os
+
+import pytest
+
+from pipeline.ingest import discover, page_id, read_source
+from pipeline.ingest.known import FILE, KnownFiles
+from pipeline.run.preflight import nothing_new, result_options, run_inputs
+from pipeline.run.stages import process_files
+
+OPTIONS = {"min_chars": 120}
+
+
+def _page(folder, name, text):
+    p = folder / name
+    p.write_text(f"<html><body><p>{text}</p></body></html>", encoding="utf-8")
+    return p
+
+
+def _ids(src):
+    return tuple(page_id(p) for p in read_source(src))
+
+
+def _known_after_reading(tmp_path, files):
+    known = KnownFiles(tmp_path / "out", OPTIONS)
+    known.record((f, _ids(f)) for f in files)
+    known.save(files)
+    return KnownFiles.load(tmp_path / "out", OPTIONS)
+
+
+def test_a_known_file_whose_pages_the_release_holds_is_not_read(tmp_path):
+    _page(tmp_path, "a.html", "数字政府建设")
+    _page(tmp_path, "b.html", "政务服务一网通办")
+    files, _ = discover([tmp_path])
+    known = _known_after_reading(tmp_path, files)
+    seen = frozenset(i for f in files for i in _ids(f))
+    assert known.split(files, seen) == ([], 2)
+    missing_b = seen - set(_ids(files[1]))
+    assert known.split(files, missing_b) == ([files[1]], 1)
+
+
+def test_a_file_rewritten_with_its_mtime_set_back_is_read_again(tmp_path):
+    p = _page(tmp_path, "a.html", "数字政府建设")
+    files, _ = discover([tmp_path])
+    known = _known_after_reading(tmp_path, files)
+    seen = frozenset(_ids(files[0]))
+    st = p.stat()
+    _page(tmp_path, "a.html", "数字政府改革")  # same size, other bytes
+    os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))
+    again, _ = discover([tmp_path])
+    assert again[0].size == files[0].size and again[0].mtime_ns == files[0].mtime_ns
+    assert known.split(again, seen) == (again, 0)
+
+
+def test_other_options_or_code_make_the_cache_unused(tmp_path):
+    _page(tmp_path, "a.html", "数字政府建设")
+    files, _ = discover([tmp_path])
+    _known_after_reading(tmp_path, files)
+    assert KnownFiles.load(tmp_path / "out", OPTIONS).pages
+    assert not KnownFiles.load(tmp_path / "out", {"min_chars": 50}).pages
+    (tmp_path / "out" / FILE).write_bytes(b"not parquet")
+    assert not KnownFiles.load(tmp_path / "out", OPTIONS).pages
+
+
+def test_the_cache_keeps_only_the_files_listed_by_the_last_run(tmp_path):
+    _page(tmp_path, "a.html", "数字政府建设")
+    _page(tmp_path, "b.html", "政务服务一网通办")
+    files, _ = discover([tmp_path])
+    known = _known_after_reading(tmp_path, files)
+    known.save(files[:1])
+    assert len(KnownFiles.load(tmp_path / "out", OPTIONS).pages) == 1
+
+
+def test_a_shard_remembers_the_files_it_read_whole_but_not_one_that_failed(tmp_path, monkeypatch):
+    _page(tmp_path, "a.html", "数字政府建设")
+    _page(tmp_path, "b.html", "政务服务一网通办")
+    files, _ = discover([tmp_path])
+    real = read_source
+
+    def flaky(src, *a, **k):
+        if src.path.endswith("b.html"):
+            raise OSError("device went away")
+        return real(src, *a, **k)
+
+    monkeypatch.setattr("pipeline.run.stages.read_source", flaky)
+    out = process_files(files, seen=frozenset(_ids(files[0])))
+    assert out.unchanged == 1
+    assert out.files == [(files[0], _ids(files[0]))]
+    assert [r["reason"] for r in out.rejected] == ["ingest_error"]
+
+
+def test_nothing_new_answers_without_opening_a_known_page(sample_release, monkeypatch):
+    _, _, out = sample_release
+    assert (out / FILE).is_file()
+
+    def no_read(*a, **k):
+        raise AssertionError("a known page was read")
+
+    monkeypatch.setattr("pipeline.ingest.read_source", no_read)
+    summary = nothing_new(run_inputs(None), out, result_options(0.05, 120))
+    assert summary is not None and summary.unchanged_pages == 5
+
+
+def test_nothing_new_reads_a_copy_it_does_not_know(sample_release, tmp_path):
+    import shutil
+
+    _, _, out = sample_release
+    copy = tmp_path / "pages"
+    shutil.copytree(run_inputs(None)[0], copy)
+    assert nothing_new([str(copy)], out, result_options(0.05, 120)).unchanged_pages == 5
+    first = sorted(p for p in copy.rglob("*") if p.is_file() and p.suffix in (".html", ".htm", ".txt"))[0]
+    first.write_bytes(first.read_bytes() + b"\n<!-- changed -->")
+    assert nothing_new([str(copy)], out, result_options(0.05, 120)) is None
