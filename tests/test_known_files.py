@@ -112,3 +112,15 @@ def test_nothing_new_reads_a_copy_it_does_not_know(sample_release, tmp_path):
     first = sorted(p for p in copy.rglob("*") if p.is_file() and p.suffix in (".html", ".htm", ".txt"))[0]
     first.write_bytes(first.read_bytes() + b"\n<!-- changed -->")
     assert nothing_new([str(copy)], out, result_options(0.05, 120)) is None
+
+
+def test_a_file_name_that_is_not_utf8_is_remembered(tmp_path):
+    import sys
+
+    if sys.platform != "linux":
+        pytest.skip("byte file names")
+    name = os.fsdecode(b"bad\xff.html")
+    _page(tmp_path, name, "数字政府建设")
+    files, _ = discover([tmp_path])
+    known = _known_after_reading(tmp_path, files)
+    assert known.split(files, frozenset(_ids(files[0]))) == ([], 1)

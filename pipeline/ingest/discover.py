@@ -5,6 +5,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 PAGE_SUFFIXES = {
     ".html": "html", ".htm": "html", ".shtml": "html", ".txt": "text",
@@ -49,6 +50,34 @@ def printable_path(path: Path | str) -> str:
     return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+def _folders(top: str, root: Path, skipped: list[tuple[str, str]]) -> Iterator[list[tuple[str, os.DirEntry]]]:
+    """The files of ``top`` and of its folders, depth first in name order, as ``os.walk``
+    without following links walks them; by ``os.scandir``, whose entries know whether they are
+    links and keep their ``stat``, so a large input is listed with one system call a file.
+    A link to a folder is not entered; one that leads outside the input is reported."""
+    try:
+        with os.scandir(top) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as e:
+        skipped.append((printable_path(e.filename or top), f"unreadable: {e.strerror}"))
+        return
+    prefix = "" if top == "." else top  # the paths Path(top, name) gives
+    folders, files = [], []
+    for e in entries:
+        try:
+            is_dir = e.is_dir()
+        except OSError:
+            is_dir = False
+        (folders if is_dir else files).append((os.path.join(prefix, e.name), e))
+    for path, d in folders:
+        if d.is_symlink() and not _within(Path(path), root):
+            skipped.append((printable_path(path), "link_outside_input"))
+    yield files
+    for path, d in folders:
+        if not d.is_symlink():
+            yield from _folders(path, root, skipped)
+
+
 def discover(inputs: list[str | Path]) -> tuple[list[SourceFile], list[tuple[str, str]]]:
     """Return (page files, skipped) for files and folders, read recursively.
 
@@ -62,42 +91,36 @@ def discover(inputs: list[str | Path]) -> tuple[list[SourceFile], list[tuple[str
     for item in inputs:
         top = Path(item)
         if top.is_file():
-            candidates, root = [top], top.resolve().parent
+            candidates, root = [(str(top), None)], top.resolve().parent
         elif top.is_dir():
             root = top.resolve()
             candidates = []
-            def unreadable_dir(e: OSError) -> None:
-                skipped.append((printable_path(e.filename), f"unreadable: {e.strerror}"))
-
-            for dirpath, dirnames, filenames in os.walk(top, followlinks=False, onerror=unreadable_dir):
-                dirnames.sort()
-                for d in list(dirnames):
-                    if os.path.islink(os.path.join(dirpath, d)) and not _within(Path(dirpath, d), root):
-                        skipped.append((printable_path(os.path.join(dirpath, d)), "link_outside_input"))
-                        dirnames.remove(d)
-                candidates.extend(Path(dirpath, f) for f in sorted(filenames))
+            for folder in _folders(str(top), root, skipped):
+                candidates.extend(folder)
         else:
             skipped.append((printable_path(top), "input_not_found"))
             continue
-        for p in candidates:
-            if p.name == SIDECAR:
+        for path, entry in candidates:
+            name = entry.name if entry is not None else os.path.basename(path)
+            if name == SIDECAR:
                 continue
-            if p.is_symlink() and not _within(p, root):
-                skipped.append((printable_path(p), "link_outside_input"))
+            link = entry.is_symlink() if entry is not None else os.path.islink(path)
+            if link and not _within(Path(path), root):
+                skipped.append((printable_path(path), "link_outside_input"))
                 continue
-            kind = kind_of(p.name)
+            kind = kind_of(name)
             if kind == "unknown":
                 continue
             try:
-                st = p.stat()
+                st = entry.stat() if entry is not None else os.stat(path)
             except (OSError, RuntimeError) as e:
-                skipped.append((printable_path(p), f"unreadable: {getattr(e, 'strerror', None) or e}"))
+                skipped.append((printable_path(path), f"unreadable: {getattr(e, 'strerror', None) or e}"))
                 continue
             if not stat.S_ISREG(st.st_mode):
-                skipped.append((printable_path(p), "not_a_file: " + ("a FIFO" if stat.S_ISFIFO(st.st_mode) else
-                                                          "a device or socket")))
+                skipped.append((printable_path(path), "not_a_file: " + ("a FIFO" if stat.S_ISFIFO(st.st_mode) else
+                                                             "a device or socket")))
                 continue
-            found.setdefault(str(p), SourceFile(str(p), kind, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+            found.setdefault(path, SourceFile(path, kind, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
     return sorted(found.values(), key=lambda s: s.path), skipped
 
 

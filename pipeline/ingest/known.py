@@ -58,7 +58,7 @@ class KnownFiles:
             cols = table.to_pydict()
         except (OSError, ValueError, KeyError, UnicodeDecodeError):
             return known
-        for row in zip(cols["path"], cols["size"], cols["mtime_ns"], cols["ctime_ns"], cols["inode"],
+        for row in zip(map(os.fsdecode, cols["path"]), cols["size"], cols["mtime_ns"], cols["ctime_ns"], cols["inode"],
                        cols["page_ids"]):
             known.pages[row[:5]] = tuple(row[5])
         return known
@@ -88,7 +88,7 @@ class KnownFiles:
 
         rows = [(k, self.pages[k]) for k in sorted({key(f) for f in listed}) if k in self.pages]
         table = pa.table({
-            "path": pa.array([k[0] for k, _ in rows], pa.string()),
+            "path": pa.array([os.fsencode(k[0]) for k, _ in rows], pa.binary()),  # any name a disk holds
             "size": pa.array([k[1] for k, _ in rows], pa.int64()),
             "mtime_ns": pa.array([k[2] for k, _ in rows], pa.int64()),
             "ctime_ns": pa.array([k[3] for k, _ in rows], pa.int64()),
@@ -100,5 +100,5 @@ class KnownFiles:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             pq.write_table(table, tmp, compression="zstd")
             os.replace(tmp, self.path)
-        except OSError:
+        except (OSError, ValueError, pa.ArrowException):
             tmp.unlink(missing_ok=True)
