@@ -93,6 +93,14 @@ def tree_cpu_seconds() -> float:
     return total
 
 
+def run_cpu_seconds() -> float:
+    """CPU time of the process tree so far: ``tree_cpu_seconds`` (this process and its live
+    children) plus the children that have ended and been waited for (a run's worker
+    processes and temporary server end with it)."""
+    ended = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return tree_cpu_seconds() + ended.ru_utime + ended.ru_stime
+
+
 class PhaseClock:
     """Wall and CPU time (process tree) of each phase the flow reports (``pages``, ``publish``)."""
 
@@ -205,9 +213,9 @@ def main() -> int:
         from pipeline.flows import run
 
         clock = PhaseClock()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), run_cpu_seconds()
         full = run([work / "pages"], work / "out", min_topic_score=0.0, progress=clock)
-        t_full = time.perf_counter() - t0
+        t_full, cpu_full = time.perf_counter() - t0, run_cpu_seconds() - c0
         traf_after, cpu_after = trafilatura_rate(chosen[1::2])
         traf = 2 / (1 / traf_before + 1 / traf_after)
         traf_cpu = 2 / (1 / cpu_before + 1 / cpu_after)
@@ -230,14 +238,17 @@ def main() -> int:
               f"({shard_cpu_rate / traf_cpu:.2f} x); with every core busy dgn would run at "
               f"{(os.cpu_count() or 1) * shard_cpu_rate / traf_cpu:.2f} x trafilatura's single-process rate", flush=True)
         peak_full = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"peak RSS after the full run: {peak_full:.0f} MiB", flush=True)
+        print(f"peak RSS after the full run: {peak_full:.0f} MiB; full run CPU {cpu_full:.1f} s (process tree)",
+              flush=True)
         if args.full_only:
             return 0
         build(work / "pages", max(1, args.pages // 100), start=args.pages, distinct=args.distinct)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), run_cpu_seconds()
         inc = run([work / "pages"], work / "out", min_topic_score=0.0)
-        t_inc = time.perf_counter() - t0
+        t_inc, cpu_inc = time.perf_counter() - t0, run_cpu_seconds() - c0
         print(f"incremental, 1% new: {t_inc:.1f} s = {100 * t_inc / t_full:.1f}% of the full run; {inc.line()}")
+        print(f"incremental CPU {cpu_inc:.1f} s = {100 * cpu_inc / cpu_full:.1f}% of the full run's {cpu_full:.1f} s "
+              f"(process tree)", flush=True)
         t0 = time.perf_counter()
         again = run([work / "pages"], work / "out", min_topic_score=0.0)
         print(f"nothing new: {time.perf_counter() - t0:.2f} s (in this process, Prefect already imported); "
