@@ -169,3 +169,14 @@ def test_the_schema_of_sorted_files_is_the_table_schema(tmp_path):
     src = spool.finish(("articles",))["articles"]
     assert pq.read_schema(src.files[0]).equals(TABLES["articles"].schema, check_metadata=False)
     assert src.read().column("article_id").to_pylist() == ["a", "b"]
+
+
+def test_a_run_leaves_the_index_of_its_release(prefect_harness, tmp_path):
+    from pathlib import Path
+
+    from pipeline.flows import run, sample_dir
+
+    out = tmp_path / "out"
+    summary = run([sample_dir()], out)
+    assert summary.articles
+    _assert_same_as_load_index(out, Path(summary.release))
