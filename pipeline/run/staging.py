@@ -183,7 +183,7 @@ def sort_file(name: str, path: Path, folder: Path, bucket_bytes: int | None = No
     out = []
     for i, piece in enumerate(pieces):
         target = folder / f"bucket-{i:05d}.parquet"
-        pq.write_table(sort_by_key(name, pq.read_table(piece)), target, compression="lz4",
+        pq.write_table(sort_by_key(name, pq.ParquetFile(piece).read()), target, compression="lz4",
                        row_group_size=group)
         piece.unlink()
         out.append(target)
