@@ -9,9 +9,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
 from dgn_rows import BODY, NOW, RUN_INFO
 from dgn_rows import article as _article
+
 from pipeline.dedupe import history
 from pipeline.dedupe.ids import article_id
 from pipeline.dedupe.near import signature
