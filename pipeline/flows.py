@@ -235,7 +235,7 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
     known = KnownFiles.load(output_dir, limits)
     fresh, known_unchanged = known.split(files, seen) if prior else (files, 0)
     shards = shard(fresh)
-    with Staging(output_dir) as staging:
+    with Staging(output_dir) as staging:  # the tables stay in it, as Parquet, until published
         with pool.worker_processes(_local_processes(len(shards))):
             done = _process_all(shards, limits, seen, staging, cache)
         known.record(done.files)
@@ -251,7 +251,33 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
             return summary
         rejected = unread + done.rejected
         page_paths = {c["page_id"]: c["path"] for c in done.lights}
+        signed = {c["page_id"]: (c["content_id"], c["sig"]) for c in done.lights}
         tables, dup_rows = dedupe_and_assemble(staging, done.lights, output_dir, prior is not None)
+        summary = _publish(tables, dup_rows, rejected, new_pages, unchanged, prior, inputs, limits, output_dir,
+                           page_paths, done.redactions, staging)
+    _keep_index(output_dir, summary.release, signed)
+    summary.note = note
+    logger.info(summary.line())
+    return summary
+
+
+def _keep_index(output_dir: str, release: str, signed: dict) -> None:
+    """The dedupe index of the release just published, cached for the next run from the
+    signatures this run has (``dedupe.history.write_index``). A cache is never worth a run:
+    if it cannot be written, the next run signs what it lacks."""
+    from pipeline.dedupe.history import write_index
+
+    try:
+        write_index(output_dir, release, signed)
+    except Exception as e:  # noqa: BLE001
+        get_run_logger().warning("could not cache the dedupe index of %s: %s", release, e)
+
+
+def _publish(tables: dict, dup_rows: list[dict], rejected: list[dict], new_pages: int, unchanged: int,
+             prior: Prior | None, inputs: list[str], limits: dict, output_dir: str, page_paths: dict[str, str],
+             redactions: Counter, staging: Staging) -> RunSummary:
+    """Merge with the latest release (an incremental run), count, validate and publish; the
+    tables are read from ``staging``, which must outlive this call."""
     n_dups = len(dup_rows)
     if new_pages != tables["articles"].num_rows + n_dups + len(rejected):
         raise RuntimeError(f"page accounting broken: {new_pages} new pages, {tables['articles'].num_rows} articles, "
@@ -261,7 +287,7 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
     carried = carry = None
     flags = Counter()
     if prior is not None:  # the new rows only; the release links the old parts (``carry``)
-        tables, rejected, carry = merge(prior, tables, rejected)
+        tables, rejected, carry = merge(prior, tables, rejected, staging.folder / "merged")
         carried = prior.rejected
         flags.update(prior.run_info.get("flags") or {})
     flags.update(_flag_counts(tables["articles"]))
@@ -275,7 +301,7 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
         "pages_in": pages_in, "new_pages": new_pages, "unchanged_pages": unchanged,
         "articles": articles, "duplicates": total_dups,
         "rejected": dict(sorted(reasons.items())), "flags": dict(sorted(flags.items())),
-        "redactions": dict(sorted(done.redactions.items())), "inputs": [redact_text(str(p)) for p in inputs],
+        "redactions": dict(sorted(redactions.items())), "inputs": [redact_text(str(p)) for p in inputs],
         "input_snapshot": _snapshot_hash(tables["articles"], rejected, carried, prior.seen if prior else frozenset()),
         "pipeline_version": PIPELINE_VERSION,
         "code_version": code_version(), "previous_release": prior.version if prior else None, "limits": limits,
@@ -296,8 +322,6 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
                          validation_markdown=result.validation_markdown, validation_ok=result.validation_ok,
                          new_pages=new_pages, unchanged_pages=unchanged)
     summary.rejected.pop("duplicate_of", None)
-    summary.note = note
-    logger.info(summary.line())
     return summary
 
 
@@ -317,10 +341,15 @@ def _keep_rejected(e: Exception, rejected: list[dict]) -> None:
 
 
 def _flag_counts(articles) -> dict[str, int]:
+    """Articles by flag, read a batch at a time (``articles``: an Arrow table or ``TableSource``)."""
     import pyarrow.compute as pc
 
-    counts = pc.value_counts(pc.list_flatten(articles.column("flags"))).to_pylist()
-    return dict(sorted((c["values"], c["counts"]) for c in counts))
+    from pipeline.publish.stream import TableSource
+
+    total: Counter = Counter()
+    for t in TableSource.of("articles", articles).batches(["flags"]):
+        total.update({c["values"]: c["counts"] for c in pc.value_counts(pc.list_flatten(t.column("flags"))).to_pylist()})
+    return dict(sorted(total.items()))
 
 
 def _publish_artifacts(result) -> None:

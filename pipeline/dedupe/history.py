@@ -97,33 +97,80 @@ def load_index(path: str | Path | None, params: Params = DEFAULT) -> PriorIndex:
 
     The signatures are kept beside the releases (``<output>/.dgn-index/``, one file: the
     latest release's), by article id and page id: an incremental run signs only the articles
-    the previous release did not have, and reads bodies only from the parts that hold them."""
+    the previous release did not have, and reads bodies only from the parts that hold them.
+    The run that publishes a release writes that file (``write_index``), so that the next run
+    signs nothing it has seen."""
     release = release_path(path) if path is not None else None
     if release is None:
         return PriorIndex(params=params)
+    cache = _cache_dir(release)
+    ids, pages, contents, sigs, misses = _signatures(release, _read_cache(cache, params) if cache is not None else {},
+                                                     {}, params)
+    index = _assemble(release.name, ids, pages, contents, sigs, params)
+    if cache is not None and (misses or not (cache / f"{release.name}.npz").is_file()):
+        _write_cache(cache, release.name, ids, pages, contents, index.sigs, params)
+    return index
+
+
+def write_index(output_dir: str | Path, release: str | Path, signed: dict[str, tuple[str, np.ndarray]],
+                params: Params = DEFAULT) -> None:
+    """Cache the index of ``release`` (just published under ``output_dir``) as ``load_index``
+    would compute it, from the cached signatures of the release before it and ``signed``
+    (page_id -> (content id, signature) of the pages this run signed). A new article takes
+    its page's signature only if its released body has that content id (the publish may have
+    changed the body, e.g. a last redaction); anything else is signed from its body."""
+    release = Path(release)
+    cache = _cache_dir(release)
+    if cache is None or not is_release_dir(release):
+        return
+    ids, pages, contents, sigs, _ = _signatures(release, _read_cache(cache, params),
+                                                signed if params == DEFAULT else {}, params)
+    sig = np.vstack(sigs) if sigs else np.zeros((0, params.permutations), dtype=np.uint32)
+    _write_cache(cache, release.name, ids, pages, contents, sig, params)
+
+
+def is_release_dir(path: Path) -> bool:
+    from pipeline.publish.layout import is_release
+
+    return is_release(path)
+
+
+def _cache_dir(release: Path) -> Path | None:
+    return release.parent.parent / CACHE_DIR if release.parent.name == "releases" else None
+
+
+def _signatures(release: Path, known: dict, signed: dict, params: Params
+                ) -> tuple[list[str], list[str], list[str], list[np.ndarray], int]:
+    """(article ids, page ids, content ids, signatures, articles not in ``known``) of the
+    release's articles in part order: from ``known`` by (article_id, page_id), else from
+    ``signed`` (signatures with ``DEFAULT`` parameters) by page_id when the body's content id
+    agrees, else signed from the body. Bodies are read only from parts that hold an article
+    not in ``known``."""
     import pyarrow.parquet as pq
 
     from pipeline.publish.layout import table_files
 
-    cache = release.parent.parent / CACHE_DIR if release.parent.name == "releases" else None
-    known = _read_cache(cache, params) if cache is not None else {}
     ids, pages, contents, sigs = [], [], [], []
+    misses = 0
     for f in table_files(release, "articles"):
         pf = pq.ParquetFile(f)
         keys = pf.read(columns=["article_id", "page_id"]).to_pydict()
         hits = [known.get((a, p)) for a, p in zip(keys["article_id"], keys["page_id"])]
         bodies = pf.read(columns=["body"]).column(0).to_pylist() if None in hits else None
         for i, (aid, page_id) in enumerate(zip(keys["article_id"], keys["page_id"])):
-            hit = hits[i] or (article_id(bodies[i] or ""), signature(bodies[i] or "", params))
+            hit = hits[i]
+            if hit is None:
+                misses += 1
+                body = bodies[i] or ""
+                content = article_id(body)
+                mine = signed.get(page_id)
+                hit = (content, mine[1] if mine is not None and mine[0] == content else signature(body, params))
             ids.append(aid)
             pages.append(page_id)
             contents.append(hit[0])
             sigs.append(hit[1])
         del bodies
-    index = _assemble(release.name, ids, pages, contents, sigs, params)
-    if cache is not None:
-        _write_cache(cache, release.name, index, pages, contents, params)
-    return index
+    return ids, pages, contents, sigs, misses
 
 
 CACHE_DIR = ".dgn-index"
@@ -151,16 +198,16 @@ def _read_cache(folder: Path, params: Params) -> dict[tuple[str, str], tuple[str
     return {}
 
 
-def _write_cache(folder: Path, version: str, index: PriorIndex, pages: list[str], contents: list[str],
-                 params: Params) -> None:
+def _write_cache(folder: Path, version: str, ids: list[str], pages: list[str], contents: list[str],
+                 sigs: np.ndarray, params: Params) -> None:
     """The index's signatures as the only file of the cache (older ones are dropped)."""
     import os
 
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{version}.npz"
     tmp = folder / f".{version}.{os.getpid()}.tmp.npz"
-    np.savez(tmp, stamp=np.array(_stamp(params)), ids=np.array(index.article_ids, dtype=str),
-             pages=np.array(pages, dtype=str), contents=np.array(contents, dtype=str), sigs=index.sigs)
+    np.savez(tmp, stamp=np.array(_stamp(params)), ids=np.array(ids, dtype=str),
+             pages=np.array(pages, dtype=str), contents=np.array(contents, dtype=str), sigs=sigs)
     os.replace(tmp, target)
     for f in folder.glob("*.npz"):
         if f != target:

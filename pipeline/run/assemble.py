@@ -131,7 +131,8 @@ def resolve(canonical: list[dict], duplicates: list[tuple[dict, dict]], prior: P
 
 
 class Organizations:
-    """Organizations are one row per name across articles: gathered as articles go by."""
+    """Organizations are one row per name across articles: gathered as articles go by. An
+    article's organizations come in one ``add``, so an article is counted, not kept."""
 
     def __init__(self) -> None:
         self._by_name: dict[str, dict] = {}
@@ -139,13 +140,15 @@ class Organizations:
     def add(self, aid: str, orgs: list[dict]) -> None:
         for o in orgs:
             e = self._by_name.setdefault(o["name"], {"name": o["name"], "aliases": set(), "type": o.get("type"),
-                                                     "articles": set()})
+                                                     "articles": 0, "last": None})
             e["aliases"].update(o.get("aliases", []))
-            e["articles"].add(aid)
+            if e["last"] != aid:
+                e["articles"] += 1
+                e["last"] = aid
             e["type"] = e["type"] or o.get("type")
 
     def rows(self) -> list[dict]:
-        return [{"name": n, "aliases": sorted(e["aliases"]), "type": e["type"], "article_count": len(e["articles"])}
+        return [{"name": n, "aliases": sorted(e["aliases"]), "type": e["type"], "article_count": e["articles"]}
                 for n, e in sorted(self._by_name.items())]
 
 
@@ -194,9 +197,9 @@ def _gather(res: Resolution, cands: list[dict], orgs: Organizations, done: set[s
 
 
 def write_tables(res: Resolution, shards: Iterable[list[dict]], spool) -> dict:
-    """Every table as Arrow, from candidates that come a shard at a time (``staging.Staging``):
-    rows go to ``spool`` (a ``staging.TableSpool``) shard by shard, organizations are gathered
-    across shards."""
+    """Every table from candidates that come a shard at a time (``staging.Staging``): rows go
+    to ``spool`` (a ``staging.TableSpool``) shard by shard and come back as sorted Parquet
+    files (``stream.TableSource``); organizations are gathered across shards (Arrow)."""
     from pipeline.tables import to_arrow
 
     orgs = Organizations()

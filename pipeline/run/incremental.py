@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -146,37 +147,81 @@ def _not_in(table: pa.Table, column: str, values: pa.Array) -> pa.Array:
     return pc.invert(pc.is_in(table.column(column), value_set=values))
 
 
-def merge(prior: Prior, new_tables: dict[str, pa.Table], new_rejected: list[dict]) -> tuple[dict, list[dict], "Carry"]:
+class _Rows:
+    """Filtered batches of one table, kept in order: in memory, or in a Parquet file of
+    ``folder`` (then the table is never whole in memory)."""
+
+    def __init__(self, name: str, folder: Path | None):
+        self.name, self.path = name, (folder / f"{name}.parquet" if folder is not None else None)
+        self._parts: list[pa.Table] = []
+        self._writer = None
+
+    def add(self, t: pa.Table) -> None:
+        if self.path is None:
+            self._parts.append(t)
+            return
+        import pyarrow.parquet as pq
+
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._writer = pq.ParquetWriter(self.path, t.schema, compression="lz4")
+        if t.num_rows:
+            self._writer.write_table(t)
+
+    def done(self):
+        from pipeline.publish.stream import TableSource
+        from pipeline.tables import TABLES
+
+        schema = TABLES[self.name].schema
+        if self.path is None:
+            return pa.concat_tables(self._parts).combine_chunks() if self._parts else schema.empty_table()
+        if self._writer is None:
+            return TableSource(self.name, table=schema.empty_table())
+        self._writer.close()
+        return TableSource(self.name, files=(self.path,))
+
+
+def merge(prior: Prior, new_tables: dict, new_rejected: list[dict], folder: Path | None = None
+          ) -> tuple[dict, list[dict], "Carry"]:
     """The rows this run adds to the latest release, the run's rejected rows, and what the
     release carries (``Carry``: its parts, and the duplicates added to its articles).
 
     An old article keeps its id and rows: a new page with the same article becomes its
     duplicate and adds to its ``duplicate_count`` (in the parts that hold it, rewritten on
     publish). Organizations are re-counted over the old table and the new rows. Only the old
-    article ids are read, and the old organizations (a small aggregate)."""
-    from pipeline.publish.layout import read_table
+    article ids are read, and the old organizations (a small aggregate). The new tables
+    (Arrow tables or ``TableSource``) are read a batch at a time; with ``folder`` the rows
+    kept go to Parquet files there (``TableSource``), else they are returned as Arrow tables."""
+    from pipeline.publish.layout import table_files
     from pipeline.publish.parts import Carry
+    from pipeline.publish.stream import TableSource
     from pipeline.tables import to_arrow
 
     old_ids = prior.article_ids
-    new = new_tables["articles"]
-    fresh = _not_in(new, "article_id", old_ids)
-    again = new.filter(pc.invert(fresh)).select(["page_id", "url", "article_id"]).to_pylist()
+    merged: dict = {}
+    again: list[dict] = []
+    for t in ("articles", *CHILD_TABLES):
+        kept = _Rows(t, folder)
+        for batch in TableSource.of(t, new_tables[t]).batches():
+            fresh = _not_in(batch, "article_id", old_ids)
+            if t == "articles":
+                again += batch.filter(pc.invert(fresh)).select(["page_id", "url", "article_id"]).to_pylist()
+            kept.add(batch.filter(fresh))
+        merged[t] = kept.done()
     rejected = list(new_rejected) + [
         {"page_id": a["page_id"], "path": None, "url": a["url"], "stage": "dedupe", "reason": "duplicate_of",
          "detail": "an article of an earlier release", "duplicate_of": a["article_id"]} for a in again]
     targets = [r["duplicate_of"] for r in rejected if r.get("reason") == "duplicate_of" and r.get("duplicate_of")]
     known = pc.is_in(pa.array(targets, pa.string()), value_set=old_ids).to_pylist() if targets else []
     extra = Counter(t for t, k in zip(targets, known) if k)
-    merged = {"articles": new.filter(fresh)}
-    for t in CHILD_TABLES:
-        merged[t] = new_tables[t].filter(_not_in(new_tables[t], "article_id", old_ids))
     orgs: dict[str, dict] = {}
-    for o in read_table(prior.path, "organizations").to_pylist() + new_tables["organizations"].to_pylist():
-        cur = orgs.setdefault(o["name"], {**o, "aliases": [], "article_count": 0})
-        cur["aliases"] = sorted(set(cur["aliases"]) | set(o.get("aliases") or []))
-        cur["article_count"] += o.get("article_count") or 0
-        cur["type"] = cur.get("type") or o.get("type")
+    old_orgs = TableSource("organizations", files=tuple(table_files(prior.path, "organizations")))
+    for batch in chain(old_orgs.batches(), TableSource.of("organizations", new_tables["organizations"]).batches()):
+        for o in batch.to_pylist():
+            cur = orgs.setdefault(o["name"], {**o, "aliases": [], "article_count": 0})
+            cur["aliases"] = sorted(set(cur["aliases"]) | set(o.get("aliases") or []))
+            cur["article_count"] += o.get("article_count") or 0
+            cur["type"] = cur.get("type") or o.get("type")
     merged["organizations"] = to_arrow("organizations", [orgs[k] for k in sorted(orgs)])
     return merged, rejected, Carry(prior.path, prior.manifest, dict(sorted(extra.items())))
 

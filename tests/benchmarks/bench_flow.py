@@ -93,6 +93,14 @@ def tree_cpu_seconds() -> float:
     return total
 
 
+def run_cpu_seconds() -> float:
+    """CPU time of the process tree so far: ``tree_cpu_seconds`` (this process and its live
+    children) plus the children that have ended and been waited for (a run's worker
+    processes and temporary server end with it)."""
+    ended = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return tree_cpu_seconds() + ended.ru_utime + ended.ru_stime
+
+
 class PhaseClock:
     """Wall and CPU time (process tree) of each phase the flow reports (``pages``, ``publish``)."""
 
@@ -177,6 +185,55 @@ def shard_phases(profile: bool = False) -> None:
         pstats.Stats(prof).sort_stats("tottime").print_stats(20)
 
 
+def _peak_rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def spool_sort(rows: int, whole: bool, work: Path) -> None:
+    """The end of the table phase alone: ``rows`` articles (3,000-character bodies, random
+    ids) spooled 200 a shard, then handed on sorted and read back a batch at a time as the
+    publish reads them. ``whole``: as before, the spooled table read whole and sorted in
+    memory. Prints the peak RSS of the hand-over (VmHWM reset before it) and its CPU time."""
+    import hashlib
+
+    import pyarrow.parquet as pq
+
+    from pipeline.publish.stream import TableSource
+    from pipeline.run.staging import TableSpool
+    from pipeline.tables import sort_by_key
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from dgn_rows import article
+
+    text = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(3000))
+    spool = TableSpool(work / "tables")
+    for start in range(0, rows, 200):
+        batch = []
+        for k in range(start, min(rows, start + 200)):
+            aid = hashlib.sha256(str(k).encode()).hexdigest()[:16]
+            batch.append(article(aid, body=text[k % 1000:] + str(k), page_id=f"p{k}"))
+        spool.add("articles", batch)
+    before = _peak_rss_mib()
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # reset VmHWM to the current RSS
+    except OSError:
+        pass
+    c0, t0 = time.process_time(), time.perf_counter()
+    if whole:
+        for w in spool._writers.values():
+            w.close()
+        src = TableSource("articles", table=sort_by_key("articles", pq.read_table(spool.folder / "articles.parquet")))
+    else:
+        src = spool.finish(("articles",))["articles"]
+    n = sum(t.num_rows for t in src.batches())
+    print(f"spool {'whole' if whole else 'buckets'}: {n} articles, hand-over CPU {time.process_time() - c0:.1f} s, "
+          f"wall {time.perf_counter() - t0:.1f} s, peak RSS {_peak_rss_mib():.0f} MiB (spooling {before:.0f} MiB)",
+          flush=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pages", type=int, default=20000)
@@ -187,7 +244,13 @@ def main() -> int:
     ap.add_argument("--shard-phases", action="store_true",
                     help="only the shard function over the bench pages in this process, CPU by stage")
     ap.add_argument("--profile", action="store_true", help="with --shard-phases: cProfile's top functions")
+    ap.add_argument("--spool-rows", type=int, help="only the sorted hand-over of N spooled articles (``spool_sort``)")
+    ap.add_argument("--spool-whole", action="store_true", help="with --spool-rows: sort the table whole, as before")
     args = ap.parse_args()
+    if args.spool_rows:
+        with tempfile.TemporaryDirectory(prefix="dgn-spool-") as tmp:
+            spool_sort(args.spool_rows, args.spool_whole, Path(tmp))
+        return 0
     if args.shard_phases:
         shard_phases(args.profile)
         return 0
@@ -205,9 +268,9 @@ def main() -> int:
         from pipeline.flows import run
 
         clock = PhaseClock()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), run_cpu_seconds()
         full = run([work / "pages"], work / "out", min_topic_score=0.0, progress=clock)
-        t_full = time.perf_counter() - t0
+        t_full, cpu_full = time.perf_counter() - t0, run_cpu_seconds() - c0
         traf_after, cpu_after = trafilatura_rate(chosen[1::2])
         traf = 2 / (1 / traf_before + 1 / traf_after)
         traf_cpu = 2 / (1 / cpu_before + 1 / cpu_after)
@@ -230,14 +293,17 @@ def main() -> int:
               f"({shard_cpu_rate / traf_cpu:.2f} x); with every core busy dgn would run at "
               f"{(os.cpu_count() or 1) * shard_cpu_rate / traf_cpu:.2f} x trafilatura's single-process rate", flush=True)
         peak_full = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"peak RSS after the full run: {peak_full:.0f} MiB", flush=True)
+        print(f"peak RSS after the full run: {peak_full:.0f} MiB; full run CPU {cpu_full:.1f} s (process tree)",
+              flush=True)
         if args.full_only:
             return 0
         build(work / "pages", max(1, args.pages // 100), start=args.pages, distinct=args.distinct)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), run_cpu_seconds()
         inc = run([work / "pages"], work / "out", min_topic_score=0.0)
-        t_inc = time.perf_counter() - t0
+        t_inc, cpu_inc = time.perf_counter() - t0, run_cpu_seconds() - c0
         print(f"incremental, 1% new: {t_inc:.1f} s = {100 * t_inc / t_full:.1f}% of the full run; {inc.line()}")
+        print(f"incremental CPU {cpu_inc:.1f} s = {100 * cpu_inc / cpu_full:.1f}% of the full run's {cpu_full:.1f} s "
+              f"(process tree)", flush=True)
         t0 = time.perf_counter()
         again = run([work / "pages"], work / "out", min_topic_score=0.0)
         print(f"nothing new: {time.perf_counter() - t0:.2f} s (in this process, Prefect already imported); "
