@@ -35,3 +35,13 @@ def test_paused_is_off_inside_and_restores_after_nesting_and_errors():
         with paused():
             raise ValueError
     assert gc.isenabled()
+
+
+def test_date_readers_skip_digitless_lines_but_not_a_bare_label_joined_to_its_value():
+    from pipeline.clean.dating import date_signals
+
+    region = ["数字政府建设推进会", "发布日期：", "2024年5月30日", "会议指出，要加快推进建设。"]
+    sig = date_signals(region, region + ["发布时间：2023-01-02"], ["来源：新华社 2024-05-29"], [], [])
+    assert sig.published == ["2024-05-30"]
+    assert sig.byline == ["2024-05-29"]
+    assert sig.anywhere == ["2024-05-30"]
