@@ -45,3 +45,35 @@ def test_date_readers_skip_digitless_lines_but_not_a_bare_label_joined_to_its_va
     assert sig.published == ["2024-05-30"]
     assert sig.byline == ["2024-05-29"]
     assert sig.anywhere == ["2024-05-30"]
+
+
+def _place_by_scan(chain: list):
+    """The (cell, row, table) of a block, scanning its open block elements innermost first."""
+    from pipeline.clean.dom import BLOCK_TAGS
+
+    cell = row = None
+    for el in (e for e in chain if e.tag in BLOCK_TAGS):
+        if el.tag in ("td", "th"):
+            cell = cell if cell is not None else el
+        elif el.tag == "tr":
+            if cell is None:
+                return None
+            row = row if row is not None else el
+        elif el.tag == "table":
+            return (cell, row, el) if row is not None else None
+    return None
+
+
+def test_linearize_carries_table_places_and_chains_down_the_walk():
+    from pipeline.clean.dom import linearize, parse, strip_furniture
+
+    root = parse("<html><body><table><tr><td>甲<div>乙</div><table><tr><th>丙</th></tr><td>丁</td></table>戊</td>"
+                 "<td><span>己<br/>庚</span></td></tr><td>辛</td></table><div>壬<!-- 注释 -->癸</div>"
+                 "<table><tr><td><table><td>子</td></table>丑</td></tr></table></body></html>")
+    strip_furniture(root)
+    blocks = linearize(root)
+    assert [b.text for b in blocks] == ["甲", "乙", "丙", "丁", "戊", "己", "庚", "辛", "壬癸", "子", "丑"]
+    for b in blocks:
+        assert b.chain == [b.elem, *b.elem.iterancestors()]
+        assert b.place == _place_by_scan(b.chain), b.text
+    assert [b.text for b in blocks if b.place is None] == ["丁", "辛", "壬癸", "子"]
