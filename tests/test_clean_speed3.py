@@ -77,3 +77,13 @@ def test_linearize_carries_table_places_and_chains_down_the_walk():
         assert b.chain == [b.elem, *b.elem.iterancestors()]
         assert b.place == _place_by_scan(b.chain), b.text
     assert [b.text for b in blocks if b.place is None] == ["丁", "辛", "壬癸", "子"]
+
+
+def test_headline_candidates_under_furniture_are_left_out_each_time():
+    from pipeline.clean.dom import Tagged, parse
+    from pipeline.clean.html import title_signals
+
+    root = parse("<html><body><div class='footer'><div><h2>网站导航栏目一览表</h2></div><h3>友情链接网站</h3></div>"
+                 "<div class='main'><div><h1>数字政府建设推进会召开</h1></div><h2>会议部署下一步工作</h2></div>"
+                 "<div class='footer'><h2>联系我们的方式</h2></div></body></html>")
+    assert title_signals(Tagged(root)).headings == ["数字政府建设推进会召开", "会议部署下一步工作"]
