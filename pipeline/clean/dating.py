@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from pipeline.clean.meta import is_byline, labelled_source
 from pipeline.clean.pubdate import (
-    classified_dates, date_from_url, not_after, relative_ages, resolve_age, squash, to_iso, vocab,
+    classified_dates, has_digit, date_from_url, not_after, relative_ages, resolve_age, squash, to_iso, vocab,
     yearless_dates,
 )
 
@@ -65,7 +65,7 @@ def date_signals(region: list[str], page: list[str], byline: list[str], near: li
         return seen[t]
 
     for t in label_lines(region):
-        if len(t) > LABEL_LEN:
+        if len(t) > LABEL_LEN or not has_digit(t):
             continue
         for (kind, iso), (before, _) in zip(classified(t), classified_dates(t, after=False)):
             if before == "published":
@@ -77,13 +77,15 @@ def date_signals(region: list[str], page: list[str], byline: list[str], near: li
         sig.yearless += yearless_dates(t)
     lines = [s for s in byline if is_byline(s)] + [s for s in near if len(s) <= 90]
     for t in lines:
+        if not has_digit(t):
+            continue
         sourced = labelled_source(t) is not None
         for kind, iso in classified(t):
             if kind in ("published", "generic") or (sourced and kind == ""):
                 sig.labelled_byline.append(iso)
             if kind in ("published", "generic", ""):
                 sig.byline.append(iso)
-    sig.anywhere = next(([iso] for t in _label_lines(page) for kind, iso in classified(t)
+    sig.anywhere = next(([iso] for t in _label_lines(page) if has_digit(t) for kind, iso in classified(t)
                          if kind in ("published", "generic")), [])
     for t in stamps:
         if len(t) <= STAMP_LEN:

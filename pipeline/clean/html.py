@@ -183,16 +183,38 @@ def _hint(el, hints: dict) -> int:
     return h
 
 
+def _in_furniture(el, hints: dict, furnished: dict) -> bool:
+    """Whether el or an element around it is page furniture (dom_hint < 0). The answer is kept
+    for every element passed on the way up, so that the headline candidates of a page, which
+    share most of their ancestors, walk each of them once."""
+    passed = []
+    found = False
+    while el is not None:
+        known = furnished.get(el)
+        if known is not None:
+            found = known
+            break
+        passed.append(el)
+        if _hint(el, hints) < 0:
+            found = True
+            break
+        el = el.getparent()
+    for e in passed:
+        furnished[e] = found
+    return found
+
+
 def title_signals(root: Tagged) -> TitleSignals:
     """Headline evidence: headings and title-classed elements (in page order, none inside a
     share box, nav or footer), the <title> texts, og:title, a declared ArticleTitle, and the
     site and column names metas declare."""
     headings = []
     hints: dict = {}
+    furnished: dict = {}
     for el, cls, ident in root.named:
         if el.tag in _HEADING_TAGS or _named_title(cls, ident):
             text = " ".join(text_content(el).split())
-            if 4 <= len(text) <= 120 and not any(_hint(a, hints) < 0 for a in el.iterancestors()):
+            if 4 <= len(text) <= 120 and not _in_furniture(el.getparent(), hints, furnished):
                 headings.append(text)
     w = title_words()
     metas: dict = {}

@@ -18,6 +18,8 @@ _LABELS = Path(__file__).resolve().parents[1] / "data" / "date_labels.yaml"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _DIGIT = re.compile(r"[0-9０-９]")
 
+has_digit = _DIGIT.search  # a line without a digit states no date: its readers skip it
+
 _FW = str.maketrans("０１２３４５６７８９：－／．", "0123456789:-/.")
 
 # 2023-08-03 10:12:47 · 2023/8/3 · 2023.08.03 · 2023年8月3日 10:12 · 2023-05-30T08:00:00+08:00
