@@ -139,3 +139,24 @@ def test_a_published_release_is_sealed_as_checked(tmp_path, monkeypatch):
     assert check_release(rel.path) is None and hashed == []
     (rel.path / "data" / "articles.parquet" / "part-00000.parquet").write_bytes(b"changed")
     assert check_release(rel.path) is not None
+
+
+def test_a_rewritten_csv_part_is_the_csv_written_whole(tmp_path):
+    """Copying the unchanged records of the old CSV gives the bytes of writing every row:
+    cells spanning lines, quotes, a lone carriage return, formula-like text, empty lists."""
+    from pipeline.publish.csv_export import CsvSink, rewrite_rows
+
+    odd = ["第一段\n第二段", 'he said "yes"', "a\rb", "=1+1", "", None]
+    rows = [article(f"a{i}", body=odd[i % len(odd)], title=odd[(i + 1) % len(odd)] or "t",
+                    keywords=[] if i % 2 else ["数字政府", "政务\n云"]) for i in range(12)]
+    before, after = to_arrow("articles", rows), to_arrow("articles", [
+        {**r, "duplicate_count": r["duplicate_count"] + (2 if i in (0, 5, 11) else 0)} for i, r in enumerate(rows)])
+    old, whole, spliced = tmp_path / "old.csv", tmp_path / "whole.csv", tmp_path / "spliced.csv"
+    for table, path in ((before, old), (after, whole)):
+        with CsvSink(path, table.column_names) as out:
+            out.write(table)
+    at = [i for i, a in enumerate(after.column("article_id").to_pylist()) if a in ("a0", "a5", "a11")]
+    rewrite_rows(old, spliced, after, at)
+    assert spliced.read_bytes() == whole.read_bytes() != old.read_bytes()
+    with pytest.raises(ValueError):
+        rewrite_rows(old, tmp_path / "short.csv", after.slice(0, 11), [0])

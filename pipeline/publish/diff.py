@@ -49,7 +49,7 @@ def _row_digests(t) -> list[int]:
             n = pc.fill_null(pc.cast(pc.list_value_length(c), pa.string()), "null")
             c = pc.binary_join_element_wise(n, pc.fill_null(pc.binary_join(c, "\x1f"), ""), "\x1e")
         cols[name] = c
-    return pd.util.hash_pandas_object(pa.table(cols).to_pandas(), index=False).tolist()
+    return pd.util.hash_pandas_object(pa.table(cols).to_pandas(), index=False, categorize=False).tolist()
 
 
 def _rows_of(files, name: str) -> dict[str, int]:

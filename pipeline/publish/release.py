@@ -347,13 +347,19 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
 
 def _rejected_table(rejected: list[dict], report, articles: pa.Table, carried: pa.Table | None = None,
                     page_paths: dict[str, str] | None = None) -> pa.Table:
-    """This run's rejected rows after the rows carried from the previous release, redacted."""
+    """This run's rejected rows, redacted, after the rows carried from the previous release
+    (redacted when it was published: redaction leaves its own output as it is, so the carried
+    rows, which grow with the release, are not read through it again)."""
     gone = {json.loads(q["key"])[0] for q in report.quarantined if q["table"] == "articles"} if report else set()
     rows = [_orphan(r) if r.get("duplicate_of") in gone else r for r in rejected]
     table = to_arrow("rejected", [*rows, *(_quarantine_rows(report, articles, page_paths) if report else [])])
-    if carried is not None and carried.num_rows:
-        table = sort_by_key("rejected", pa.concat_tables([_conform(carried, table.schema), table]))
-    return redact_table(table)
+    if carried is None or not carried.num_rows:
+        return redact_table(table)
+    old = _conform(carried, table.schema)
+    both = pa.concat_tables([old, table])
+    both = both.append_column("_row", pa.array(range(both.num_rows), pa.int64()))
+    order = sort_by_key("rejected", both).column("_row")  # the order of the values before redaction
+    return pa.concat_tables([old, redact_table(table)]).take(order)
 
 
 def page_counts(rejected: pa.Table) -> dict[str, int]:
