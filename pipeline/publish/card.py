@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipeline.normalize.sources import host
-from pipeline.publish.charts import shanghai
+from pipeline.publish.coverage import Coverage, shanghai
 from pipeline.publish.release import page_counts, row_counts_quarantined
 from pipeline.tables import RELEASED, TABLES
 
@@ -123,26 +122,23 @@ def _day(v: dt.datetime) -> str:
     return shanghai(v).date().isoformat()
 
 
-def coverage_lines(articles: pa.Table) -> list[str]:
-    """Date range, sites (``site``, else the url's host) and the sources with most articles."""
-    dates = [v for v in articles.column("published_at").to_pylist() if v is not None]
-    undated = articles.num_rows - len(dates)
+def coverage_lines(articles) -> list[str]:
+    """Date range, sites (``site``, else the url's host) and the sources with most articles,
+    from the articles (a table, a ``TableSource``) or their ``Coverage``."""
+    c = Coverage.of(articles)
     out = []
-    if dates:
-        out.append(f"Published between {_day(min(dates))} and {_day(max(dates))} (Asia/Shanghai)"
-                   + (f"; {_articles(undated)} no date (flag `undated`)." if undated else "."))
-    elif articles.num_rows:
+    if c.first is not None:
+        out.append(f"Published between {_day(c.first)} and {_day(c.last)} (Asia/Shanghai)"
+                   + (f"; {_articles(c.undated)} no date (flag `undated`)." if c.undated else "."))
+    elif c.rows:
         out.append("No article carries a publication date.")
-    hosts = [s or host(u) for s, u in zip(articles.column("site").to_pylist(), articles.column("url").to_pylist())]
-    sites = Counter(h for h in hosts if h)
-    if sites:
-        out.append("Sites with the most articles: " + ", ".join(f"{s} ({n})" for s, n in _top(sites)) + "."
-                   + (f" {_articles(hosts.count(None))} no known URL." if None in hosts else ""))
-    elif articles.num_rows:
+    if c.sites:
+        out.append("Sites with the most articles: " + ", ".join(f"{s} ({n})" for s, n in _top(c.sites)) + "."
+                   + (f" {_articles(c.no_url)} no known URL." if c.no_url else ""))
+    elif c.rows:
         out.append("No article records the URL or site it came from.")
-    outlets = Counter(s for s in articles.column("source").to_pylist() if s)
-    if outlets:
-        out.append("Sources (来源) with the most articles: " + ", ".join(f"{s} ({n})" for s, n in _top(outlets)) + ".")
+    if c.outlets:
+        out.append("Sources (来源) with the most articles: " + ", ".join(f"{s} ({n})" for s, n in _top(c.outlets)) + ".")
     return [x for line in out for x in (line, "")]
 
 
@@ -154,8 +150,9 @@ def _top(counts: Counter, n: int = 10) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
 
 
-def render(version: str, manifest: dict, tables: dict[str, pa.Table], rejected: pa.Table,
+def render(version: str, manifest: dict, released, rejected: pa.Table,
            validation_markdown: str, diff_markdown: str | None) -> str:
+    """The card; ``released`` is a ``Released`` (row counts and the articles' coverage)."""
     from pipeline.publish.charts import render_all
 
     run = manifest.get("run", {})
@@ -177,9 +174,9 @@ def render(version: str, manifest: dict, tables: dict[str, pa.Table], rejected: 
         f"{run.get('pages_in', 'An unrecorded number of')} raw pages (HTML, text dumps, WARC, JSONL crawl "
         "records) went in. Every page ends as an article, a duplicate of one, or a row of "
         "`rejected.parquet` with its reason.", "",
-        *coverage_lines(tables["articles"]),
+        *coverage_lines(released.coverage),
         "## Coverage", "",
-        *[x for name, (title, _) in render_all(tables["articles"]).items() for x in (f"![{title}](charts/{name})", "")],
+        *[x for name, (title, _) in render_all(released.coverage).items() for x in (f"![{title}](charts/{name})", "")],
     ]
     out += [
         "## How it was built", "",
@@ -189,7 +186,7 @@ def render(version: str, manifest: dict, tables: dict[str, pa.Table], rejected: 
         "documents, quotes) → de-duplicate and filter (reprints, relevance, quality) → validate "
         "(Great Expectations suites) → publish (this folder, written atomically).", "",
         "## Row counts", "", "| table | rows |", "|---|---:|",
-        *[f"| {n} | {tables[n].num_rows} |" for n in RELEASED],
+        *[f"| {n} | {released.rows[n]} |" for n in RELEASED],
         f"| rejected (`rejected.parquet`: pages and quarantined rows) | {rejected.num_rows} |", "",
     ]
     if pages:

@@ -7,12 +7,11 @@ browser or Markdown viewer. Ties are broken by label, never by input order.
 """
 from __future__ import annotations
 
-import datetime as dt
 import html
 from collections import Counter
 from pathlib import Path
 
-import pyarrow as pa
+from pipeline.publish.coverage import NONE, Coverage, shanghai  # noqa: F401 (shanghai: kept for callers)
 
 TOP = 20  # categories shown, most articles first
 MAX_MONTHS = 120  # a longer span is shown per year
@@ -20,7 +19,6 @@ WIDTH = 640
 BAR = "#4a78a8"
 INK = "#222"
 MUTED = "#666"
-NONE = "(none)"
 
 CHARTS = (
     ("month", "articles_per_month.svg", "Articles per month (published_at)"),
@@ -30,31 +28,26 @@ CHARTS = (
 )
 
 
-def shanghai(v: dt.datetime) -> dt.datetime:
-    """An aware time in Asia/Shanghai (naive times already are)."""
-    return v.astimezone(dt.timezone(dt.timedelta(hours=8))) if v.tzinfo else v
-
-
-def by_month(articles: pa.Table) -> tuple[list[tuple[str, int]], int, str]:
+def by_month(articles) -> tuple[list[tuple[str, int]], int, str]:
     """Counts per month from the first to the last, empty months included (a gap is news);
     per year when that span is too long to read. Also the undated count and the unit."""
-    dates = [shanghai(v) for v in articles.column("published_at").to_pylist() if v is not None]
-    undated = articles.num_rows - len(dates)
-    if not dates:
-        return [], undated, "month"
-    months = Counter(f"{d.year:04d}-{d.month:02d}" for d in dates)
-    lo, hi = min(dates), max(dates)
+    c = Coverage.of(articles)
+    if c.first is None:
+        return [], c.undated, "month"
+    lo, hi = c.first, c.last
     span = (hi.year - lo.year) * 12 + hi.month - lo.month + 1
     if span > MAX_MONTHS:
-        years = Counter(f"{d.year:04d}" for d in dates)
-        return [(str(y), years.get(str(y), 0)) for y in range(lo.year, hi.year + 1)], undated, "year"
+        years: Counter = Counter()
+        for month, n in c.months.items():
+            years[month[:4]] += n
+        return [(str(y), years.get(f"{y:04d}", 0)) for y in range(lo.year, hi.year + 1)], c.undated, "year"
     out = []
     y, m = lo.year, lo.month
     for _ in range(span):
         key = f"{y:04d}-{m:02d}"
-        out.append((key, months.get(key, 0)))
+        out.append((key, c.months.get(key, 0)))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out, undated, "month"
+    return out, c.undated, "month"
 
 
 def _ranked(counts: Counter) -> list[tuple[str, int]]:
@@ -63,30 +56,23 @@ def _ranked(counts: Counter) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def by_source_type(articles: pa.Table) -> list[tuple[str, int]]:
-    return _ranked(Counter(v or NONE for v in articles.column("source_type").to_pylist()))
+def by_source_type(articles) -> list[tuple[str, int]]:
+    return _ranked(Coverage.of(articles).source_types)
 
 
-def by_region(articles: pa.Table) -> list[tuple[str, int]]:
+def by_region(articles) -> list[tuple[str, int]]:
     """Each article once per province-level region it names (a city counts for its province)."""
-    from pipeline.extract.regions import province_of, region
+    from pipeline.extract.regions import region
 
     counts: Counter = Counter()
-    for codes in articles.column("region_codes").to_pylist():
-        provinces = {province_of(c) for c in codes or [] if c}
-        if not provinces:
-            counts[NONE] += 1
-        for p in provinces:
-            r = region(p)
-            counts[r.name if r else p] += 1
+    for code, n in Coverage.of(articles).regions.items():
+        r = region(code) if code != NONE else None
+        counts[r.name if r else code] += n
     return _ranked(counts)
 
 
-def by_keyword(articles: pa.Table) -> list[tuple[str, int]]:
-    counts: Counter = Counter()
-    for words in articles.column("keywords").to_pylist():
-        counts.update(set(words or []))
-    return _ranked(counts)
+def by_keyword(articles) -> list[tuple[str, int]]:
+    return _ranked(Coverage.of(articles).keywords)
 
 
 def _text_width(s: str, size: float) -> float:
@@ -167,16 +153,17 @@ def column_chart(title: str, items: list[tuple[str, int]]) -> str:
 _LAST: list = []  # (table, charts) of the last call: the card and the report draw the same table
 
 
-def render_all(articles: pa.Table) -> dict[str, tuple[str, str]]:
-    """file name -> (title, SVG text) for every chart of ``CHARTS``; drawn once a table."""
+def render_all(articles) -> dict[str, tuple[str, str]]:
+    """file name -> (title, SVG text) for every chart of ``CHARTS``, from the articles (a
+    table, a ``TableSource``) or their ``Coverage``; drawn once a table."""
     if _LAST and _LAST[0] is articles:
         return dict(_LAST[1])
-    out = _render_all(articles)
+    out = _render_all(Coverage.of(articles))
     _LAST[:] = [articles, out]
     return dict(out)
 
 
-def _render_all(articles: pa.Table) -> dict[str, tuple[str, str]]:
+def _render_all(articles: Coverage) -> dict[str, tuple[str, str]]:
     months, undated, unit = by_month(articles)
     month_title = f"Articles per {unit} (published_at, Asia/Shanghai)"
     if undated:
@@ -195,7 +182,7 @@ def _render_all(articles: pa.Table) -> dict[str, tuple[str, str]]:
     return out
 
 
-def write_charts(folder: Path, articles: pa.Table) -> list[tuple[str, str]]:
+def write_charts(folder: Path, articles) -> list[tuple[str, str]]:
     """Write ``charts/*.svg`` under ``folder``; (path relative to ``folder``, title) of each."""
     out = []
     (folder / "charts").mkdir(parents=True, exist_ok=True)

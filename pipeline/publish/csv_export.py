@@ -44,6 +44,48 @@ def write_csv(table: pa.Table, path: Path) -> None:
         out.write(table)
 
 
+def _records(fh):
+    """(parsed cells, the record's exact text) of each record of a CSV file opened with
+    ``newline=""``: ``csv.reader`` pulls lines one at a time, so the lines read since the
+    last record are this record's text (a quoted cell may span lines)."""
+    taken: list[str] = []
+
+    def lines():
+        for line in fh:
+            taken.append(line)
+            yield line
+
+    for cells in csv.reader(lines()):
+        text = "".join(taken)
+        taken.clear()
+        yield cells, text
+
+
+def rewrite_rows(src: Path, dst: Path, table: pa.Table, changed) -> None:
+    """``dst``: the CSV that ``CsvSink`` writes for ``table``, made from ``src`` (the CSV of
+    the same rows before ``changed`` rows, by position, took new values): unchanged records
+    are copied as they were written, only the changed ones are written again. The same
+    bytes as writing the whole table, without turning every cell into text again."""
+    changed = set(changed)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    with open(src, encoding="utf-8-sig", newline="") as fin, \
+            open(dst, "w", encoding="utf-8-sig", newline="") as fout:
+        records = _records(fin)
+        header, text = next(records)
+        if header != table.column_names:
+            raise ValueError(f"{src} holds other columns")
+        fout.write(text)
+        w = csv.writer(fout, lineterminator="\r\n")
+        n = 0
+        for n, (_, text) in enumerate(records, start=1):
+            if n - 1 in changed:
+                w.writerow([cell(v) for v in table.slice(n - 1, 1).to_pylist()[0].values()])
+            else:
+                fout.write(text)
+        if n != table.num_rows:
+            raise ValueError(f"{src} holds {n} rows, the table {table.num_rows}")
+
+
 class CsvSink:
     """A CSV file written a batch at a time (``write`` takes Arrow tables or record batches)."""
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipeline.publish.layout import read_table, table_files
+from pipeline.publish.layout import table_files
 from pipeline.tables import RELEASED, TABLES
 
 EXAMPLES = 5
@@ -23,6 +23,12 @@ def _version(release: Path) -> str:
 def _identity(path: Path) -> tuple[int, ...]:
     st = path.stat()
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def part_order(path: Path) -> tuple:
+    from pipeline.publish.layout import PART_NAME, part_number
+
+    return (part_number(path) if PART_NAME.match(Path(path).name) else -1, str(path))
 
 
 def _parts(release: Path, name: str) -> dict[tuple[int, int], Path]:
@@ -43,7 +49,7 @@ def _row_digests(t) -> list[int]:
             n = pc.fill_null(pc.cast(pc.list_value_length(c), pa.string()), "null")
             c = pc.binary_join_element_wise(n, pc.fill_null(pc.binary_join(c, "\x1f"), ""), "\x1e")
         cols[name] = c
-    return pd.util.hash_pandas_object(pa.table(cols).to_pandas(), index=False).tolist()
+    return pd.util.hash_pandas_object(pa.table(cols).to_pandas(), index=False, categorize=False).tolist()
 
 
 def _rows_of(files, name: str) -> dict[str, int]:
@@ -99,9 +105,17 @@ def diff_releases(old: Path, new: Path) -> dict:
     return {"old": _version(old), "new": _version(new), "tables": tables}
 
 
-def _titles(release: Path) -> dict[str, str | None]:
-    t = read_table(release, "articles", ["article_id", "title"])
-    return dict(zip(t.column("article_id").to_pylist(), t.column("title").to_pylist()))
+def _titles(release: Path, other: Path, ids: list[str]) -> dict[str, str | None]:
+    """The titles of ``ids``, read from the articles parts of ``release`` that ``other`` does
+    not hold (a changed, added or removed article is in one of those)."""
+    from pipeline.publish.coverage import titles_of
+    from pipeline.publish.stream import TableSource
+
+    if not ids:
+        return {}
+    shared = _parts(other, "articles").keys()
+    files = tuple(f for k, f in _parts(release, "articles").items() if k not in shared)
+    return titles_of(TableSource("articles", files=tuple(sorted(files, key=part_order))), ids)
 
 
 def article_changes(old: Path, new: Path, limit: int = LISTED) -> dict[str, dict]:
@@ -112,11 +126,13 @@ def article_changes(old: Path, new: Path, limit: int = LISTED) -> dict[str, dict
     a, b, _ = _compared(old, new, "articles")
     ids = {"added": sorted(b.keys() - a.keys()), "removed": sorted(a.keys() - b.keys()),
            "changed": sorted(k for k in a.keys() & b.keys() if a[k] != b[k])}
-    titles = {"old": _titles(old), "new": _titles(new)}
+    listed_of = {kind: [json.loads(k)[0] for k in keys[:limit]] for kind, keys in ids.items()}
+    titles = {"old": _titles(old, new, listed_of["removed"]),
+              "new": _titles(new, old, listed_of["added"] + listed_of["changed"])}
     out = {}
     for kind, keys in ids.items():
         names = titles["old" if kind == "removed" else "new"]
-        listed = [json.loads(k)[0] for k in keys[:limit]]
+        listed = listed_of[kind]
         out[kind] = {"count": len(keys), "more": max(0, len(keys) - limit),
                      "articles": [{"article_id": i, "title": names.get(i)} for i in listed]}
     return out

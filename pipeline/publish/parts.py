@@ -10,6 +10,7 @@ again) and the release that wrote it.
 """
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -179,6 +180,36 @@ def _add_duplicates(table: pa.Table, add: dict[str, int]) -> pa.Table:
     return table.set_column(i, table.schema.field(i), pa.array(counts, table.schema.field(i).type))
 
 
+def _rewrite(carry: Carry, part: dict, rows: pa.Table, folder: Path, number: int, version: str) -> list[dict]:
+    """An old articles part with its new ``duplicate_count``s, as new part ``number``: the
+    Parquet written again, the CSV copied from the old part but for the changed records
+    (``csv_export.rewrite_rows``), which is what writing it whole makes."""
+    from pipeline.publish.csv_export import rewrite_rows
+    from pipeline.publish.stream import ParquetSink
+
+    name = "articles"
+    updated = _add_duplicates(rows, carry.duplicate_add)
+    old_csv = Path(carry.release) / part["csv"]["path"] if part.get("csv") else None
+    if rows.num_rows > layout.part_rows(name) or old_csv is None or not old_csv.is_file():
+        writer = PartWriter(folder, name, rows.schema, number, version)
+        writer.write(updated)
+        return writer.close()
+    hit = pc.fill_null(pc.is_in(rows.column("article_id"), value_set=pa.array(sorted(carry.duplicate_add), pa.string())),
+                       False)
+    changed = pc.indices_nonzero(hit).to_pylist()
+    pq_path, csv_path = layout.parquet_path(folder, name, number), layout.csv_path(folder, name, number)
+    with ParquetSink(pq_path, rows.schema) as sink:
+        sink.write(updated)
+    try:
+        rewrite_rows(old_csv, csv_path, updated, changed)
+    except (ValueError, StopIteration, UnicodeDecodeError, csv.Error):  # not a CSV as this code writes it
+        from pipeline.publish.csv_export import write_csv
+
+        write_csv(updated, csv_path)
+    return [{"part": number, "rows": rows.num_rows, "release": version,
+             "parquet": _file_entry(folder, pq_path), "csv": _file_entry(folder, csv_path)}]
+
+
 def carry_table(carry: Carry, src, folder: Path, version: str) -> list[dict]:
     """The previous release's parts of the table, linked or (holding a changed article)
     rewritten, then the new rows of ``src`` as new parts."""
@@ -192,9 +223,7 @@ def carry_table(carry: Carry, src, folder: Path, version: str) -> list[dict]:
     for p in old:
         if p["part"] in touched:
             rows = TableSource.of(name, Path(carry.release) / p["parquet"]["path"]).read()
-            writer = PartWriter(folder, name, src.schema, following, version)
-            writer.write(_add_duplicates(rows, carry.duplicate_add))
-            new = writer.close()
+            new = _rewrite(carry, p, rows, folder, following, version)
             parts += new
             following += len(new)
     parts += write_parts(src, folder, version, following, empty_part=not parts)

@@ -85,14 +85,19 @@ def check_release(path: Path) -> str | None:
         return "its folder is missing"
     if not sums.is_file():
         return "it has no SHA256SUMS"
-    stats = tuple((p.as_posix(), *_stat(p)) for p in sorted(path.rglob("*")) if p.is_file())
-    seal = hashlib.sha256(repr(stats).encode("utf-8")).hexdigest()
+    stats, seal = _seal_of(path)
     if _verified(path) == seal:
         return None
     why = _check_sums(str(path), stats)
     if why is None:
         _remember_verified(path, seal)
     return why
+
+
+def _seal_of(path: Path) -> tuple[tuple, str]:
+    """The stats of the release's files and their digest (the seal)."""
+    stats = tuple((p.as_posix(), *_stat(p)) for p in sorted(path.rglob("*")) if p.is_file())
+    return stats, hashlib.sha256(repr(stats).encode("utf-8")).hexdigest()
 
 
 def _stat(p: Path) -> tuple[int, int, int, int]:
@@ -342,13 +347,19 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
 
 def _rejected_table(rejected: list[dict], report, articles: pa.Table, carried: pa.Table | None = None,
                     page_paths: dict[str, str] | None = None) -> pa.Table:
-    """This run's rejected rows after the rows carried from the previous release, redacted."""
+    """This run's rejected rows, redacted, after the rows carried from the previous release
+    (redacted when it was published: redaction leaves its own output as it is, so the carried
+    rows, which grow with the release, are not read through it again)."""
     gone = {json.loads(q["key"])[0] for q in report.quarantined if q["table"] == "articles"} if report else set()
     rows = [_orphan(r) if r.get("duplicate_of") in gone else r for r in rejected]
     table = to_arrow("rejected", [*rows, *(_quarantine_rows(report, articles, page_paths) if report else [])])
-    if carried is not None and carried.num_rows:
-        table = sort_by_key("rejected", pa.concat_tables([_conform(carried, table.schema), table]))
-    return redact_table(table)
+    if carried is None or not carried.num_rows:
+        return redact_table(table)
+    old = _conform(carried, table.schema)
+    both = pa.concat_tables([old, table])
+    both = both.append_column("_row", pa.array(range(both.num_rows), pa.int64()))
+    order = sort_by_key("rejected", both).column("_row")  # the order of the values before redaction
+    return pa.concat_tables([old, redact_table(table)]).take(order)
 
 
 def page_counts(rejected: pa.Table) -> dict[str, int]:
@@ -404,24 +415,6 @@ def stage_table(src, path: Path):
     return TableSource(src.name, files=(path,))
 
 
-CARD_COLUMNS = ("article_id", "title", "url", "site", "source", "source_type", "published_at", "region_codes",
-                "keywords")
-
-
-def _card_tables(folder: Path) -> dict[str, pa.Table]:
-    """What the dataset card, its charts and the report read of the written tables: the
-    articles' short columns (never the body), the other tables' row counts (no columns)."""
-    from pipeline.publish.layout import num_rows, read_table
-
-    out = {}
-    for name in RELEASED:
-        if name == "articles":
-            out[name] = read_table(folder, name, list(CARD_COLUMNS))
-        else:
-            out[name] = pa.table({"_": pa.nulls(num_rows(folder, name), pa.null())}).drop_columns(["_"])
-    return out
-
-
 def _validation_entry(report, parts: dict[str, list[dict]], version: str) -> dict | None:
     """The verdict, the parts this release wrote (its new rows, validated row by row now, and
     rewritten parts, whose rows differ from validated ones only in ``duplicate_count``) and the
@@ -462,11 +455,12 @@ def write_release_files(folder: Path, tables: dict[str, pa.Table], rejected: pa.
     """Data files, then the descriptions that hash or summarise them. Returns the sha256 of
     each data file (release-relative path), for ``SHA256SUMS``."""
     from pipeline.publish import card, datapackage, report as front_page
+    from pipeline.publish.coverage import Released, cache_dir
     from pipeline.publish.diff import diff_releases, render_markdown
 
     parts = write_data(folder, tables, version, carry)
-    counts = {name: sum(p["rows"] for p in ps) for name, ps in parts.items()}
-    tables = _card_tables(folder)
+    released = Released.of_release(folder, parts, cache_dir(folder))
+    counts = released.rows
     write_parquet(rejected, folder / "rejected.parquet")
     hashes = {f["path"]: (f["sha256"], f["bytes"]) for ps in parts.values() for p in ps
               for f in (p["parquet"], p["csv"]) if f}
@@ -494,10 +488,10 @@ def write_release_files(folder: Path, tables: dict[str, pa.Table], rejected: pa.
         _json(datapackage.descriptor(version, created, hashes, parts)), "utf-8")
     validation_md = report.markdown if report else "Validation was skipped for this release."
     (folder / "README.md").write_text(
-        redact(card.render(version, manifest, tables, rejected, validation_md,
+        redact(card.render(version, manifest, released, rejected, validation_md,
                            render_markdown(diff) if diff else None)), "utf-8")
     card.write_citation(folder, version, manifest)
-    front_page.write_release_report(folder, version, report, tables, rejected, manifest, previous)
+    front_page.write_release_report(folder, version, report, released, rejected, manifest, previous)
     return {k: v[0] for k, v in hashes.items()}
 
 
@@ -570,6 +564,7 @@ def publish_release(tables: dict[str, list[dict] | pa.Table], rejected: list[dic
             os.rename(tmp, final)
             pause("latest")
             _write_latest(root, version)
+            _remember_verified(final, _seal_of(final)[1])  # its sums were just written from its bytes
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise

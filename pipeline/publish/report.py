@@ -149,6 +149,20 @@ def _verdict(published: bool, report, rows_out: dict, pages: dict, limits: dict,
     return "".join(parts) + "</div>"
 
 
+def _examples(report, r: dict) -> tuple[list[dict], list[dict]]:
+    """The quarantined rows of a failed result, and the few of them the page shows."""
+    rows = [q for q in report.quarantined if q["table"] == r["table"] and q["expectation"] == _label(r)]
+    return rows, sorted(rows, key=lambda q: q["key"])[:EXAMPLES]
+
+
+def _shown_articles(report) -> set[str]:
+    """The articles whose titles the failed expectations' examples show."""
+    if report is None:
+        return set()
+    return {a for r in report.results if not r["success"] for q in _examples(report, r)[1]
+            if (a := _article_of(q)) is not None}
+
+
 def _failures(report, suites: dict, titles: dict[str, str]) -> list[str]:
     if report is None:
         return ["<p>Validation was skipped.</p>"]
@@ -160,7 +174,7 @@ def _failures(report, suites: dict, titles: dict[str, str]) -> list[str]:
     for r in failed:
         text, note = expected_in_words(r, suites)
         is_block = (r["table"], r["expectation"], r["column"], r["pass"]) in blocked
-        rows = [q for q in report.quarantined if q["table"] == r["table"] and q["expectation"] == _label(r)]
+        rows, shown = _examples(report, r)
         effect = ('<span class="block">blocked the release</span>' if is_block else
                   f"{_rows(len({q['key'] for q in rows}))} quarantined" if rows else "no rows moved")
         count = _rows(r["unexpected_count"]) + " failed; " if r.get("unexpected_count") is not None else ""
@@ -169,7 +183,6 @@ def _failures(report, suites: dict, titles: dict[str, str]) -> list[str]:
                    f'<span class="muted"><code>{_e(_label(r))}</code>'
                    + (f" — {_e(note)}" if note else "") + "</span></p>")
         if rows:
-            shown = sorted(rows, key=lambda q: q["key"])[:EXAMPLES]
             out.append(_table(["row key", "article title", "value that failed"],
                               [[_e(q["key"]), _e(titles.get(_article_of(q)) if _article_of(q) else None),
                                 _e(q["observed"])] for q in shown]))
@@ -234,10 +247,11 @@ def _changes(diff: dict | None, changes: dict | None) -> list[str]:
     return out
 
 
-def render(version: str, *, published: bool, report, tables: dict[str, pa.Table], rejected: pa.Table,
+def render(version: str, *, published: bool, report, released, rejected: pa.Table,
            run_info: dict, diff: dict | None = None, changes: dict | None = None,
            links: list[tuple[str, str]] = ()) -> str:
-    """The page as text; ``tables`` are the released tables (blocked: the tables validated)."""
+    """The page as text; ``released`` (``coverage.Released``) sums up the released tables
+    (blocked: the tables validated)."""
     from pipeline.publish.release import page_counts
     from pipeline.validate.suites import load_suites
 
@@ -245,13 +259,13 @@ def render(version: str, *, published: bool, report, tables: dict[str, pa.Table]
     limits = run_info.get("limits") or {}
     pages = page_counts(rejected)
     quarantined = _quarantined_by_table(report)
-    rows_in = dict(report.rows_in) if report else {n: tables[n].num_rows for n in RELEASED}
-    rows_out = ({n: tables[n].num_rows for n in RELEASED} if published else {n: 0 for n in RELEASED})
-    titles = dict(zip(tables["articles"].column("article_id").to_pylist(),
-                      tables["articles"].column("title").to_pylist()))
-    if "title" in rejected.column_names:
-        titles.update((json.loads(r["key"])[0], r["title"]) for r in rejected.select(["table", "key", "title"]).to_pylist()
-                      if r["table"] == "articles" and r["key"] and r["title"])
+    rows_in = dict(report.rows_in) if report else {n: released.rows[n] for n in RELEASED}
+    rows_out = ({n: released.rows[n] for n in RELEASED} if published else {n: 0 for n in RELEASED})
+    wanted = _shown_articles(report)
+    titles = released.titles(wanted)
+    if wanted and "title" in rejected.column_names:
+        titles.update((k, r["title"]) for r in rejected.select(["table", "key", "title"]).to_pylist()
+                      if r["table"] == "articles" and r["key"] and r["title"] and (k := json.loads(r["key"])[0]) in wanted)
     state = "published" if published else "blocked"
     out = ["<!DOCTYPE html>", '<html lang="en"><head>', '<meta charset="utf-8">',
            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
@@ -274,7 +288,7 @@ def render(version: str, *, published: bool, report, tables: dict[str, pa.Table]
     out += ["<h2>Changes since the previous release</h2>",
             *(_changes(diff, changes) if published else ["<p>Nothing was published, so nothing changed.</p>"])]
     out.append(f"<h2>Coverage{'' if published else ' of the articles that were validated'}</h2>")
-    for name, (title, svg) in charts.render_all(tables["articles"]).items():
+    for name, (title, svg) in charts.render_all(released.coverage).items():
         out.append(f'<figure><a href="charts/{_e(name)}">{svg}</a></figure>')
     out += ["<h2>Files</h2>", "<ul>"]
     out += [f'<li><a href="{_e(href)}">{_e(href)}</a>: {_e(what)}</li>' for href, what in links]
@@ -299,14 +313,14 @@ BLOCKED_LINKS = [
 ]
 
 
-def write_release_report(folder: Path, version: str, report, tables: dict[str, pa.Table], rejected: pa.Table,
+def write_release_report(folder: Path, version: str, report, released, rejected: pa.Table,
                          manifest: dict, previous: Path | None) -> Path:
     """``report.html`` of a release being published in ``folder`` (its data already written)."""
     from pipeline.publish.diff import article_changes
 
     changes = article_changes(previous, folder) if previous is not None else None
-    charts.write_charts(folder, tables["articles"])
-    page = render(version, published=True, report=report, tables=tables, rejected=rejected,
+    charts.write_charts(folder, released.coverage)
+    page = render(version, published=True, report=report, released=released, rejected=rejected,
                   run_info=manifest.get("run") or {}, diff=manifest.get("diff"), changes=changes,
                   links=[(h, w) for h, w in RELEASE_LINKS if h != "validation/index.html" or report is not None])
     path = folder / "report.html"
@@ -320,13 +334,15 @@ def write_blocked_report(folder: Path, version: str, report, tables: dict[str, p
 
     A page that cannot be written is logged, never raised: the run must still end with its
     own message on why it was blocked."""
+    from pipeline.publish.coverage import Released
     from pipeline.publish.release import redact_table
     from pipeline.tables import to_arrow
 
     try:
         table = redact_table(to_arrow("rejected", rejected))
-        charts.write_charts(folder, tables["articles"])
-        page = render(version, published=False, report=report, tables=tables, rejected=table,
+        released = Released.of_tables(tables)
+        charts.write_charts(folder, released.coverage)
+        page = render(version, published=False, report=report, released=released, rejected=table,
                       run_info=run_info, links=BLOCKED_LINKS)
         path = folder / "report.html"
         path.write_text(page, "utf-8")

@@ -6,8 +6,8 @@ copy gets its own article ids, page ids, a numbered headline and a numbered firs
 and its child rows (people, statistics, quotes, ...) follow with their article's new id and
 edited texts, so every row is distinct. The tables are written in key order as Parquet files,
 as the flow hands them over; then, in a fresh process each, ``publish_release`` validates
-and writes them into an empty output folder, and the process's peak RSS (``ru_maxrss``) and
-the wall time are printed.
+and writes them into an empty output folder, and the process's peak RSS (``VmHWM``), CPU and
+wall time are printed (``--where``: also the package's stack at the highest RSS sample).
 
     python tests/benchmarks/bench_release.py -n 10000 30000 100000
     python tests/benchmarks/bench_release.py -n 10000 --mode tables   # tables in memory, as before
@@ -120,8 +120,59 @@ def build(seed: Path, n: int, out: Path, first_copy: int = 0) -> dict[str, int]:
     return counts
 
 
-def child(work: Path, mode: str, code: str | None) -> None:
+def peak_rss_mib() -> int:
+    """This process's peak RSS: ``VmHWM``, which, unlike ``ru_maxrss``, is not inherited
+    across fork and exec from the parent (which built the corpus)."""
+    import resource
+
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+class PeakWhere:
+    """Samples the RSS every ``every`` seconds and keeps the main thread's stack (the
+    package's frames) at the highest sample: where the peak is, not only how high."""
+
+    def __init__(self, every: float = 0.05):
+        import threading
+
+        self.every, self.peak, self.where = every, 0, []
+        self._main = threading.main_thread().ident
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _rss(self) -> int:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) // 1024
+        return 0
+
+    def _run(self) -> None:
+        import traceback
+
+        while not self._stop.wait(self.every):
+            rss = self._rss()
+            if rss > self.peak:
+                frame = sys._current_frames().get(self._main)
+                stack = traceback.extract_stack(frame) if frame else []
+                self.peak = rss
+                self.where = [f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in stack
+                              if "/pipeline/" in f.filename][-6:]
+
+    def __enter__(self) -> "PeakWhere":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def child(work: Path, mode: str, code: str | None, where: bool = False) -> None:
     """In a fresh process: publish the tables of ``work/tables`` into ``work/out``; print JSON."""
+    import contextlib
     import resource
 
     if code:
@@ -139,12 +190,14 @@ def child(work: Path, mode: str, code: str | None) -> None:
     tables = {n: (folder / f"{n}.parquet" if mode == "files" else pq.read_table(folder / f"{n}.parquet"))
               for n in RELEASED}
     now = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-    result = publish_release(tables, [], {"pages_in": 0}, work / "out", now=now)
+    sampler = PeakWhere() if where else contextlib.nullcontext()
+    with sampler:
+        result = publish_release(tables, [], {"pages_in": 0}, work / "out", now=now)
     took = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    rss = usage.ru_maxrss / 1024
     print(json.dumps({"seconds": round(took, 1), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
-                      "peak_rss_mib": round(rss), "rows": result.row_counts,
+                      "peak_rss_mib": peak_rss_mib(), "rows": result.row_counts,
+                      "peak_at": sampler.where if where else None,
                       "ok": result.validation_ok, "pipeline": str(Path(sys.modules["pipeline"].__file__).parent)}))
 
 
@@ -155,10 +208,11 @@ def main() -> int:
     ap.add_argument("--code", help="a folder holding another pipeline/ (and expectations/) to measure")
     ap.add_argument("--seed", type=Path, help="Parquet tables of a small run (default: made from the bench)")
     ap.add_argument("--work", type=Path)
+    ap.add_argument("--where", action="store_true", help="also print the package's stack at the peak RSS")
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.child, args.mode, args.code)
+        child(args.child, args.mode, args.code, args.where)
         return 0
     work = args.work or Path(tempfile.mkdtemp(prefix="dgn-bench-release-"))
     seed = args.seed or work / "seed"
@@ -174,6 +228,8 @@ def main() -> int:
         cmd = [sys.executable, __file__, "--child", str(run), "--mode", args.mode]
         if args.code:
             cmd += ["--code", args.code]
+        if args.where:
+            cmd.append("--where")
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode:
             print(f"| {n} | – | {args.mode} | failed: {proc.stderr.strip().splitlines()[-1:]} | | |")
@@ -182,6 +238,8 @@ def main() -> int:
         print(f"| {n:,} | {sum(fig['rows'].values()):,} | {args.mode} | {fig['seconds']} | {fig['cpu_seconds']} | "
               f"{fig['peak_rss_mib']:,} MiB |",
               flush=True)
+        if fig.get("peak_at"):
+            print("    peak at: " + " <- ".join(reversed(fig["peak_at"])), flush=True)
     return 0
 
 
