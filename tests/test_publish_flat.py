@@ -160,3 +160,14 @@ def test_a_rewritten_csv_part_is_the_csv_written_whole(tmp_path):
     assert spliced.read_bytes() == whole.read_bytes() != old.read_bytes()
     with pytest.raises(ValueError):
         rewrite_rows(old, tmp_path / "short.csv", after.slice(0, 11), [0])
+
+
+def test_the_coverage_cache_keeps_only_the_tallies_of_the_latest_release(tmp_path):
+    from pipeline.publish.coverage import prune
+
+    cache = tmp_path / "coverage"
+    cache.mkdir()
+    for name in ("aaa", "bbb", "ccc"):
+        (cache / f"{name}.json").write_text("{}")
+    prune(cache, [{"parquet": {"sha256": "bbb"}}])
+    assert sorted(p.name for p in cache.iterdir()) == ["bbb.json"]

@@ -172,6 +172,17 @@ def release_coverage(folder: Path, parts: list[dict], cache: Path | None) -> Cov
     return out
 
 
+def prune(cache: Path | None, parts: list[dict]) -> None:
+    """Keep the cache the size of one release: drop the tallies of parts ``parts`` (the
+    release being written, which the next one carries from) does not hold."""
+    if cache is None or not cache.is_dir():
+        return
+    keep = {f"{p['parquet'].get('sha256')}.json" for p in parts}
+    for entry in cache.glob("*.json"):
+        if entry.name not in keep:
+            entry.unlink(missing_ok=True)
+
+
 def titles_of(articles, ids) -> dict[str, str | None]:
     """The titles of the articles ``ids`` only, read a batch at a time (a table, a
     ``TableSource`` or a release folder)."""
@@ -207,7 +218,9 @@ class Released:
     def of_release(cls, folder: Path, parts: dict[str, list[dict]], cache: Path | None) -> "Released":
         """A release being written in ``folder``, from its parts (``write_data``'s entries)."""
         rows = {name: sum(p["rows"] for p in ps) for name, ps in parts.items()}
-        return cls(rows, release_coverage(folder, parts.get("articles", []), cache), Path(folder))
+        coverage = release_coverage(folder, parts.get("articles", []), cache)
+        prune(cache, parts.get("articles", []))
+        return cls(rows, coverage, Path(folder))
 
     @classmethod
     def of_tables(cls, tables: dict) -> "Released":
