@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_release import build, seed_tables  # noqa: E402
+from bench_release import build, peak_rss_mib, seed_tables  # noqa: E402
 
 NOW = "2026-11-30T12:00:00+08:00"
 LATER = "2026-12-01T12:00:00+08:00"
@@ -38,18 +38,9 @@ def _cpu() -> float:
     return u.ru_utime + u.ru_stime
 
 
-def _peak_rss_mib() -> int:
-    """This process's peak RSS: ``VmHWM``, which, unlike ``ru_maxrss``, is not inherited
-    across fork and exec from the parent (which built the corpus)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024)
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-
-
 def _usage(started: float, steps: dict, cpu0: float = 0.0) -> dict:
     return {"wall": round(time.perf_counter() - started, 2), "cpu": round(_cpu() - cpu0, 2),
-            "peak_rss_mib": _peak_rss_mib(), "steps": steps}
+            "peak_rss_mib": peak_rss_mib(), "steps": steps}
 
 
 def full(work: Path) -> dict:
