@@ -119,20 +119,16 @@ def write_index(output_dir: str | Path, release: str | Path, signed: dict[str, t
     (page_id -> (content id, signature) of the pages this run signed). A new article takes
     its page's signature only if its released body has that content id (the publish may have
     changed the body, e.g. a last redaction); anything else is signed from its body."""
+    from pipeline.publish.layout import is_release
+
     release = Path(release)
     cache = _cache_dir(release)
-    if cache is None or not is_release_dir(release):
+    if cache is None or not is_release(release):
         return
     ids, pages, contents, sigs, _ = _signatures(release, _read_cache(cache, params),
                                                 signed if params == DEFAULT else {}, params)
     sig = np.vstack(sigs) if sigs else np.zeros((0, params.permutations), dtype=np.uint32)
     _write_cache(cache, release.name, ids, pages, contents, sig, params)
-
-
-def is_release_dir(path: Path) -> bool:
-    from pipeline.publish.layout import is_release
-
-    return is_release(path)
 
 
 def _cache_dir(release: Path) -> Path | None:

@@ -11,7 +11,7 @@ import html
 from collections import Counter
 from pathlib import Path
 
-from pipeline.publish.coverage import NONE, Coverage, shanghai  # noqa: F401 (shanghai: kept for callers)
+from pipeline.publish.coverage import NONE, Coverage
 
 TOP = 20  # categories shown, most articles first
 MAX_MONTHS = 120  # a longer span is shown per year

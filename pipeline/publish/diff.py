@@ -25,12 +25,6 @@ def _identity(path: Path) -> tuple[int, ...]:
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
 
 
-def part_order(path: Path) -> tuple:
-    from pipeline.publish.layout import PART_NAME, part_number
-
-    return (part_number(path) if PART_NAME.match(Path(path).name) else -1, str(path))
-
-
 def _parts(release: Path, name: str) -> dict[tuple[int, int], Path]:
     return {_identity(f): f for f in table_files(release, name)}
 
@@ -107,7 +101,7 @@ def diff_releases(old: Path, new: Path) -> dict:
 
 def _titles(release: Path, other: Path, ids: list[str]) -> dict[str, str | None]:
     """The titles of ``ids``, read from the articles parts of ``release`` that ``other`` does
-    not hold (a changed, added or removed article is in one of those)."""
+    not hold (a changed, added or removed article is in one of those), in part order."""
     from pipeline.publish.coverage import titles_of
     from pipeline.publish.stream import TableSource
 
@@ -115,7 +109,7 @@ def _titles(release: Path, other: Path, ids: list[str]) -> dict[str, str | None]
         return {}
     shared = _parts(other, "articles").keys()
     files = tuple(f for k, f in _parts(release, "articles").items() if k not in shared)
-    return titles_of(TableSource("articles", files=tuple(sorted(files, key=part_order))), ids)
+    return titles_of(TableSource("articles", files=files), ids)
 
 
 def article_changes(old: Path, new: Path, limit: int = LISTED) -> dict[str, dict]:
