@@ -278,30 +278,25 @@ def best_container(blocks: list[HBlock], root):
     (then its lowest common ancestor) still finds it."""
     from pipeline.clean.assemble import best_run, run_value
 
-    sums: dict = {}
-    order: dict = {}
-    hints: dict = {}
+    sums: dict = {}  # in the order each element is first met, which breaks ties in the max
+    get = sums.get
+    near: dict = {}
     for b in blocks:
         s = b.score
         chain = b.chain
-        for el in chain:
-            h = hints.get(el)
-            if h is None:
-                h = hints[el] = dom_hint(el)
-            if h < 0:
-                s = -abs(s) * 0.3
-                break
-            if h > 0:
-                s = s * 1.5 if s > 0 else s * 0.5
-                break
+        h = near.get(chain[0])
+        if h is None:
+            h = _nearest_hint(chain, near)
+        if h < 0:
+            s = -abs(s) * 0.3
+        elif h > 0:
+            s = s * 1.5 if s > 0 else s * 0.5
         b.score = s
         for el in chain:
-            sums[el] = sums.get(el, 0.0) + s
-            if el not in order:
-                order[el] = len(order)
+            sums[el] = get(el, 0.0) + s
     if not sums:
         return root
-    by_sum = max(sums, key=lambda el: (sums[el], -order[el]))
+    by_sum = max(sums, key=sums.__getitem__)  # the first of equal sums, as max keeps the first
     scores = [b.score for b in blocks]
     start, end = best_run(scores)
     inside = [b.score for b in blocks if by_sum in b.chain]
@@ -312,6 +307,25 @@ def best_container(blocks: list[HBlock], root):
 
 
 RUN_OVER_SUM = 1.5
+
+
+def _nearest_hint(chain: list, near: dict) -> int:
+    """The dom_hint of the innermost element of ``chain`` that has one (0 when none does),
+    kept in ``near`` for every element passed on the way up: blocks share their ancestors."""
+    passed = []
+    h = 0
+    for el in chain:
+        known = near.get(el)
+        if known is not None:
+            h = known
+            break
+        passed.append(el)
+        h = dom_hint(el)
+        if h:
+            break
+    for el in passed:
+        near[el] = h
+    return h
 
 
 def common_ancestor(chains: list[list]):
