@@ -241,16 +241,29 @@ def meta_contents(root) -> dict[str, str]:
     return out
 
 
-def source_element_texts(root) -> list[str]:
+def source_element_texts(root, named: list | None = None) -> list[str]:
     """Texts of the elements whose class or id names them as the source or account (once for
-    each of the two that does)."""
+    each of the two that does). ``named``: the (element, class, id) of every element with
+    either, in page order, when a walk before furniture was stripped found them; those no
+    longer under ``root`` are skipped, so no second walk of the tree is needed."""
     names = set(byline_vocab()["source_classes"])
+    if named is None:
+        named = [(el, el.get("class"), el.get("id")) for el in root.iter(etree.Element)]
     out = []
-    for el in root.iter(etree.Element):
-        for v in (el.get("class"), el.get("id")):
-            if v and not names.isdisjoint(v.split()) and el.tag not in ("script", "style", "meta"):
+    for el, cls, ident in named:
+        for v in (cls, ident):
+            if (v and not names.isdisjoint(v.split()) and el.tag not in ("script", "style", "meta")
+                    and _under(el, root)):
                 out.append(" ".join(text_content(el).split()))
     return out
+
+
+def _under(el, root) -> bool:
+    while el is not None:
+        if el is root:
+            return True
+        el = el.getparent()
+    return False
 
 
 def page_source(body_lines: list[str], head: list[str], tail: list[str], scripted: str | None,
@@ -356,7 +369,7 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     tail = [b.text for b in blocks[after:after + SOURCE_TAIL]]
     head_lines = under_far_headline([b.text for b in blocks[:first]], title) + head
     source = (page_source(parts.meta_lines, head_lines, tail, js_source, outlet_under_headline(head, title) or m_source)
-              or element_source(source_element_texts(root)))
+              or element_source(source_element_texts(root, tagged.named)))
     parts.removed["outside_body"] = len(blocks) - len(body)
     return Article(
         title=drop_source_prefix(title, source),
