@@ -134,6 +134,23 @@ def required_strings(items) -> list[str] | None:
     return max(cands, key=lambda c: min(map(len, c))) if cands else None
 
 
+def literal_screen(patterns) -> tuple:
+    """(search, always) for telling quickly that no pattern can match a string: ``search`` finds
+    any of the strings the patterns require (None when none requires one), ``always`` are the
+    patterns that require none (case-insensitive ones too), to be tried anyway. A string
+    ``search`` misses can be matched by ``always`` only."""
+    words, always = set(), []
+    for p in patterns:
+        parsed = _parser.parse(p.pattern)
+        req = None if parsed.state.flags & re.IGNORECASE else required_strings(parsed)
+        if req is None:
+            always.append(p)
+        else:
+            words.update(req)
+    found = re.compile("|".join(map(re.escape, sorted(words, key=lambda w: (-len(w), w))))).search if words else None
+    return found, tuple(always)
+
+
 @lru_cache(maxsize=1)
 def _screen() -> tuple:
     """Every pattern, for telling quickly that a line carries no marker (most lines): those

@@ -27,9 +27,11 @@ _DATE_ONLY = re.compile(
 @lru_cache(maxsize=1)
 def data() -> dict:
     from pipeline.clean import yamlfile
+    from pipeline.clean.markers import literal_screen
 
     d = yamlfile.load(_DATA.read_text("utf-8"))
     d["caption_res"] = [re.compile(p) for p in d["caption_patterns"]]
+    d["caption_screen"] = literal_screen(d["caption_res"])
     d["punct_set"] = frozenset(d["sentence_punct"])
     d["punct_re"] = re.compile("[" + "".join(map(re.escape, sorted(d["punct_set"]))) + "]")
     return d
@@ -71,7 +73,9 @@ def is_caption(s: str) -> bool:
     s = s.strip()
     if len(s) > 90:
         return False
-    return any(r.search(s) for r in data()["caption_res"])
+    d = data()
+    found, always = d["caption_screen"]
+    return any(r.search(s) for r in (d["caption_res"] if found is None or found(s) else always))
 
 
 def has_contact(s: str) -> bool:
