@@ -34,7 +34,6 @@ from pipeline.clean.titles import drop_source_prefix, pick_title, words as title
 from pipeline.limits import check_deadline
 from pipeline.record import Article
 
-_SPACES = re.compile(r"\s+")
 
 HEAD_WINDOW = 40
 TAIL_WINDOW = 6
@@ -427,8 +426,8 @@ def _repeats_title(line: str, title: str) -> bool:
 
 
 def _same(a: str, b: str) -> bool:
-    kb = _SPACES.sub("", b)
+    kb = "".join(b.split())
     if len(a) < len(kb):  # a's key, no longer than a, can neither be nor hold b's
         return False
-    ka = _SPACES.sub("", a)
+    ka = "".join(a.split())
     return ka == kb or (len(ka) <= len(kb) + 4 and kb in ka and len(kb) >= 6)

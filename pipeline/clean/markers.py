@@ -48,8 +48,6 @@ def load_marker_patterns(path: str | None = None) -> dict[str, list[str]]:
     return pats
 
 
-
-
 def squeeze(line: str) -> str:
     """Runs of white space as one space, none at the ends. (str.split and the regex \\s know
     the same white space; split and join are three times faster than the regex.)"""

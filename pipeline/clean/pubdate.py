@@ -12,8 +12,6 @@ from pathlib import Path
 
 from pipeline.clean.memo import per_line
 
-_SPACES = re.compile(r"\s+")
-
 _LABELS = Path(__file__).resolve().parents[1] / "data" / "date_labels.yaml"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _DIGIT = re.compile(r"[0-9０-９]")
@@ -196,7 +194,7 @@ def vocab() -> dict:
 
 def squash(s: str) -> str:
     """Without white space and in lower case: how labels are compared ('发 布 日 期' = '发布日期')."""
-    return _SPACES.sub("", s).lower()
+    return "".join(s.split()).lower()
 
 
 def date_label(text: str, start: int, end: int, after: bool = True) -> str:
