@@ -15,6 +15,7 @@ from pipeline.clean.memo import per_line
 _LABELS = Path(__file__).resolve().parents[1] / "data" / "date_labels.yaml"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _DIGIT = re.compile(r"[0-9０-９]")
+_CENTURY = re.compile(r"[1１][9９]|[2２][0０]")  # '19' or '20', either width (_FW maps both)
 
 has_digit = _DIGIT.search  # a line without a digit states no date: its readers skip it
 
@@ -228,7 +229,7 @@ def classified_dates(text: str, after: bool = True) -> list[tuple[str, str]]:
 def _classified(text: str, after: bool) -> tuple[tuple[str, str], ...]:
     """classified_dates, kept for a line asked about again (the date readers ask of the same
     byline and label lines several times)."""
-    if not _DIGIT.search(text):
+    if not _CENTURY.search(text):  # every full date (DATE_RE, US_DATE_RE) has a 19xx or 20xx year
         return ()
     text = text.translate(_FW)
     return tuple((date_label(text, s, e, after), iso) for s, e, iso in date_matches(text))
