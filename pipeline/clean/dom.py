@@ -121,6 +121,7 @@ class Tagged:
         self.els: list = []
         self.named: list = []  # headings and elements with a class or id: (element, class, id)
         self.styled: list = []
+        self._scripts: list | None = None
         tags, els, named, styled = self.TAGS, self.els, self.named, self.styled
         for el in root.iter(etree.Element):
             tag = el.tag
@@ -131,6 +132,12 @@ class Tagged:
                 named.append((el, cls, ident))
             if el.get("style") is not None:
                 styled.append(el)
+
+    def scripts(self) -> list[tuple]:
+        """(element, text) of every <script>, in page order, each text read once."""
+        if self._scripts is None:
+            self._scripts = [(el, el.text or "") for el in self.els if el.tag == "script"]
+        return self._scripts
 
     def iter(self, *tags):
         if tags and self.TAGS.issuperset(tags):

@@ -47,6 +47,14 @@ _ANY_DATE_KEY = re.compile(r"(date|time|modif|updat|publish|creat)", re.I)
 _LD_DATE = re.compile(r'"(?:datePublished|dateCreated|uploadDate|pubDate)"\s*:\s*"([^"]+)"')
 
 
+def scripts(root) -> list[tuple]:
+    """(element, text) of every <script>: read once a page when ``root`` is a Tagged walk (lxml
+    makes a new string of a script's text at every read, and inline scripts are large)."""
+    if isinstance(root, Tagged):
+        return root.scripts()
+    return [(el, el.text or "") for el in root.iter("script")]
+
+
 def meta_dates(root, every: bool = False) -> list[str]:
     """Publication dates declared in <meta> tags and JSON-LD, in page order; with every, the
     <meta> dates of edits too (dateUpdate), which still lend a yearless date its year."""
@@ -70,8 +78,10 @@ def meta_dates(root, every: bool = False) -> list[str]:
             iso = parse_date(el.get("datetime") or text_content(el) or "")
             if iso:
                 out.append(iso)
-    for el in (e for e in root.iter("script") if e.get("type") == "application/ld+json"):
-        for m in _LD_DATE.finditer(el.text or ""):
+    for el, text in scripts(root):
+        if el.get("type") != "application/ld+json":
+            continue
+        for m in _LD_DATE.finditer(text):
             iso = parse_date(m.group(1))
             if iso:
                 out.append(iso)
@@ -79,15 +89,15 @@ def meta_dates(root, every: bool = False) -> list[str]:
 
 
 _SCRIPT_DATE = re.compile(r"""(?i)\w*(?:date|time)\w*\s*\(\s*["']([^"']{8,40})["']""")
+_DATE_OR_TIME = re.compile("date|time", re.I)  # what every _SCRIPT_DATE match holds, found 7x faster
 SCRIPT_SCAN = 200_000
 
 
 def script_dates(root) -> list[str]:
     """Dates a small inline script prints where the byline stands (showDate("2020/04/17 01:43"))."""
     out = []
-    for el in root.iter("script"):
-        text = el.text or ""
-        if el.get("src") or len(text) > 300:
+    for el, text in scripts(root):
+        if el.get("src") or len(text) > 300 or not _DATE_OR_TIME.search(text):
             continue
         for m in _SCRIPT_DATE.finditer(text):
             iso = parse_date(m.group(1))
@@ -113,8 +123,7 @@ def script_times(root) -> dict[str, list[str]]:
     different days, the script lists other items (related news, references): none is kept."""
     keys = _script_keys()
     out: dict[str, list[str]] = {g: [] for g in vocab()["script_keys"]}
-    for el in root.iter("script"):
-        text = el.text or ""
+    for el, text in scripts(root):
         if el.get("src") or (el.get("type") or "").endswith("ld+json"):
             continue
         text = text[:SCRIPT_SCAN]
@@ -322,7 +331,7 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     tagged = Tagged(root)
     m_dates, donors = meta_dates(tagged), meta_dates(tagged, every=True)
     m_source = meta_source(meta_contents(tagged))
-    js_source = script_source([el.text or "" for el in tagged.iter("script") if not el.get("src")])
+    js_source = script_source([text for el, text in scripts(tagged) if not el.get("src")])
     s_dates = script_dates(tagged)[:1]
     tsig = title_signals(tagged)
     own_url = url or page_url(tagged, content)
