@@ -89,7 +89,7 @@ def meta_dates(root, every: bool = False) -> list[str]:
 
 
 _SCRIPT_DATE = re.compile(r"""(?i)\w*(?:date|time)\w*\s*\(\s*["']([^"']{8,40})["']""")
-_DATE_OR_TIME = re.compile("date|time", re.I)  # what every _SCRIPT_DATE match holds, found 7x faster
+_DATE_OR_TIME = re.compile("date|time", re.IGNORECASE)  # what every _SCRIPT_DATE match holds, found 7x faster
 SCRIPT_SCAN = 200_000
 
 
