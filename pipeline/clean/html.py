@@ -50,8 +50,9 @@ _LD_DATE = re.compile(r'"(?:datePublished|dateCreated|uploadDate|pubDate)"\s*:\s
 def scripts(root) -> list[tuple]:
     """(element, text) of every <script>: read once a page when ``root`` is a Tagged walk (lxml
     makes a new string of a script's text at every read, and inline scripts are large)."""
-    if isinstance(root, Tagged):
-        return root.scripts()
+    read_once = getattr(root, "scripts", None)
+    if read_once is not None:
+        return read_once()
     return [(el, el.text or "") for el in root.iter("script")]
 
 
