@@ -160,3 +160,30 @@ def test_source_element_texts_from_the_walk_skip_what_was_stripped():
     walked = source_element_texts(root)
     assert source_element_texts(root, tagged.named) == walked
     assert all("乙" not in t and "丙" not in t for t in walked)
+
+
+def test_title_token_search_answers_as_the_case_insensitive_regex():
+    from pipeline.clean.html import _title_tokens, title_words
+
+    toks = title_words()["title_tokens"]
+    anycase = re.compile("|".join(map(re.escape, toks)), re.IGNORECASE)
+    _, quick = _title_tokens()
+    rnd = random.Random(5)
+    pieces = [*toks, *(t.upper() for t in toks), "x", "-", " ", "K", "ſ", "İ", "ı", "标题", "news_"]
+    for _ in range(3000):
+        s = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 4)))
+        assert bool(quick(s)) == bool(anycase.search(s)), s
+
+
+def test_script_texts_read_once_give_the_same_dates():
+    from pipeline.clean.html import meta_dates, script_dates, script_times
+
+    html = ("<html><head><script>showDate('2020/04/17 01:43')</script>"
+            "<script type='application/ld+json'>{\"datePublished\": \"2021-05-06\"}</script>"
+            "<script>var publishDate = \"2019-09-07T00:31:40Z\";</script>"
+            "<script>var x = 1;</script></head><body><p>正文</p></body></html>")
+    root = dom.parse(html)
+    tagged = dom.Tagged(root)
+    for read in (script_dates, script_times, meta_dates):
+        assert read(tagged) == read(root)
+    assert script_dates(tagged) == ["2020-04-17T01:43:00+08:00"]
