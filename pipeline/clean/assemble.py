@@ -13,7 +13,6 @@ from pipeline.clean.signals import (
     is_caption, is_contact_line, is_date_only, is_stamp, line_score, punct_count, visible_len,
 )
 
-_SPACES = re.compile(r"\s+")
 
 _LABEL = re.compile(r"^[【\[]?\s*(摘\s*要|内容摘要|核心提示|导读|简介|提要)\s*[】\]]?\s*[:：]?\s*")
 PROSE_LINE = 30.0  # a line's own score that makes it a paragraph of prose
@@ -217,7 +216,7 @@ def drop_second_copy(paras: list[str]) -> list[str]:
     whose character pairs are nearly all the body's."""
     if len(paras) < 2:
         return paras
-    keys = [_SPACES.sub("", p) for p in paras]
+    keys = ["".join(p.split()) for p in paras]
     lead = keys[0][:COPY_KEY]
     if len(lead) < COPY_KEY:
         return paras
@@ -246,13 +245,13 @@ def _dedupe(paras: list[str]) -> list[str]:
     seen: set[str] = set()
     ends: dict[tuple[str, str], int] = {}
     for i, p in enumerate(paras):
-        key = _SPACES.sub("", p)
+        key = "".join(p.split())
         if key in seen:
             continue
         end = (key[:COPY_KEY], key[-COPY_KEY:])
         if len(key) >= COPY_MIN and end in ends and 0.75 <= len(key) / ends[end] <= 1.33:
             continue
-        nxt = _SPACES.sub("", paras[i + 1]) if i + 1 < len(paras) else ""
+        nxt = "".join(paras[i + 1].split()) if i + 1 < len(paras) else ""
         stem = key.rstrip(".…。")
         if nxt and len(stem) >= 20 and len(nxt) > len(stem) and nxt.startswith(stem[:40]):
             continue

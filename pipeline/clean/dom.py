@@ -26,6 +26,7 @@ DROP_TAGS = ("script", "style", "noscript", "iframe", "select", "textarea", "but
              "template", "object", "embed", "canvas", "map", "input", "head", "video", "audio")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # lxml refuses them in text
+_CONTROL_BYTES = bytes((*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)))
 _HIDDEN = re.compile(r"display\s*:\s*none", re.I)
 _TOKEN = re.compile(r"[a-z]+", re.I)
 
@@ -80,7 +81,9 @@ def parse(content: str):
     set text that holds them (a stray \\x08 made the cleaner raise). A page nested deeper than
     libxml2 allows would be cut off silently; it is rejected (``too_deep``) instead, so that
     no page is published half-read."""
-    content = _NOT_XML.sub("", _XML_DECL.sub("", content, count=1))
+    content = _XML_DECL.sub("", content, count=1)
+    if not _xml_safe(content):
+        content = _NOT_XML.sub("", content)
     if not content.strip():
         content = "<html></html>"
     parser = _parser()
@@ -91,6 +94,18 @@ def parse(content: str):
         if e.type_name == "ERR_RESOURCE_LIMIT":
             raise PageRejected("too_deep", f"{e.message} (limit {MAX_DEPTH} levels)")
     return root
+
+
+def _xml_safe(content: str) -> bool:
+    """No character of _NOT_XML, told by C loops rather than a regex step a character (a
+    third of the time): UTF-8 refuses lone surrogates, and its bytes under 0x20 are those
+    characters themselves."""
+    try:
+        raw = content.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return (len(raw.translate(None, _CONTROL_BYTES)) == len(raw)
+            and "\ufffe" not in content and "\uffff" not in content)
 
 
 class Tagged:
@@ -106,6 +121,7 @@ class Tagged:
         self.els: list = []
         self.named: list = []  # headings and elements with a class or id: (element, class, id)
         self.styled: list = []
+        self._scripts: list | None = None
         tags, els, named, styled = self.TAGS, self.els, self.named, self.styled
         for el in root.iter(etree.Element):
             tag = el.tag
@@ -116,6 +132,12 @@ class Tagged:
                 named.append((el, cls, ident))
             if el.get("style") is not None:
                 styled.append(el)
+
+    def scripts(self) -> list[tuple]:
+        """(element, text) of every <script>, in page order, each text read once."""
+        if self._scripts is None:
+            self._scripts = [(el, el.text or "") for el in self.els if el.tag == "script"]
+        return self._scripts
 
     def iter(self, *tags):
         if tags and self.TAGS.issuperset(tags):
@@ -278,30 +300,25 @@ def best_container(blocks: list[HBlock], root):
     (then its lowest common ancestor) still finds it."""
     from pipeline.clean.assemble import best_run, run_value
 
-    sums: dict = {}
-    order: dict = {}
-    hints: dict = {}
+    sums: dict = {}  # in the order each element is first met, which breaks ties in the max
+    get = sums.get
+    near: dict = {}
     for b in blocks:
         s = b.score
         chain = b.chain
-        for el in chain:
-            h = hints.get(el)
-            if h is None:
-                h = hints[el] = dom_hint(el)
-            if h < 0:
-                s = -abs(s) * 0.3
-                break
-            if h > 0:
-                s = s * 1.5 if s > 0 else s * 0.5
-                break
+        h = near.get(chain[0])
+        if h is None:
+            h = _nearest_hint(chain, near)
+        if h < 0:
+            s = -abs(s) * 0.3
+        elif h > 0:
+            s = s * 1.5 if s > 0 else s * 0.5
         b.score = s
         for el in chain:
-            sums[el] = sums.get(el, 0.0) + s
-            if el not in order:
-                order[el] = len(order)
+            sums[el] = get(el, 0.0) + s
     if not sums:
         return root
-    by_sum = max(sums, key=lambda el: (sums[el], -order[el]))
+    by_sum = max(sums, key=sums.__getitem__)  # the first of equal sums, as max keeps the first
     scores = [b.score for b in blocks]
     start, end = best_run(scores)
     inside = [b.score for b in blocks if by_sum in b.chain]
@@ -312,6 +329,25 @@ def best_container(blocks: list[HBlock], root):
 
 
 RUN_OVER_SUM = 1.5
+
+
+def _nearest_hint(chain: list, near: dict) -> int:
+    """The dom_hint of the innermost element of ``chain`` that has one (0 when none does),
+    kept in ``near`` for every element passed on the way up: blocks share their ancestors."""
+    passed = []
+    h = 0
+    for el in chain:
+        known = near.get(el)
+        if known is not None:
+            h = known
+            break
+        passed.append(el)
+        h = dom_hint(el)
+        if h:
+            break
+    for el in passed:
+        near[el] = h
+    return h
 
 
 def common_ancestor(chains: list[list]):

@@ -34,7 +34,6 @@ from pipeline.clean.titles import drop_source_prefix, pick_title, words as title
 from pipeline.limits import check_deadline
 from pipeline.record import Article
 
-_SPACES = re.compile(r"\s+")
 
 HEAD_WINDOW = 40
 TAIL_WINDOW = 6
@@ -46,6 +45,15 @@ _PUB_KEY = re.compile(
 _NOT_PUB = re.compile(r"(modif|updat|expir|revis|last)", re.I)
 _ANY_DATE_KEY = re.compile(r"(date|time|modif|updat|publish|creat)", re.I)
 _LD_DATE = re.compile(r'"(?:datePublished|dateCreated|uploadDate|pubDate)"\s*:\s*"([^"]+)"')
+
+
+def scripts(root) -> list[tuple]:
+    """(element, text) of every <script>: read once a page when ``root`` is a Tagged walk (lxml
+    makes a new string of a script's text at every read, and inline scripts are large)."""
+    read_once = getattr(root, "scripts", None)
+    if read_once is not None:
+        return read_once()
+    return [(el, el.text or "") for el in root.iter("script")]
 
 
 def meta_dates(root, every: bool = False) -> list[str]:
@@ -71,8 +79,10 @@ def meta_dates(root, every: bool = False) -> list[str]:
             iso = parse_date(el.get("datetime") or text_content(el) or "")
             if iso:
                 out.append(iso)
-    for el in (e for e in root.iter("script") if e.get("type") == "application/ld+json"):
-        for m in _LD_DATE.finditer(el.text or ""):
+    for el, text in scripts(root):
+        if el.get("type") != "application/ld+json":
+            continue
+        for m in _LD_DATE.finditer(text):
             iso = parse_date(m.group(1))
             if iso:
                 out.append(iso)
@@ -80,15 +90,15 @@ def meta_dates(root, every: bool = False) -> list[str]:
 
 
 _SCRIPT_DATE = re.compile(r"""(?i)\w*(?:date|time)\w*\s*\(\s*["']([^"']{8,40})["']""")
+_DATE_OR_TIME = re.compile("date|time", re.IGNORECASE)  # what every _SCRIPT_DATE match holds, found 7x faster
 SCRIPT_SCAN = 200_000
 
 
 def script_dates(root) -> list[str]:
     """Dates a small inline script prints where the byline stands (showDate("2020/04/17 01:43"))."""
     out = []
-    for el in root.iter("script"):
-        text = el.text or ""
-        if el.get("src") or len(text) > 300:
+    for el, text in scripts(root):
+        if el.get("src") or len(text) > 300 or not _DATE_OR_TIME.search(text):
             continue
         for m in _SCRIPT_DATE.finditer(text):
             iso = parse_date(m.group(1))
@@ -114,8 +124,7 @@ def script_times(root) -> dict[str, list[str]]:
     different days, the script lists other items (related news, references): none is kept."""
     keys = _script_keys()
     out: dict[str, list[str]] = {g: [] for g in vocab()["script_keys"]}
-    for el in root.iter("script"):
-        text = el.text or ""
+    for el, text in scripts(root):
         if el.get("src") or (el.get("type") or "").endswith("ld+json"):
             continue
         text = text[:SCRIPT_SCAN]
@@ -165,15 +174,22 @@ def _named_title(cls: str | None, ident: str | None) -> bool:
         return False
     attrs = " ".join(v for v in (cls, ident) if v)
     tokens, quick = _title_tokens()
-    if not quick.search(attrs):
+    if not quick(attrs):
         return False
     return bool({t.lower().rstrip("0123456789") for t in _CAMEL.findall(attrs)} & tokens)
 
 
 @lru_cache(maxsize=1)
-def _title_tokens() -> tuple[frozenset, re.Pattern]:
+def _title_tokens() -> tuple:
+    """(the tokens, a search for any of them in any case). With ASCII tokens, an ASCII string is
+    lower-cased and searched case-sensitively: the same answer (no other character folds to
+    an ASCII one within ASCII), 3x faster than the case-insensitive regex."""
     toks = title_words()["title_tokens"]
-    return frozenset(toks), re.compile("|".join(map(re.escape, toks)), re.I)
+    anycase = re.compile("|".join(map(re.escape, toks)), re.IGNORECASE).search
+    if not all(t.isascii() for t in toks):
+        return frozenset(toks), anycase
+    lower = re.compile("|".join(map(re.escape, sorted({t.lower() for t in toks}, key=lambda w: (-len(w), w))))).search
+    return frozenset(toks), lambda s: lower(s.lower()) if s.isascii() else anycase(s)
 
 
 def _hint(el, hints: dict) -> int:
@@ -241,16 +257,29 @@ def meta_contents(root) -> dict[str, str]:
     return out
 
 
-def source_element_texts(root) -> list[str]:
+def source_element_texts(root, named: list | None = None) -> list[str]:
     """Texts of the elements whose class or id names them as the source or account (once for
-    each of the two that does)."""
+    each of the two that does). ``named``: the (element, class, id) of every element with
+    either, in page order, when a walk before furniture was stripped found them; those no
+    longer under ``root`` are skipped, so no second walk of the tree is needed."""
     names = set(byline_vocab()["source_classes"])
+    if named is None:
+        named = [(el, el.get("class"), el.get("id")) for el in root.iter(etree.Element)]
     out = []
-    for el in root.iter(etree.Element):
-        for v in (el.get("class"), el.get("id")):
-            if v and not names.isdisjoint(v.split()) and el.tag not in ("script", "style", "meta"):
+    for el, cls, ident in named:
+        for v in (cls, ident):
+            if (v and not names.isdisjoint(v.split()) and el.tag not in ("script", "style", "meta")
+                    and _under(el, root)):
                 out.append(" ".join(text_content(el).split()))
     return out
+
+
+def _under(el, root) -> bool:
+    while el is not None:
+        if el is root:
+            return True
+        el = el.getparent()
+    return False
 
 
 def page_source(body_lines: list[str], head: list[str], tail: list[str], scripted: str | None,
@@ -310,7 +339,7 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     tagged = Tagged(root)
     m_dates, donors = meta_dates(tagged), meta_dates(tagged, every=True)
     m_source = meta_source(meta_contents(tagged))
-    js_source = script_source([el.text or "" for el in tagged.iter("script") if not el.get("src")])
+    js_source = script_source([text for el, text in scripts(tagged) if not el.get("src")])
     s_dates = script_dates(tagged)[:1]
     tsig = title_signals(tagged)
     own_url = url or page_url(tagged, content)
@@ -356,7 +385,7 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     tail = [b.text for b in blocks[after:after + SOURCE_TAIL]]
     head_lines = under_far_headline([b.text for b in blocks[:first]], title) + head
     source = (page_source(parts.meta_lines, head_lines, tail, js_source, outlet_under_headline(head, title) or m_source)
-              or element_source(source_element_texts(root)))
+              or element_source(source_element_texts(root, tagged.named)))
     parts.removed["outside_body"] = len(blocks) - len(body)
     return Article(
         title=drop_source_prefix(title, source),
@@ -414,8 +443,8 @@ def _repeats_title(line: str, title: str) -> bool:
 
 
 def _same(a: str, b: str) -> bool:
-    kb = _SPACES.sub("", b)
+    kb = "".join(b.split())
     if len(a) < len(kb):  # a's key, no longer than a, can neither be nor hold b's
         return False
-    ka = _SPACES.sub("", a)
+    ka = "".join(a.split())
     return ka == kb or (len(ka) <= len(kb) + 4 and kb in ka and len(kb) >= 6)

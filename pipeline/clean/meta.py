@@ -17,8 +17,6 @@ from pathlib import Path
 from pipeline.clean.memo import per_line
 from pipeline.clean.pubdate import DATE_RE, find_dates
 
-_SPACES = re.compile(r"\s+")
-
 _DATA = Path(__file__).resolve().parents[1] / "data" / "bylines.yaml"
 
 
@@ -249,9 +247,9 @@ def outlet_under_headline(lines: list[str], title: str | None) -> str | None:
     headline nearest the body counts: farther copies sit in lists of other articles."""
     if not title:
         return None
-    key = _SPACES.sub("", title)
+    key = "".join(title.split())
     for i in range(len(lines) - 3, -1, -1):
-        line = _SPACES.sub("", lines[i])
+        line = "".join(lines[i].split())
         if not line or not (line == key or (len(key) >= 6 and key in line and len(line) <= len(key) + 6)):
             continue
         name, nxt = lines[i + 1].strip(), lines[i + 2].strip()

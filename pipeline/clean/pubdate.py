@@ -12,11 +12,10 @@ from pathlib import Path
 
 from pipeline.clean.memo import per_line
 
-_SPACES = re.compile(r"\s+")
-
 _LABELS = Path(__file__).resolve().parents[1] / "data" / "date_labels.yaml"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _DIGIT = re.compile(r"[0-9０-９]")
+_CENTURY = re.compile(r"[1１][9９]|[2２][0０]")  # '19' or '20', either width (_FW maps both)
 
 has_digit = _DIGIT.search  # a line without a digit states no date: its readers skip it
 
@@ -196,7 +195,7 @@ def vocab() -> dict:
 
 def squash(s: str) -> str:
     """Without white space and in lower case: how labels are compared ('发 布 日 期' = '发布日期')."""
-    return _SPACES.sub("", s).lower()
+    return "".join(s.split()).lower()
 
 
 def date_label(text: str, start: int, end: int, after: bool = True) -> str:
@@ -230,7 +229,7 @@ def classified_dates(text: str, after: bool = True) -> list[tuple[str, str]]:
 def _classified(text: str, after: bool) -> tuple[tuple[str, str], ...]:
     """classified_dates, kept for a line asked about again (the date readers ask of the same
     byline and label lines several times)."""
-    if not _DIGIT.search(text):
+    if not _CENTURY.search(text):  # every full date (DATE_RE, US_DATE_RE) has a 19xx or 20xx year
         return ()
     text = text.translate(_FW)
     return tuple((date_label(text, s, e, after), iso) for s, e, iso in date_matches(text))

@@ -27,9 +27,11 @@ _DATE_ONLY = re.compile(
 @lru_cache(maxsize=1)
 def data() -> dict:
     from pipeline.clean import yamlfile
+    from pipeline.clean.markers import literal_screen
 
     d = yamlfile.load(_DATA.read_text("utf-8"))
     d["caption_res"] = [re.compile(p) for p in d["caption_patterns"]]
+    d["caption_screen"] = literal_screen(d["caption_res"])
     d["punct_set"] = frozenset(d["sentence_punct"])
     d["punct_re"] = re.compile("[" + "".join(map(re.escape, sorted(d["punct_set"]))) + "]")
     return d
@@ -71,11 +73,19 @@ def is_caption(s: str) -> bool:
     s = s.strip()
     if len(s) > 90:
         return False
-    return any(r.search(s) for r in data()["caption_res"])
+    d = data()
+    found, always = d["caption_screen"]
+    return any(r.search(s) for r in (d["caption_res"] if found is None or found(s) else always))
+
+
+_ANY_DIGIT = re.compile(r"\d")
 
 
 def has_contact(s: str) -> bool:
-    return bool(PHONE_RE.search(s) or EMAIL_RE.search(s))
+    """A phone number or an e-mail address in s. Both patterns open with a look-behind, which
+    the regex engine tries at every position; a phone needs a digit and an address an '@',
+    which are found faster."""
+    return bool(_ANY_DIGIT.search(s) and PHONE_RE.search(s) or "@" in s and EMAIL_RE.search(s))
 
 
 def is_contact_line(s: str) -> bool:

@@ -10,7 +10,7 @@ so does the biography of the person the article is about (its name recurs).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,15 +35,26 @@ class _Sets:
     honor: tuple
     official: tuple
     vice: tuple
+    screen: tuple = (None, ())  # markers.literal_screen of heads, bio, promo, honor, vice
+
+    def marked(self, text: str) -> bool:
+        """A head or a marker of a biography, a sale or vice in text: without one anywhere,
+        no paragraph of a body can go. (Most paragraphs hold none of the strings the patterns
+        require, which one regex finds.)"""
+        found, always = self.screen
+        pats = (self.heads, *self.bio, *self.promo, *self.honor, *self.vice) if found is None or found(text) else always
+        return any(r.search(text) for r in pats)
 
 
 @lru_cache(maxsize=1)
 def _sets() -> _Sets:
     from pipeline.clean import yamlfile
+    from pipeline.clean.markers import literal_screen
 
     d = yamlfile.load(_DATA.read_text("utf-8"))
     heads = re.compile("|".join(f"(?:{p})" for p in d["heads"]))
-    return _Sets(heads, *(tuple(re.compile(p) for p in d.get(k) or ()) for k in ("bio", "promo", "honor", "official", "vice")))
+    sets = _Sets(heads, *(tuple(re.compile(p) for p in d.get(k) or ()) for k in ("bio", "promo", "honor", "official", "vice")))
+    return replace(sets, screen=literal_screen((sets.heads, *sets.bio, *sets.promo, *sets.honor, *sets.vice)))
 
 
 def _hits(pats: tuple, text: str) -> int:
@@ -87,9 +98,9 @@ def drop_injected(paragraphs: list[str], title: str = "") -> tuple[list[str], in
     """(paragraphs without the injected ones, how many went). A heading such as 关于专家组
     takes the marked paragraphs under it along. Several biographies without such a heading
     are the article's own list (award winners, appointees): they stay."""
-    if len(paragraphs) < 2:
-        return paragraphs, 0
     s = _sets()
+    if len(paragraphs) < 2 or not any(map(s.marked, paragraphs)):
+        return paragraphs, 0
     grams = [_bigrams(p) for p in paragraphs]
     seen: set[str] = set()
     recurring = _bigrams(title)

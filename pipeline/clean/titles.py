@@ -43,9 +43,22 @@ def words() -> dict:
     d["strong"] = tuple(d["site_suffixes_strong"])
     d["not_site"] = tuple(d["not_site_endings"])
     d["columns"] = tuple(d["column_suffixes"])
+    d["headline_re"] = _any_of(d["headline_words"])
+    d["statement_re"] = _any_of(d["statement_particles"])
     return d
 
 
+def _any_of(strings: list[str]):
+    """A search for any of the strings: one regex, not a Python loop of `in` tests."""
+    if not strings:
+        return lambda s: None
+    return re.compile("|".join(map(re.escape, sorted(strings, key=lambda w: (-len(w), w))))).search
+
+
+_STATEMENT_PUNCT = re.compile(r"[！？!?：:，,]")
+
+
+@per_line
 def key(s: str) -> str:
     """The comparison form: NFKC, no white space, quotes, dashes or dots."""
     return _QUOTES.sub("", unicodedata.normalize("NFKC", s or ""))
@@ -127,11 +140,11 @@ def is_site_name(seg: str, known: frozenset[str] = frozenset(), whole: bool = Fa
     w = words()
     if k in known or _DOMAIN.match(k) or k.lower() in w["placeholders"]:
         return True
-    if len(k) > 24 or len(k) < 3 or punct_count(seg) or re.search(r"[！？!?：:，,]", k):
+    if len(k) > 24 or len(k) < 3 or punct_count(seg) or _STATEMENT_PUNCT.search(k):
         return False
-    if any(x in k for x in w["headline_words"]):
+    if w["headline_re"](k):
         return False
-    if whole and (" " in seg.strip() or any(x in k for x in w["statement_particles"])):
+    if whole and (" " in seg.strip() or w["statement_re"](k)):
         return False
     return k.endswith(w["strong"] if strong else w["suffixes"]) and not k.endswith(w["not_site"])
 

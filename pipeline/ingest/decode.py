@@ -24,6 +24,12 @@ _LATIN_HIGH = re.compile(r"[\u00a0-\u00ff]")
 
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Counting by bytes.translate instead of a regex match a character (a match costs ~0.1 us):
+# a BMP character's UTF-16 unit has its high byte in 4E-9F exactly when it is in U+4E00-U+9FFF;
+# Latin-1 keeps the characters up to U+00FF, of which A0-FF are the _LATIN_HIGH ones.
+_CJK_HIGH_BYTES = bytes(range(0x4E, 0xA0))
+_LATIN_HIGH_BYTES = bytes(range(0xA0, 0x100))
+_CHUNK = 2500
 # Python codecs that are no page charset: bytes-to-bytes transforms are refused by codecs'
 # own flag; these text codecs decode markup into something else or always fail.
 _NOT_PAGE_CHARSETS = frozenset({"idna", "punycode", "undefined", "unicode_escape", "raw_unicode_escape",
@@ -81,11 +87,35 @@ def _strict(raw: bytes, enc: str) -> str | None:
         return None
 
 
+def cjk_count(text: str) -> int:
+    """How many characters of ``text`` are in U+4E00-U+9FFF (``len(_CJK.findall(text))``)."""
+    high = text.encode("utf-16-le", "surrogatepass")[1::2]
+    return len(high) - len(high.translate(None, _CJK_HIGH_BYTES))
+
+
+def latin_high_count(text: str) -> int:
+    """How many characters of ``text`` are in U+00A0-U+00FF (``len(_LATIN_HIGH.findall(text))``)."""
+    low = text.encode("latin-1", "ignore")
+    return len(low) - len(low.translate(None, _LATIN_HIGH_BYTES))
+
+
+def common_reaches(sample: str, enough) -> bool:
+    """``enough(n)`` for n the common hanzi of ``sample``, ``enough`` growing with n: counted a
+    chunk at a time and answered True as soon as the count so far is enough (prose gets there
+    about halfway)."""
+    n = 0
+    for i in range(0, len(sample), _CHUNK):
+        n += len(_COMMON_RE.findall(sample, i, i + _CHUNK))
+        if enough(n):
+            return True
+    return enough(n)
+
+
 def looks_mojibake(text: str) -> bool:
     """Many Latin-1 letters and almost no CJK: double-decoded Chinese."""
     sample = text[:20000]
-    high = len(_LATIN_HIGH.findall(sample))
-    return high > 50 and len(_CJK.findall(sample)) < high / 10
+    high = latin_high_count(sample)
+    return high > 50 and cjk_count(sample) < high / 10
 
 
 def common_share(text: str) -> float:
@@ -117,8 +147,8 @@ def repair_mojibake(text: str) -> str | None:
                     return fixed
         return None
     sample = text[:20000]
-    cjk = len(_CJK.findall(sample))
-    if cjk < 20 or len(_COMMON_RE.findall(sample)) / cjk >= 0.35:
+    cjk = cjk_count(sample)
+    if cjk < 20 or common_reaches(sample, lambda n: n / cjk >= 0.35):
         return None
     # A character the wrong decode already lost stays one replacement character.
     fixed = text.replace("\ufffd", "\x00").encode("gb18030").decode("utf-8", "replace").replace("\x00", "\ufffd")
@@ -159,7 +189,9 @@ def decode_bytes(raw: bytes, declared: str | None = None) -> tuple[str, str]:
     """Return (text, encoding). Never silently lossy: a lossy fallback is named '<enc>+replace'
     (``is_lossy`` says so), a repaired one '<enc>+mojibake-repaired'."""
     text, enc = _decode(raw, declared)
-    fixed = repair_mojibake(text)
+    # A strict GB18030 read passed _plausible_gb (common share >= 0.5), so only the Latin-1
+    # kind of mojibake can still be there.
+    fixed = repair_mojibake(text) if enc != "gb18030" or looks_mojibake(text) else None
     if fixed is not None:
         return fixed, enc + "+mojibake-repaired"
     return text, enc
@@ -205,10 +237,10 @@ def _decode(raw: bytes, declared: str | None) -> tuple[str, str]:
 def _plausible_gb(text: str) -> bool:
     """GB18030 decodes almost any bytes; Big5 text read as GB shows few common hanzi."""
     sample = text[:20000]
-    cjk = len(_CJK.findall(sample))
+    cjk = cjk_count(sample)
     if cjk < 20:
         return True
-    return len(_COMMON_RE.findall(sample)) >= cjk * 0.5
+    return common_reaches(sample, lambda n: n >= cjk * 0.5)
 
 
 _COMMON = frozenset("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严龙飞")
