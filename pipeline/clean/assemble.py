@@ -10,7 +10,7 @@ from pipeline.clean.meta import is_byline
 from pipeline.clean.spam import FLAG as SPAM_FLAG, drop_injected
 from pipeline.clean.titles import headline_like
 from pipeline.clean.signals import (
-    is_caption, is_contact_line, is_date_only, is_stamp, line_score, punct_count, visible_len,
+    date_only_match, is_caption, is_contact_line, is_stamp, line_score, punct_count, visible_len,
 )
 
 
@@ -39,25 +39,28 @@ class Parts:
 
 def score_blocks(blocks: list[Block]) -> None:
     """Set each block's score: its own prose score, marker penalties, and the penalty for being
-    part of a date-stamped headline run (headline, snippet, date; repeated)."""
+    part of a date-stamped headline run (headline, snippet, date; repeated). The per-line
+    answers are asked through ``map`` (no Python frame a block), a line's markers only when it
+    is not a byline, and its length only below a dated line: the answers are the same."""
     n = len(blocks)
-    dated = [is_date_only(b.text) for b in blocks]
-    byline = [is_byline(b.text) for b in blocks]
+    texts = [b.text for b in blocks]
+    dated = list(map(date_only_match, map(str.strip, texts)))
+    byline = list(map(is_byline, texts))
+    scores = list(map(line_score, texts, [b.link_ratio for b in blocks]))
     prose_above = False
-    for i, b in enumerate(blocks):
-        s = line_score(b.text, b.link_ratio)
-        m = classify(b.text)
+    for i, text in enumerate(texts):
+        s = scores[i]
         # a line below prose that ends a sentence closes the body above a signature date
-        ends = prose_above and b.text.rstrip().endswith(_SENTENCE_END)
+        ends = prose_above and text.rstrip().endswith(_SENTENCE_END)
         prose_above = prose_above or s >= PROSE_LINE
-        if byline[i] or (i + 1 < n and byline[i + 1] and not ends and headline_like(b.text)):
+        if byline[i] or (i + 1 < n and byline[i + 1] and not ends and headline_like(text)):
             s = min(s, 0.0) - 6.0
-        elif m is not None:
+        elif (m := classify(text)) is not None:
             s = min(s, 0.0) + _MARKER_PENALTY[m.action]
-        elif (visible_len(b.text) < 70 and not ends
-              and (i + 1 < n and dated[i + 1] or i + 2 < n and dated[i + 2])):
+        elif (not ends and (i + 1 < n and dated[i + 1] or i + 2 < n and dated[i + 2])
+              and visible_len(text) < 70):
             s = min(s, 0.0) - 6.0
-        b.score = s
+        blocks[i].score = s
     _link_walls(blocks)
     _teaser_runs(blocks)
 

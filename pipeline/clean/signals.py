@@ -63,6 +63,9 @@ def is_stamp(s: str, link_ratio: float = 0.0) -> bool:
     return 0 < n <= 80 and punct_count(s) <= 2 and (link_ratio >= 0.5 or bool(_STAMP.search(s)))
 
 
+date_only_match = _DATE_ONLY.match  # of a stripped line: a match or None
+
+
 def is_date_only(s: str) -> bool:
     return bool(_DATE_ONLY.match(s.strip()))
 
