@@ -194,7 +194,7 @@ def linearize(root) -> list[HBlock]:
             if buf:
                 flush()
             stack.append(len(path) - 1)
-            within.append(_within(within[-1], el, tag))
+            within.append(_within(within[-1], el, tag) if tag in _TABLE_TAGS else within[-1])
         elif tag == "br":
             if buf:
                 flush()
@@ -246,6 +246,7 @@ def linearize(root) -> list[HBlock]:
 
 _NO_TABLE = (None, None, None)
 _CELLS = frozenset(("td", "th"))
+_TABLE_TAGS = _CELLS | {"tr", "table"}  # the block tags that change _within's answer
 
 
 def _within(outer: tuple, el, tag: str) -> tuple:
