@@ -122,16 +122,27 @@ class Tagged:
         self.named: list = []  # headings and elements with a class or id: (element, class, id)
         self.styled: list = []
         self._scripts: list | None = None
-        tags, els, named, styled = self.TAGS, self.els, self.named, self.styled
+        self._attrs: dict = {}  # element -> its entry in named, for those a class/id hint may name
+        tags, els, named, styled, attrs = self.TAGS, self.els, self.named, self.styled, self._attrs
         for el in root.iter(etree.Element):
             tag = el.tag
             if tag in tags:
                 els.append(el)
             cls, ident = el.get("class"), el.get("id")
-            if cls or ident or tag in HEADINGS:
+            if cls or ident:
+                named.append(e := (el, cls, ident))
+                if tag not in _UNHINTED:
+                    attrs[el] = e
+            elif tag in HEADINGS:
                 named.append((el, cls, ident))
             if el.get("style") is not None:
                 styled.append(el)
+
+    def hint(self, el) -> int:
+        """dom_hint(el) from the class and id the walk read (an element it did not meet, or
+        one without either, has none): no attribute read again an element."""
+        e = self._attrs.get(el)
+        return 0 if e is None else _attrs_hint(e[1], e[2])
 
     def scripts(self) -> list[tuple]:
         """(element, text) of every <script>, in page order, each text read once."""
@@ -145,14 +156,16 @@ class Tagged:
         return self.root.iter(*tags)
 
 
-def strip_furniture(root, styled: list | None = None) -> None:
+def strip_furniture(root, styled: list | None = None, hint=None) -> None:
     """Remove what is never visible article text: scripts, styles, form controls, comments,
     display:none elements (not visibility:hidden: WeChat reveals its body by script).
-    ``styled``: the elements with a style attribute, when a walk already found them."""
+    ``styled``: the elements with a style attribute, when a walk already found them; ``hint``:
+    dom_hint, or the walk's ``Tagged.hint``."""
+    hint = hint or dom_hint
     if styled is None:
         styled = [el for el in root.iter(etree.Element) if el.get("style") is not None]
     for el in styled:
-        if _HIDDEN.search(el.get("style", "")) and el.getparent() is not None and dom_hint(el) <= 0:
+        if _HIDDEN.search(el.get("style", "")) and el.getparent() is not None and hint(el) <= 0:
             drop_tree(el)
     etree.strip_elements(root, *DROP_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
 
@@ -264,6 +277,9 @@ def _within(outer: tuple, el, tag: str) -> tuple:
     return outer
 
 
+_UNHINTED = frozenset(("html", "body", "form"))  # tags whose class/id says nothing
+
+
 @lru_cache(maxsize=1)
 def _hint_sets() -> tuple[frozenset, frozenset]:
     d = data()
@@ -274,7 +290,7 @@ def dom_hint(el) -> int:
     """-1 for a container whose class/id names page furniture (that wins: 'content-related'
     is a related list), +1 for an article body, else 0."""
     cls, ident = el.get("class"), el.get("id")
-    if not (cls or ident) or el.tag in ("html", "body", "form"):
+    if not (cls or ident) or el.tag in _UNHINTED:
         return 0
     return _attrs_hint(cls, ident)
 
@@ -291,14 +307,15 @@ def _attrs_hint(cls: str | None, ident: str | None) -> int:
     return 1 if toks & pos else 0
 
 
-def best_container(blocks: list[HBlock], root):
+def best_container(blocks: list[HBlock], root, hint=None):
     """The article's container: the element whose blocks' scores sum highest, unless the
     page's best run of blocks lies elsewhere and scores clearly more.
 
     Scores are signed, so a wrapper that adds navigation or comment blocks loses to the
     tighter element holding only the article. But a table-layout cell that holds the article
     and, after it, a long tail of teasers and ads sums below zero; the best run of blocks
-    (then its lowest common ancestor) still finds it."""
+    (then its lowest common ancestor) still finds it. ``hint``: dom_hint, or the walk's
+    ``Tagged.hint`` (the same answers)."""
     from pipeline.clean.assemble import best_run, run_value
 
     sums: dict = {}  # in the order each element is first met, which breaks ties in the max
@@ -309,7 +326,7 @@ def best_container(blocks: list[HBlock], root):
         chain = b.chain
         h = near.get(chain[0])
         if h is None:
-            h = _nearest_hint(chain, near)
+            h = _nearest_hint(chain, near, hint or dom_hint)
         if h < 0:
             s = -abs(s) * 0.3
         elif h > 0:
@@ -332,7 +349,7 @@ def best_container(blocks: list[HBlock], root):
 RUN_OVER_SUM = 1.5
 
 
-def _nearest_hint(chain: list, near: dict) -> int:
+def _nearest_hint(chain: list, near: dict, hint) -> int:
     """The dom_hint of the innermost element of ``chain`` that has one (0 when none does),
     kept in ``near`` for every element passed on the way up: blocks share their ancestors."""
     passed = []
@@ -343,7 +360,7 @@ def _nearest_hint(chain: list, near: dict) -> int:
             h = known
             break
         passed.append(el)
-        h = dom_hint(el)
+        h = hint(el)
         if h:
             break
     for el in passed:

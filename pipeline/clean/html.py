@@ -346,12 +346,12 @@ def clean_html(content: str, url: str | None = None, fetched_at: datetime | None
     s_times = script_times(tagged)
     stamped = stamp_dates(tagged)
     check_deadline("clean: parse")
-    strip_furniture(root, tagged.styled)
+    strip_furniture(root, tagged.styled, tagged.hint)
     blocks = linearize(root)
     check_deadline("clean: linearize")
     score_blocks(blocks)
     rows_of, doc_meta = mark_data_tables(blocks)
-    container = best_container(blocks, root)
+    container = best_container(blocks, root, tagged.hint)
     check_deadline("clean: body")
     idx = [i for i, b in enumerate(blocks) if container in b.chain]
     inner = [blocks[i] for i in idx]
