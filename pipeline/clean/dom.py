@@ -123,7 +123,9 @@ class Tagged:
         self.styled: list = []
         self._scripts: list | None = None
         self._attrs: dict = {}  # element -> its entry in named, for those a class/id hint may name
+        self.headings: set = set()  # the h1-h6 elements, so that no reader asks every named tag
         tags, els, named, styled, attrs = self.TAGS, self.els, self.named, self.styled, self._attrs
+        heads = self.headings
         for el in root.iter(etree.Element):
             tag = el.tag
             if tag in tags:
@@ -133,8 +135,11 @@ class Tagged:
                 named.append(e := (el, cls, ident))
                 if tag not in _UNHINTED:
                     attrs[el] = e
+                if tag in HEADINGS:
+                    heads.add(el)
             elif tag in HEADINGS:
                 named.append((el, cls, ident))
+                heads.add(el)
             if el.get("style") is not None:
                 styled.append(el)
 

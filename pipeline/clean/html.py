@@ -19,7 +19,7 @@ from lxml import etree
 from pipeline.clean.assemble import best_run, drop_spam, finish, score_blocks
 from pipeline.clean.dating import date_signals, pick_date
 from pipeline.clean.dom import (
-    HBlock, Tagged, best_container, dom_hint, first_item, linearize, parse, strip_furniture, text_content,
+    HBlock, Tagged, best_container, first_item, linearize, parse, strip_furniture, text_content,
 )
 from pipeline.clean.memo import per_line
 from pipeline.clean.meta import (
@@ -163,7 +163,6 @@ class TitleSignals:
     sites: list[str]
 
 
-_HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
@@ -192,14 +191,7 @@ def _title_tokens() -> tuple:
     return frozenset(toks), lambda s: lower(s.lower()) if s.isascii() else anycase(s)
 
 
-def _hint(el, hints: dict) -> int:
-    h = hints.get(el)
-    if h is None:
-        h = hints[el] = dom_hint(el)
-    return h
-
-
-def _in_furniture(el, hints: dict, furnished: dict) -> bool:
+def _in_furniture(el, hint, furnished: dict) -> bool:
     """Whether el or an element around it is page furniture (dom_hint < 0). The answer is kept
     for every element passed on the way up, so that the headline candidates of a page, which
     share most of their ancestors, walk each of them once."""
@@ -211,7 +203,7 @@ def _in_furniture(el, hints: dict, furnished: dict) -> bool:
             found = known
             break
         passed.append(el)
-        if _hint(el, hints) < 0:
+        if hint(el) < 0:
             found = True
             break
         el = el.getparent()
@@ -225,12 +217,12 @@ def title_signals(root: Tagged) -> TitleSignals:
     share box, nav or footer), the <title> texts, og:title, a declared ArticleTitle, and the
     site and column names metas declare."""
     headings = []
-    hints: dict = {}
     furnished: dict = {}
+    heads = root.headings
     for el, cls, ident in root.named:
-        if el.tag in _HEADING_TAGS or _named_title(cls, ident):
+        if el in heads or _named_title(cls, ident):
             text = " ".join(text_content(el).split())
-            if 4 <= len(text) <= 120 and not _in_furniture(el.getparent(), hints, furnished):
+            if 4 <= len(text) <= 120 and not _in_furniture(el.getparent(), root.hint, furnished):
                 headings.append(text)
     w = title_words()
     metas: dict = {}
