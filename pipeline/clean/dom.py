@@ -199,8 +199,8 @@ def linearize(root) -> list[HBlock]:
         if text:
             d = stack[-1]
             ratio = min(1.0, link_chars / len(text)) if link_chars else 0.0
-            blocks.append(HBlock(text, ratio, tags[d] in HEADINGS, 0.0, elem=path[d],
-                                 place=within[-1][0], chain=path[d::-1]))
+            blocks.append(HBlock(text, ratio, tags[d] in HEADINGS, 0.0, False, path[d], within[-1][0],
+                                 path[d::-1]))  # by place: keyword arguments cost a block
         buf.clear()
         link_chars = 0
 
