@@ -73,15 +73,19 @@ def _link_walls(blocks: list[Block]) -> None:
     """A stretch of LINK_WALL or more link lines (a menu, a headline list) is a border the
     article does not run across: each of its lines costs WALL_SCORE, so that prose teasers
     beyond it cannot pull the body run over it."""
+    linked = [b.link_ratio >= 0.5 for b in blocks]
     i, n = 0, len(blocks)
     while i < n:
-        j = i
-        while j < n and blocks[j].link_ratio >= 0.5:
+        if not linked[i]:
+            i += 1
+            continue
+        j = i + 1
+        while j < n and linked[j]:
             j += 1
         if j - i >= LINK_WALL:
             for b in blocks[i:j]:
                 b.score = min(b.score, WALL_SCORE)
-        i = max(j, i + 1)
+        i = j
 
 
 TEASER_RUN = 3  # stamped items in a row that make a list of teasers
