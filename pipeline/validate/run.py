@@ -9,8 +9,9 @@ holds a row its own suites reject. Both passes land in the Data Docs, as runs ``
 and ``release``.
 
 Memory does not follow the release: each table is read in row batches (``TableSource``)
-and GX validates one batch at a time; a batch's complete results (bounded by the batch)
-give the keys of the rows to quarantine and are then reduced to counts and a few examples,
+and GX validates one batch at a time, first with counts only; the expectations that found
+something run again on the batch for complete results (bounded by the batch), which give the
+keys of the rows to quarantine and are then reduced to counts and a few examples,
 summed over the batches into one result per expectation and table, which is what reports
 and the Data Docs show (one validation result per table and pass). What needs the whole
 table is done in Arrow on its key columns only: key uniqueness (a 64-bit digest a row, then
