@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from pipeline.tables import TABLES
 
-BATCH_BYTES = 32 << 20  # Arrow bytes a batch aims at
+BATCH_BYTES = 16 << 20  # Arrow bytes a batch aims at: GX holds several times a batch while it validates one
 MAX_BATCH_ROWS = 20_000
 MIN_BATCH_ROWS = 500
 ROW_GROUP_BYTES = 32 << 20  # the row group size is picked from the schema, never from the data seen

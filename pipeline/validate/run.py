@@ -9,8 +9,9 @@ holds a row its own suites reject. Both passes land in the Data Docs, as runs ``
 and ``release``.
 
 Memory does not follow the release: each table is read in row batches (``TableSource``)
-and GX validates one batch at a time; a batch's complete results (bounded by the batch)
-give the keys of the rows to quarantine and are then reduced to counts and a few examples,
+and GX validates one batch at a time, first with counts only; the expectations that found
+something run again on the batch for complete results (bounded by the batch), which give the
+keys of the rows to quarantine and are then reduced to counts and a few examples,
 summed over the batches into one result per expectation and table, which is what reports
 and the Data Docs show (one validation result per table and pass). What needs the whole
 table is done in Arrow on its key columns only: key uniqueness (a 64-bit digest a row, then
@@ -140,6 +141,10 @@ def _split_suite(name: str, suite: dict) -> dict[str, dict]:
 WHOLE_TABLE = ("expect_table_row_count_to_be_between", "expect_column_values_to_be_unique",
                "expect_compound_columns_to_be_unique")  # computed in Arrow over the whole table
 BATCH_FORMAT = {"result_format": "COMPLETE", "partial_unexpected_count": 20}
+# A batch is first validated with counts only (GX skips the metrics that list unexpected rows,
+# a third of a clean batch's cost); only the expectations that found something run again with
+# BATCH_FORMAT, whose complete result names the rows. A clean result is the same in both.
+FIRST_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 20}
 PARTIAL = 20  # unexpected examples an aggregated result keeps
 
 
@@ -389,6 +394,7 @@ class _Runner:
         self.source = self.context.data_sources.add_pandas("dgn")
         self.definitions: dict[str, Any] = {}
         self.batch_suites: dict[str, Any] = {}
+        self.batch_specs: dict[str, list[dict]] = {}  # frame -> its per-batch expectations, as in the suite
         self.configs: dict[str, list] = {}  # frame -> (config, kwargs, whole-table?) in suite order
         for name, suite in suites.items():
             for frame, sub in _split_suite(name, suite).items():
@@ -400,6 +406,7 @@ class _Runner:
                 self.configs[frame] = [(c, sub["expectations"][i]["kwargs"], c.type in WHOLE_TABLE)
                                        for i, c in enumerate(configs)]
                 per_batch = [e for e in sub["expectations"] if e["type"] not in WHOLE_TABLE]
+                self.batch_specs[frame] = per_batch
                 self.batch_suites[frame] = ExpectationSuite(name=f"{frame} (batch)", expectations=per_batch)
 
     def run(self, name: str, src, run_name: str, parents: pa.Array, quarantine: bool, whole=None
@@ -411,7 +418,7 @@ class _Runner:
         from great_expectations.validator.v1_validator import Validator
 
         pk = list(TABLES[name].primary_key)
-        fmt = {**BATCH_FORMAT, "unexpected_index_column_names": pk}
+        first_fmt = {**FIRST_FORMAT, "unexpected_index_column_names": pk}
         frames = [f for f in self.definitions if f == name or f.startswith(name + ".")]
         sums = {f: [_Sum(c, kw) for c, kw, is_whole in self.configs[f] if not is_whole] for f in frames}
         validators: dict[str, Any] = {}
@@ -428,18 +435,20 @@ class _Runner:
                 if vd is None:
                     continue
                 validator = Validator(batch_definition=vd.batch_definition, batch_parameters={"dataframe": df},
-                                      result_format=fmt)
+                                      result_format=first_fmt)
                 res = validator.validate_expectation_suite(self.batch_suites[frame], self.params)
                 validators[frame] = validator
                 taken: set[int] = set()
-                for r in res.results:
-                    acc = _matching(sums[frame], r, self.params, taken)
+                pairs = [(_matching(sums[frame], r, self.params, taken), r) for r in res.results]
+                del res
+                pairs = self._detailed(frame, sums[frame], pairs, vd, df, pk)
+                for acc, r in pairs:
                     acc.add(r, _fk_child(name, acc.kwargs))
                     if acc not in order:
                         order.append(acc)
                     if quarantine:
                         acc.bad.extend(_quarantine_rows(name, r, self.params))
-                del res
+                del pairs
             del table
         out = []
         run_id = RunIdentifier(run_name=run_name, run_time=self.run_time)
@@ -460,6 +469,26 @@ class _Runner:
             self._store(frame, results, validators.get(frame), run_id)
             out.extend((frame, r, ids) for r, ids in zip(results, fk))
         return out, [row for acc in order for row in acc.bad]
+
+    def _detailed(self, frame: str, sums: list["_Sum"], pairs: list, vd, df, pk: list[str]) -> list:
+        """``pairs`` (expectation, counts-only result) with the result of each expectation that
+        found unexpected rows, failed or raised replaced by its complete result (GX run again
+        on the batch for those expectations only)."""
+        from great_expectations.core.expectation_suite import ExpectationSuite
+        from great_expectations.validator.v1_validator import Validator
+
+        again = [acc for acc, r in pairs if _errored(r) or not r.success or (r.result or {}).get("unexpected_count")]
+        if not again:
+            return pairs
+        specs = self.batch_specs[frame]
+        suite = ExpectationSuite(name=f"{frame} (detail)",
+                                 expectations=[specs[i] for i, acc in enumerate(sums) if acc in again])
+        validator = Validator(batch_definition=vd.batch_definition, batch_parameters={"dataframe": df},
+                              result_format={**BATCH_FORMAT, "unexpected_index_column_names": pk})
+        taken: set[int] = set()
+        detail = {id(_matching(again, r, self.params, taken)): r
+                  for r in validator.validate_expectation_suite(suite, self.params).results}
+        return [(acc, detail.get(id(acc), r)) for acc, r in pairs]
 
     def _store(self, frame: str, results: list, validator, run_id) -> None:
         """The table's summed results as one validation result, for the Data Docs."""
