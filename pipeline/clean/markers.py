@@ -133,6 +133,14 @@ def required_strings(items) -> list[str] | None:
     return max(cands, key=lambda c: min(map(len, c))) if cands else None
 
 
+def any_of(strings):
+    """A search for any of the strings, the longest first (one regex, which the engine scans
+    for by their first characters, not a Python loop of ``in`` tests); None for no strings."""
+    if not strings:
+        return None
+    return re.compile("|".join(map(re.escape, sorted(strings, key=lambda w: (-len(w), w))))).search
+
+
 def literal_screen(patterns) -> tuple:
     """(search, always) for telling quickly that no pattern can match a string: ``search`` finds
     any of the strings the patterns require (None when none requires one), ``always`` are the
@@ -146,8 +154,7 @@ def literal_screen(patterns) -> tuple:
             always.append(p)
         else:
             words.update(req)
-    found = re.compile("|".join(map(re.escape, sorted(words, key=lambda w: (-len(w), w))))).search if words else None
-    return found, tuple(always)
+    return any_of(words), tuple(always)
 
 
 _CATEGORY_CLASS = {_C.CATEGORY_DIGIT: r"\d", _C.CATEGORY_NOT_DIGIT: r"\D", _C.CATEGORY_SPACE: r"\s",
@@ -232,19 +239,9 @@ def _screen() -> tuple:
     ms = load_markers()
     start, loose = _guarded([m.pattern.pattern[1:] for m in ms if m.pattern.pattern.startswith("^")])
     loose = {"^" + p for p in loose}
-    words, always, rest = set(), [], []
-    for m in ms:
-        if m.pattern.pattern.startswith("^") and m.pattern.pattern not in loose:
-            continue
-        rest.append(m.pattern.search)
-        parsed = _parser.parse(m.pattern.pattern)
-        req = None if parsed.state.flags & re.IGNORECASE else required_strings(parsed)
-        if req is None:
-            always.append(m.pattern.search)
-        else:
-            words.update(req)
-    found = re.compile("|".join(map(re.escape, sorted(words, key=lambda w: (-len(w), w))))).search if words else None
-    return start, found, tuple(always), tuple(rest)
+    rest = [m.pattern for m in ms if not m.pattern.pattern.startswith("^") or m.pattern.pattern in loose]
+    found, always = literal_screen(rest)
+    return start, found, tuple(p.search for p in always), tuple(p.search for p in rest)
 
 
 def _may_match(s: str) -> bool:

@@ -14,7 +14,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.clean.markers import classify
+from pipeline.clean.markers import any_of, classify
 from pipeline.clean.memo import per_line
 from pipeline.clean.meta import is_byline, parse_byline
 from pipeline.clean.signals import (
@@ -43,16 +43,13 @@ def words() -> dict:
     d["strong"] = tuple(d["site_suffixes_strong"])
     d["not_site"] = tuple(d["not_site_endings"])
     d["columns"] = tuple(d["column_suffixes"])
-    d["headline_re"] = _any_of(d["headline_words"])
-    d["statement_re"] = _any_of(d["statement_particles"])
+    d["headline_re"] = any_of(d["headline_words"]) or _none
+    d["statement_re"] = any_of(d["statement_particles"]) or _none
     return d
 
 
-def _any_of(strings: list[str]):
-    """A search for any of the strings: one regex, not a Python loop of `in` tests."""
-    if not strings:
-        return lambda s: None
-    return re.compile("|".join(map(re.escape, sorted(strings, key=lambda w: (-len(w), w))))).search
+def _none(s: str) -> None:
+    return None
 
 
 _STATEMENT_PUNCT = re.compile(r"[！？!?：:，,]")

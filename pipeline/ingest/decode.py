@@ -122,7 +122,7 @@ def common_share(text: str) -> float:
     """Share of the CJK characters of ``text`` that are among the most common hanzi: about
     0.6-0.8 for Chinese prose, under 0.3 for mojibake made of CJK characters."""
     sample = text[:20000]
-    cjk = len(_CJK.findall(sample))
+    cjk = cjk_count(sample)
     return len(_COMMON_RE.findall(sample)) / cjk if cjk else 0.0
 
 
@@ -134,7 +134,7 @@ def repair_mojibake(text: str) -> str | None:
         import ftfy
 
         fixed = ftfy.fix_encoding(text)
-        if fixed != text and len(_CJK.findall(fixed[:20000])) > 20:
+        if fixed != text and cjk_count(fixed[:20000]) > 20:
             return fixed
         for wrong in ("latin-1", "cp1252"):
             try:
@@ -143,7 +143,7 @@ def repair_mojibake(text: str) -> str | None:
                 continue
             for right in ("gb18030", "big5hkscs"):
                 fixed = _strict(raw, right)
-                if fixed is not None and len(_CJK.findall(fixed[:20000])) > 20:
+                if fixed is not None and cjk_count(fixed[:20000]) > 20:
                     return fixed
         return None
     sample = text[:20000]
