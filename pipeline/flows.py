@@ -25,7 +25,7 @@ from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 from pipeline import PIPELINE_VERSION
 from pipeline.run.assemble import resolve, write_tables
 from pipeline.dedupe import group_duplicates, load_index
-from pipeline.run.incremental import Prior, load_prior, merge, options_note, page_reasons
+from pipeline.run.incremental import Prior, load_prior, merge, options_note, page_reasons, release_token
 from pipeline.ingest import SourceFile, discover, shard, unread_page_id
 from pipeline.ingest.known import KnownFiles
 from pipeline.run import pool, server_guard
@@ -239,11 +239,12 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
         with pool.worker_processes(_local_processes(len(shards))):
             done = _process_all(shards, limits, seen, staging, cache)
         known.record(done.files)
-        known.save(files)
+        known.save(files)  # before the publish: a blocked release need not cost the next run a read
         unread = _skipped_rows(skipped, seen)
         new_pages = len(unread) + done.pages_in
         unchanged = done.unchanged + known_unchanged + len(skipped) - len(unread)
         if prior is not None and new_pages == 0:
+            known.save(files, release_token(prior.path))
             summary = RunSummary(pages_in=prior.pages_in, articles=prior.articles, duplicates=0,
                                  release=str(Path(output_dir) / "releases" / prior.version), version=prior.version,
                                  unchanged_pages=unchanged, published=False)
@@ -255,6 +256,7 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
         tables, dup_rows = dedupe_and_assemble(staging, done.lights, output_dir, prior is not None)
         summary = _publish(tables, dup_rows, rejected, new_pages, unchanged, prior, inputs, limits, output_dir,
                            page_paths, done.redactions, staging)
+        known.save(files, release_token(Path(summary.release)))
     _keep_index(output_dir, summary.release, signed)
     summary.note = note
     logger.info(summary.line())

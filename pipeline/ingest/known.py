@@ -7,6 +7,12 @@ size, mtime, change time and inode (as ``SourceFile`` has them from the listing)
 a file moves its change time, which no tool can set back, and a replaced file has a new
 inode: a file that changed misses and is read again. A file whose page ids the latest release
 all holds is counted unchanged without being opened.
+
+A run that publishes (or finds nothing new) saves the cache again stamped with the release
+(``release_token``), keeping only the files whose every page id it knows that release holds:
+the files it read and those it skipped as unchanged. A later "nothing new?" check on a cache
+stamped with the latest release then needs only the listing and this file, not the release's
+page ids (``covered``).
 """
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ from pipeline.ingest.discover import SourceFile
 FILE = Path(".cache") / "files.parquet"
 
 Key = tuple[str, int, int, int, int]
+KEY_COLUMNS = ("path", "size", "mtime_ns", "ctime_ns", "inode")
 
 
 def key(f: SourceFile) -> Key:
@@ -41,6 +48,7 @@ class KnownFiles:
         self.path = Path(output_dir) / FILE
         self.stamp = stamp(options)
         self.pages: dict[Key, tuple[str, ...]] = {}
+        self.confirmed: set[Key] = set()  # files whose pages this run read or found all in ``seen``
 
     @classmethod
     def load(cls, output_dir: str | Path, options: dict) -> "KnownFiles":
@@ -71,30 +79,36 @@ class KnownFiles:
             ids = self.pages.get(key(f))
             if ids is not None and all(i in seen for i in ids):
                 unchanged += len(ids)
+                self.confirmed.add(key(f))
             else:
                 fresh.append(f)
         return fresh, unchanged
 
     def record(self, read: Iterable[tuple[SourceFile, tuple[str, ...]]]) -> None:
         for f, ids in read:
-            self.pages[key(f)] = tuple(ids)
+            k = key(f)
+            self.pages[k] = tuple(ids)
+            self.confirmed.add(k)
 
-    def save(self, listed: list[SourceFile]) -> None:
+    def save(self, listed: list[SourceFile], release: str | None = None) -> None:
         """Write the entries of the files ``listed`` by this run (others are dropped, so the
         cache stays the size of the input), atomically; a failure to write only costs the
-        next run a read."""
+        next run a read. With ``release`` (a ``release_token``: the release this run published
+        or found complete), only the ``confirmed`` files, stamped with it."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        rows = [(k, self.pages[k]) for k in sorted({key(f) for f in listed}) if k in self.pages]
+        keep = self.pages if release is None else self.confirmed
+        rows = [(k, self.pages[k]) for k in sorted({key(f) for f in listed}) if k in keep and k in self.pages]
+        meta = {"dgn_stamp": self.stamp, **({"dgn_release": release} if release else {})}
+        types = {"path": pa.binary(), "size": pa.int64(), "mtime_ns": pa.int64(), "ctime_ns": pa.int64(),
+                 "inode": pa.uint64()}
+        keys = _key_lists([SourceFile(k[0], "", *k[1:]) for k, _ in rows])
         table = pa.table({
-            "path": pa.array([os.fsencode(k[0]) for k, _ in rows], pa.binary()),  # any name a disk holds
-            "size": pa.array([k[1] for k, _ in rows], pa.int64()),
-            "mtime_ns": pa.array([k[2] for k, _ in rows], pa.int64()),
-            "ctime_ns": pa.array([k[3] for k, _ in rows], pa.int64()),
-            "inode": pa.array([k[4] for k, _ in rows], pa.uint64()),
+            **{c: pa.array(keys[c], types[c]) for c in KEY_COLUMNS},
             "page_ids": pa.array([list(ids) for _, ids in rows], pa.list_(pa.string())),
-        }).replace_schema_metadata({"dgn_stamp": self.stamp})
+            "pages": pa.array([len(ids) for _, ids in rows], pa.int32()),
+        }).replace_schema_metadata(meta)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -102,3 +116,41 @@ class KnownFiles:
             os.replace(tmp, self.path)
         except (OSError, ValueError, pa.ArrowException):
             tmp.unlink(missing_ok=True)
+
+
+def covered(output_dir: str | Path, options: dict, release: str, files: list[SourceFile]) -> int | None:
+    """How many pages the ``files`` hold when the cache is stamped with ``release`` (every page
+    id in it is in that release) and knows every one of them as it is now; None otherwise.
+    Reads the keys and page counts, not the ids; when the listing is the cache's files (the
+    usual case) the two are compared column by column."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = Path(output_dir) / FILE
+    try:
+        pf = pq.ParquetFile(path)
+        meta = pf.schema_arrow.metadata or {}
+        if meta.get(b"dgn_stamp", b"").decode() != stamp(options) or meta.get(b"dgn_release", b"").decode() != release:
+            return None
+        table = pf.read(columns=[*KEY_COLUMNS, "pages"])
+    except (OSError, ValueError, KeyError, UnicodeDecodeError, pa.ArrowException):
+        return None
+    cols = {c: table.column(c).to_pylist() for c in KEY_COLUMNS}  # pa.array of a list would import pandas (0.6 s)
+    if table.num_rows == len(files) and cols == _key_lists(files):
+        return sum(table.column("pages").to_pylist())
+    keys = zip(map(os.fsdecode, cols["path"]), *(cols[c] for c in KEY_COLUMNS[1:]))
+    counts = dict(zip(keys, table.column("pages").to_pylist()))
+    n = 0
+    for f in files:
+        c = counts.get(key(f))
+        if c is None:
+            return None
+        n += c
+    return n
+
+
+def _key_lists(files: list[SourceFile]) -> dict[str, list]:
+    """The files' keys as the cache's columns (paths as bytes: any name a disk holds), in order."""
+    return {"path": [os.fsencode(f.path) for f in files], "size": [f.size for f in files],
+            "mtime_ns": [f.mtime_ns for f in files], "ctime_ns": [f.ctime_ns for f in files],
+            "inode": [f.inode for f in files]}

@@ -65,6 +65,19 @@ def _current(output_dir: str | Path, options: dict | None = None) -> tuple[Path,
     return rel, manifest
 
 
+def current_release(output_dir: str | Path, options: dict) -> tuple[Path, dict] | None:
+    """The latest release and its manifest when a run with ``options`` would build on it."""
+    return _current(output_dir, options)
+
+
+def release_token(rel: Path) -> str:
+    """A release's name and a digest of its manifest: names one release even if a folder of the
+    same name is made again after it was deleted."""
+    import hashlib
+
+    return f"{rel.name}:{hashlib.sha256((rel / 'manifest.json').read_bytes()).hexdigest()[:16]}"
+
+
 def changed_options(manifest: dict, options: dict) -> dict[str, tuple]:
     """Options whose value differs from the release's: name -> (then, now)."""
     then = manifest.get("run", {}).get("limits", {})
@@ -226,15 +239,16 @@ def merge(prior: Prior, new_tables: dict, new_rejected: list[dict], folder: Path
     return merged, rejected, Carry(prior.path, prior.manifest, dict(sorted(extra.items())))
 
 
-def unchanged_pages(inputs: list[str], seen: frozenset[str], known: "KnownFiles | None" = None) -> int | None:
+def unchanged_pages(inputs: list[str], seen: frozenset[str], known: "KnownFiles | None" = None,
+                    listing: tuple[list, list] | None = None) -> int | None:
     """How many pages the inputs hold when the release has them all (``seen``); None if any is new.
 
     Lets `dgn run` answer "nothing new" in a second or two, before starting Prefect: the files
-    ``known`` from earlier runs are not opened.
+    ``known`` from earlier runs are not opened. ``listing``: ``discover(inputs)`` if made already.
     """
     from pipeline.ingest import discover, page_id, read_source, unread_page_id
 
-    files, skipped = discover(inputs)
+    files, skipped = listing or discover(inputs)
     if any(unread_page_id(path) not in seen for path, _ in skipped):
         return None
     n = len(skipped)

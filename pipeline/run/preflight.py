@@ -57,17 +57,36 @@ def run_inputs(inputs: list[str] | None) -> list[str]:
 
 def nothing_new(inputs: list[str], output_dir: str | Path, options: dict) -> RunSummary | None:
     """The summary of a run that would publish nothing, when the latest release (built with
-    the same ``options``) already holds every page of ``inputs``; None when any page is new."""
-    from pipeline.ingest.known import KnownFiles
-    from pipeline.run.incremental import seen_pages, unchanged_pages
+    the same ``options``) already holds every page of ``inputs``; None when any page is new.
 
+    When the known files were saved by the run that made the latest release and name every
+    input file as it is now, the listing and that file answer (``known.covered``); otherwise
+    the release's page ids are read and the files they do not cover are opened."""
+    from pipeline.ingest.discover import discover
+    from pipeline.ingest.known import KnownFiles, covered
+    from pipeline.run.incremental import current_release, release_token, seen_pages, unchanged_pages
+
+    current = current_release(output_dir, options)
+    if current is None:
+        return None
+    rel, manifest = current
+    listing = discover(inputs)
+    counts = manifest.get("row_counts", {})
+    if not listing[1] and "articles" in counts and "pages_in" in manifest.get("run", {}):
+        n = covered(output_dir, options, release_token(rel), listing[0])
+        if n is not None:
+            return _quiet(output_dir, rel.name, int(manifest["run"]["pages_in"]), int(counts["articles"]), n)
     latest = seen_pages(output_dir, options)
     if latest is None:
         return None
     version, pages_in, articles, seen = latest
-    n = unchanged_pages(inputs, seen, KnownFiles.load(output_dir, options))
+    n = unchanged_pages(inputs, seen, KnownFiles.load(output_dir, options), listing)
     if n is None:
         return None
+    return _quiet(output_dir, version, pages_in, articles, n)
+
+
+def _quiet(output_dir: str | Path, version: str, pages_in: int, articles: int, unchanged: int) -> RunSummary:
     return RunSummary(pages_in=pages_in, articles=articles, duplicates=0,
                       release=str(Path(output_dir) / "releases" / version), version=version,
-                      unchanged_pages=n, published=False)
+                      unchanged_pages=unchanged, published=False)
