@@ -89,7 +89,7 @@ def parse(content: str):
     if raw is None:
         content = _NOT_XML.sub("", content)
         raw = content.encode("utf-8")
-    if not content.strip():
+    if not content or content.isspace():  # as `not content.strip()`, without a copy of the page
         raw = b"<html></html>"
     parser = _parser()
     root = etree.fromstring(raw, parser)
