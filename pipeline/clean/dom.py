@@ -231,7 +231,7 @@ def linearize(root) -> list[HBlock]:
         elif tag == "a":
             link_depth += 1
         t = el.text
-        if t:
+        if t and (buf or not t.isspace()):  # white space opening a block makes no text: no flush
             append(t)
             if link_depth:
                 link_chars += len(t.strip())
@@ -248,7 +248,7 @@ def linearize(root) -> list[HBlock]:
                 link_depth -= 1
             tags.pop()
             t = path.pop().tail
-            if t:
+            if t and (buf or not t.isspace()):
                 append(t)
                 if link_depth:
                     link_chars += len(t.strip())
