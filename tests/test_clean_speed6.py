@@ -88,3 +88,32 @@ def test_a_known_label_alone_joins_the_next_cell_spaced_or_not():
     assert label_lines(texts) == ["成 文 日 期 2024-05-30", "2024-05-30", "发布日期： 2024-06-01", "2024-06-01",
                                   "不是标签", "2024-06-02", "成文日期"]
     assert dating._known_label("ＰＯＳＴＥＤ") is False and dating._known_label("Posted") is True
+
+
+PIECES = ['var pubDate = "2024-05-30 10:00";', "ct:1581418070,", "x=1;", 'a: "b",', "time = '2019/3/8',",
+          "t=15814180701234;", "n = 20240530;", "url:'http://x/2020-01-01',", ":=", "=:", " ", "\n", "publishTime:",
+          '"2023.1.2"', "serverTime = 1700000000", "1581418070", "2024-05-30", "发布时间：", "v=1.5814180701"]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_first_script_value_is_where_the_pattern_first_matches(seed):
+    from pipeline.clean import html
+
+    rnd = random.Random(seed)
+    text = "".join(rnd.choice(PIECES) for _ in range(rnd.randint(0, 25)))
+    m = html._SCRIPT_VALUE.search(text)
+    assert html._first_value(text) == (m.start() if m else None)
+    start = html._first_value(text)
+    got = [] if start is None else [x.span() for x in html._SCRIPT_VALUE.finditer(text, start)]
+    assert got == [x.span() for x in html._SCRIPT_VALUE.finditer(text)]
+
+
+def test_script_times_reads_values_after_a_colon_or_an_equals_sign():
+    from pipeline.clean import html
+
+    page = ("<html><head><script>var a = 1; var pubDate = \"2024-05-30 10:00\"; var ct = 1581418070;</script>"
+            "<script>var o = {serverTime: 1700000000, x: 'y'};</script><script src='a.js'>var publishTime='2020-01-01'"
+            "</script><script>var b = 2; c: 3;</script></head><body><p>正文</p></body></html>")
+    got = html.script_times(dom.Tagged(dom.parse(page)))
+    assert got["published"] == ["2024-05-30T10:00:00+08:00"]
+    assert got["created"] == ["2020-02-11T18:47:50+08:00"] and got["reference"] == ["2023-11-15T06:13:20+08:00"]
