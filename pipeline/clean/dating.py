@@ -15,9 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
+from pipeline.clean.memo import per_line
 from pipeline.clean.meta import is_byline, labelled_source
 from pipeline.clean.pubdate import (
-    classified_dates, has_digit, date_from_url, not_after, relative_ages, resolve_age, squash, to_iso, vocab,
+    classified_dates, has_century, has_digit, date_from_url, not_after, relative_ages, resolve_age, squash, to_iso, vocab,
     yearless_dates,
 )
 
@@ -77,7 +78,7 @@ def date_signals(region: list[str], page: list[str], byline: list[str], near: li
         sig.yearless += yearless_dates(t)
     lines = [s for s in byline if is_byline(s)] + [s for s in near if len(s) <= 90]
     for t in lines:
-        if not has_digit(t):
+        if not has_century(t):  # a line without one has no full date to classify
             continue
         sourced = labelled_source(t) is not None
         for kind, iso in classified(t):
@@ -85,7 +86,7 @@ def date_signals(region: list[str], page: list[str], byline: list[str], near: li
                 sig.labelled_byline.append(iso)
             if kind in ("published", "generic", ""):
                 sig.byline.append(iso)
-    sig.anywhere = next(([iso] for t in _label_lines(page) if has_digit(t) for kind, iso in classified(t)
+    sig.anywhere = next(([iso] for t in _label_lines(page) if has_century(t) for kind, iso in classified(t)
                          if kind in ("published", "generic")), [])
     for t in stamps:
         if len(t) <= STAMP_LEN:
@@ -102,14 +103,20 @@ def label_lines(texts: list[str]) -> list[str]:
 
 def _label_lines(texts: list[str]):
     """label_lines one at a time, for a reader that stops at the first date it wants."""
-    labels = vocab()["label_kind"]
     n = len(texts)
     for i, t in enumerate(texts):
         if len(t) >= 200:
             continue
-        if len(t) <= 12 and i + 1 < n and (t.endswith((":", "：")) or squash(t) in labels):
+        if len(t) <= 12 and i + 1 < n and (t.endswith((":", "：")) or _known_label(t)):
             t = t + " " + texts[i + 1][:60]
         yield t
+
+
+@per_line
+def _known_label(t: str) -> bool:
+    """A known label alone ('成 文 日 期'), compared squashed: kept a line, since the readers
+    walk the page's short lines more than once."""
+    return squash(t) in vocab()["label_kind"]
 
 
 def pick_date(sig: DateSignals, url: str | None, fetched_at: datetime | None) -> tuple[str | None, str | None]:

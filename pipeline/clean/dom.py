@@ -47,10 +47,13 @@ def _parser() -> etree.HTMLParser:
     and without huge_tree it stops at 256 levels of nesting. lxml's own element classes, not
     lxml.html's: those look each element's class up in Python, a call for every element the
     cleaner touches. No table of id attributes (nothing here looks an element up by id; 4%
-    of the parse)."""
+    of the parse). It reads UTF-8 bytes, which the check for refused characters has made
+    already: libxml2 works in UTF-8, so a str would be converted once more (10% of the
+    parse); the stated encoding wins over a page's own <meta charset> (libxml2 >= 2.12)."""
     p = getattr(_parsers, "p", None)
     if p is None:
-        p = _parsers.p = etree.HTMLParser(recover=True, no_network=True, huge_tree=False, collect_ids=False)
+        p = _parsers.p = etree.HTMLParser(recover=True, no_network=True, huge_tree=False, collect_ids=False,
+                                          encoding="utf-8")
     return p
 
 
@@ -82,12 +85,14 @@ def parse(content: str):
     libxml2 allows would be cut off silently; it is rejected (``too_deep``) instead, so that
     no page is published half-read."""
     content = _XML_DECL.sub("", content, count=1)
-    if not _xml_safe(content):
+    raw = _utf8_if_safe(content)
+    if raw is None:
         content = _NOT_XML.sub("", content)
-    if not content.strip():
-        content = "<html></html>"
+        raw = content.encode("utf-8")
+    if not content or content.isspace():  # as `not content.strip()`, without a copy of the page
+        raw = b"<html></html>"
     parser = _parser()
-    root = etree.fromstring(content, parser)
+    root = etree.fromstring(raw, parser)
     if root is None:
         raise etree.ParserError("Document is empty")
     for e in parser.error_log:
@@ -97,15 +102,23 @@ def parse(content: str):
 
 
 def _xml_safe(content: str) -> bool:
-    """No character of _NOT_XML, told by C loops rather than a regex step a character (a
-    third of the time): UTF-8 refuses lone surrogates, and its bytes under 0x20 are those
-    characters themselves."""
+    """No character of _NOT_XML."""
+    return _utf8_if_safe(content) is not None
+
+
+def _utf8_if_safe(content: str) -> bytes | None:
+    """``content`` as UTF-8 when it holds no character of _NOT_XML (else None), told by C loops
+    rather than a regex step a character (a third of the time): UTF-8 refuses lone
+    surrogates, and its bytes under 0x20 are those characters themselves, each looked for by
+    memchr (a third faster than a bytes.translate copy of the page)."""
     try:
         raw = content.encode("utf-8")
     except UnicodeEncodeError:
-        return False
-    return (len(raw.translate(None, _CONTROL_BYTES)) == len(raw)
-            and "\ufffe" not in content and "\uffff" not in content)
+        return None
+    if (not any(map(raw.__contains__, _CONTROL_BYTES))
+            and "\ufffe" not in content and "\uffff" not in content):
+        return raw
+    return None
 
 
 class Tagged:
@@ -219,7 +232,7 @@ def linearize(root) -> list[HBlock]:
         elif tag == "a":
             link_depth += 1
         t = el.text
-        if t:
+        if t and (buf or not t.isspace()):  # white space opening a block makes no text: no flush
             append(t)
             if link_depth:
                 link_chars += len(t.strip())
@@ -236,7 +249,7 @@ def linearize(root) -> list[HBlock]:
                 link_depth -= 1
             tags.pop()
             t = path.pop().tail
-            if t:
+            if t and (buf or not t.isspace()):
                 append(t)
                 if link_depth:
                     link_chars += len(t.strip())

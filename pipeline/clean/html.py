@@ -111,6 +111,16 @@ def script_dates(root) -> list[str]:
 _SCRIPT_VALUE = re.compile(
     r"""[:=]\s*["']?((?:19|20)\d\d[-/.年]\d{1,2}[^"'\n,;}<]{0,30}|1\d{9}(?:\d{3})?(?![\d.]))""")
 _KEY_TAIL = re.compile(r"""["']?([\w$]+)["']?\s*$""")
+# _SCRIPT_VALUE from a ':' and from a '=': a pattern opening with one character is scanned for
+# by a tight loop, one opening with a set of two by a call a character (3x slower over scripts)
+_VALUE_AFTER = tuple(re.compile(c + _SCRIPT_VALUE.pattern[len("[:=]"):]).search for c in ":=")
+
+
+def _first_value(text: str) -> int | None:
+    """Where _SCRIPT_VALUE's first match in text starts (None: it has none): the nearer of the
+    first match after a ':' and after a '='."""
+    starts = [m.start() for m in (find(text) for find in _VALUE_AFTER) if m is not None]
+    return min(starts) if starts else None
 
 
 @lru_cache(maxsize=1)
@@ -129,7 +139,10 @@ def script_times(root) -> dict[str, list[str]]:
         if el.get("src") or (el.get("type") or "").endswith("ld+json"):
             continue
         text = text[:SCRIPT_SCAN]
-        for m in _SCRIPT_VALUE.finditer(text):
+        start = _first_value(text)
+        if start is None:
+            continue
+        for m in _SCRIPT_VALUE.finditer(text, start):
             k = _KEY_TAIL.search(text, max(0, m.start() - 40), m.start())
             group = keys.get(k.group(1).lower()) if k else None
             if group:
