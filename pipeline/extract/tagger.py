@@ -181,31 +181,33 @@ def _encode(model: _Model, texts: list[str]) -> list[np.ndarray]:
     graph's GRUs get no sequence lengths (its ``length`` input feeds nothing), so padding
     would change the backward pass. (Wiring ``length`` into them makes padded batches exact
     but measured slower.) The decoder masks by length, so it runs on padded batches of
-    texts of similar lengths (fewer, larger numpy steps)."""
-    emissions: list[np.ndarray | None] = [None] * len(texts)
-    by_len: dict[int, list[int]] = {}
-    for i, s in enumerate(texts):
-        by_len.setdefault(len(s), []).append(i)
-    for width in sorted(by_len):
-        group = by_len[width]
+    texts of similar lengths (fewer, larger numpy steps). Both take the texts in one order,
+    by length, so the encoder's outputs go into the decoder's batches a block at a time."""
+    order = sorted(range(len(texts)), key=lambda i: (len(texts[i]), i))
+    widths = np.array([len(texts[i]) for i in order], dtype=np.int64)
+    blocks: list[tuple[int, np.ndarray]] = []  # (position in ``order``, emissions (n, width, K))
+    pos = 0
+    while pos < len(order):
+        width = int(widths[pos])
+        end = int(np.searchsorted(widths, width, side="right"))
         step = max(1, BATCH_TOKENS // width)
-        for k in range(0, len(group), step):
-            rows = group[k:k + step]
+        for k in range(pos, end, step):
+            rows = order[k:min(end, k + step)]
             ids = token_ids(model, "".join(texts[g] for g in rows)).reshape(len(rows), width)
             lengths = np.full(len(rows), width, dtype=np.int64)
-            out = model.session.run(None, {"token_ids": ids, "length": lengths})[0]
-            for g, e in zip(rows, out):
-                emissions[g] = e
+            blocks.append((k, model.session.run(None, {"token_ids": ids, "length": lengths})[0]))
+        pos = end
     paths: list[np.ndarray | None] = [None] * len(texts)
-    order = sorted(range(len(texts)), key=lambda i: (len(texts[i]), i))
     k_tags = model.transitions.shape[0]
     for k in range(0, len(order), DECODE_BATCH):
-        rows = order[k:k + DECODE_BATCH]
-        lengths = np.array([len(texts[g]) for g in rows], dtype=np.int64)
-        batch = np.empty((int(lengths.max()), len(rows), k_tags), dtype=np.float32)  # time-major, padding unread
-        for r, g in enumerate(rows):
-            batch[: lengths[r], r] = emissions[g]
-        for g, n, path in zip(rows, lengths, viterbi(batch, lengths, model.transitions, time_major=True)):
+        stop = min(len(order), k + DECODE_BATCH)
+        lengths = widths[k:stop]
+        batch = np.empty((int(lengths[-1]), stop - k, k_tags), dtype=np.float32)  # time-major, padding unread
+        for at, em in blocks:
+            lo, hi = max(at, k), min(at + len(em), stop)
+            if lo < hi:
+                batch[: em.shape[1], lo - k:hi - k] = em[lo - at:hi - at].transpose(1, 0, 2)
+        for g, n, path in zip(order[k:stop], lengths, viterbi(batch, lengths, model.transitions, time_major=True)):
             paths[g] = path[:n]
     return paths  # type: ignore[return-value]
 
