@@ -9,6 +9,7 @@ normalize, extract, dedupe, validate, publish), and an incremental run with 1% n
     python tests/benchmarks/bench_flow.py --pages 5000
     python tests/benchmarks/bench_flow.py --pages 20000
     python tests/benchmarks/bench_flow.py --pages 20000 --distinct   # every page a new article
+    python tests/benchmarks/bench_flow.py --memory-phases PAGES_DIR...  # the flow's peak RSS by phase
 
 With ``--distinct`` each copy also gets about 1,000 characters of sentences drawn from the
 bench's reference texts, so that nearly every page becomes an article of its own and the
@@ -308,14 +309,16 @@ class PhaseMemory:
         return out + [f"  VmHWM    {hwm:6.0f} MiB at {pages} pages"]
 
 
-def memory_by_phase(inputs: list[str], out: Path, trace: int = 0) -> None:
-    """The flow once over ``inputs`` into ``out`` in this process: its peak RSS by phase."""
+def memory_by_phase(inputs: list[str], out: Path, trace: int = 0, full: bool = False) -> None:
+    """The flow once over ``inputs`` into ``out`` in this process: its peak RSS by phase.
+    ``full`` on an output that has run before takes the shards from its cache (the same
+    dedupe, tables and publish, without the shards' CPU)."""
     from pipeline.flows import run
 
     mem = PhaseMemory(trace=trace)
     t0 = time.perf_counter()
     try:
-        summary = run(inputs, out, min_topic_score=0.0, progress=mem)
+        summary = run(inputs, out, min_topic_score=0.0, progress=mem, full=full)
     finally:
         mem.stop()
     print(f"flow: {summary.line()} in {time.perf_counter() - t0:.0f} s; peak RSS by phase:", flush=True)
@@ -338,13 +341,16 @@ def main() -> int:
     ap.add_argument("--memory-phases", nargs="+", metavar="PAGES_FOLDER",
                     help="only the flow over these page folders (output in --work): its peak RSS by phase")
     ap.add_argument("--trace", type=int, default=0, help="with --memory-phases: tracemalloc's top N at each phase")
+    ap.add_argument("--output", help="with --memory-phases: the output folder (default: under --work)")
+    ap.add_argument("--full", action="store_true", help="with --memory-phases: a full run (reuses the output's shard cache)")
     args = ap.parse_args()
     if args.memory_phases:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
         os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
         work = Path(args.work or tempfile.mkdtemp(prefix="dgn-mem-"))
         try:
-            memory_by_phase(args.memory_phases, work / "out", args.trace)
+            memory_by_phase(args.memory_phases, Path(args.output) if args.output else work / "out", args.trace,
+                            args.full)
         finally:
             if not args.work:
                 shutil.rmtree(work, ignore_errors=True)
