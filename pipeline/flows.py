@@ -123,6 +123,7 @@ def dedupe_and_assemble(staging: Staging, lights: Lights, output_dir: str, incre
     canonical, dups = group_duplicates(lights.entries())
     res = resolve(canonical, dups, prior=load_index(output_dir), carry_forward=incremental)
     del canonical, dups
+    _give_back()
     tables = write_tables(res, staging.shards(), staging.spool())
     return tables, res.duplicates
 
@@ -257,13 +258,28 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
         del done, shards, fresh  # the listing and the shards' rows: the publish's peak must not sit on them
         tables, dup_rows = dedupe_and_assemble(staging, lights, output_dir, prior is not None)
         lights.spill(staging.folder / "lights.parquet")
-        gc.collect()
+        _give_back()
         summary = _publish(tables, dup_rows, rejected, new_pages, unchanged, prior, inputs, limits, output_dir,
                            lights.paths(), redactions, staging)
         _keep_index(output_dir, summary.release, lights.signed())
     summary.note = note
     logger.info(summary.line())
     return summary
+
+
+def _give_back() -> None:
+    """Free what the shard and table phases left (cycles, glibc's and Arrow's free pages), so
+    that the publish's peak does not sit on top of theirs."""
+    import ctypes
+
+    import pyarrow as pa
+
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def _keep_index(output_dir: str, release: str, signed) -> None:
