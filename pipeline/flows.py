@@ -4,11 +4,13 @@ Prefect lives only here; the work itself is in pure modules (``pipeline.run.stag
 stage packages), so everything below is testable without a server.
 
 Memory does not follow the pages: each shard's result is spilled to a staging folder as it is
-taken (``pipeline.run.staging``) and the flow keeps only what dedupe compares, about 1.6 KB a
-page; the tables are then written from the staged pages one shard at a time.
+taken (``pipeline.run.staging``) and the flow keeps only what dedupe compares, in columns
+(``dedupe.lights``, about 0.7 KB a page); the tables are then written from the staged pages one
+shard at a time, and those columns wait on disk while the publish runs.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import sys
@@ -25,6 +27,7 @@ from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 from pipeline import PIPELINE_VERSION
 from pipeline.run.assemble import resolve, write_tables
 from pipeline.dedupe import group_duplicates, load_index
+from pipeline.dedupe.lights import Lights
 from pipeline.run.incremental import Prior, load_prior, merge, options_note, page_reasons, release_token
 from pipeline.ingest import SourceFile, discover, shard, unread_page_id
 from pipeline.ingest.known import KnownFiles
@@ -113,13 +116,14 @@ def _tune_dask_worker() -> None:
 
 
 @task(name="dedupe-and-assemble", cache_policy=NO_CACHE)
-def dedupe_and_assemble(staging: Staging, lights: list[dict], output_dir: str, incremental: bool
+def dedupe_and_assemble(staging: Staging, lights: Lights, output_dir: str, incremental: bool
                         ) -> tuple[dict, list[dict]]:
     """Group duplicates within the run and against the latest release, whose ids they keep;
     then write the tables from the staged candidates, one shard at a time."""
-    canonical, dups = group_duplicates(lights)
+    canonical, dups = group_duplicates(lights.entries())
     res = resolve(canonical, dups, prior=load_index(output_dir), carry_forward=incremental)
     del canonical, dups
+    _give_back()
     tables = write_tables(res, staging.shards(), staging.spool())
     return tables, res.duplicates
 
@@ -155,9 +159,9 @@ def _snapshot_hash(articles, rejected: list[dict], carried, prior_seen: frozense
 
 @dataclass
 class Processed:
-    """What the flow keeps of the shard results: light entries for dedupe, the rest on disk."""
+    """What the flow keeps of the shard results: light entries for dedupe (columns), the rest on disk."""
 
-    lights: list[dict] = field(default_factory=list)
+    lights: Lights = field(default_factory=Lights)
     rejected: list[dict] = field(default_factory=list)
     pages_in: int = 0
     unchanged: int = 0
@@ -166,7 +170,7 @@ class Processed:
 
     def add(self, index: int, result: ShardResult, staging: Staging) -> None:
         self.files.extend(result.files)
-        self.lights.extend(staging.put(index, result.kept))
+        self.lights.add(staging.put(index, result.kept))
         self.rejected.extend(result.rejected)
         self.pages_in += result.pages_in
         self.unchanged += result.unchanged
@@ -251,19 +255,36 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
             logger.info(summary.line())
             return summary
         rejected = unread + done.rejected
-        page_paths = {c["page_id"]: c["path"] for c in done.lights}
-        signed = {c["page_id"]: (c["content_id"], c["sig"]) for c in done.lights}
-        tables, dup_rows = dedupe_and_assemble(staging, done.lights, output_dir, prior is not None)
+        lights, redactions = done.lights, done.redactions
+        del done, shards, fresh  # the listing and the shards' rows: the publish's peak must not sit on them
+        tables, dup_rows = dedupe_and_assemble(staging, lights, output_dir, prior is not None)
+        lights.spill(staging.folder / "lights.parquet")
+        _give_back()
         summary = _publish(tables, dup_rows, rejected, new_pages, unchanged, prior, inputs, limits, output_dir,
-                           page_paths, done.redactions, staging)
+                           lights.paths(), redactions, staging)
         known.save(files, release_token(Path(summary.release)))
-    _keep_index(output_dir, summary.release, signed)
+        _keep_index(output_dir, summary.release, lights.signed())
     summary.note = note
     logger.info(summary.line())
     return summary
 
 
-def _keep_index(output_dir: str, release: str, signed: dict) -> None:
+def _give_back() -> None:
+    """Free what the shard and table phases left (cycles, glibc's and Arrow's free pages), so
+    that the publish's peak does not sit on top of theirs."""
+    import ctypes
+
+    import pyarrow as pa
+
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
+def _keep_index(output_dir: str, release: str, signed) -> None:
     """The dedupe index of the release just published, cached for the next run from the
     signatures this run has (``dedupe.history.write_index``). A cache is never worth a run:
     if it cannot be written, the next run signs what it lacks."""

@@ -9,6 +9,7 @@ normalize, extract, dedupe, validate, publish), and an incremental run with 1% n
     python tests/benchmarks/bench_flow.py --pages 5000
     python tests/benchmarks/bench_flow.py --pages 20000
     python tests/benchmarks/bench_flow.py --pages 20000 --distinct   # every page a new article
+    python tests/benchmarks/bench_flow.py --memory-phases PAGES_DIR...  # the flow's peak RSS by phase
 
 With ``--distinct`` each copy also gets about 1,000 characters of sentences drawn from the
 bench's reference texts, so that nearly every page becomes an article of its own and the
@@ -234,6 +235,97 @@ def spool_sort(rows: int, whole: bool, work: Path) -> None:
           flush=True)
 
 
+class PhaseMemory:
+    """Peak RSS of the flow's own process in each phase: ``VmRSS`` sampled in a thread every
+    ``every`` seconds, the phase taken from the flow's progress calls (``start``, ``shards``,
+    ``tables`` = dedupe and the tables written from the staged pages, ``publish``, ``end``).
+    With ``trace``, tracemalloc's largest live allocations (by traceback) at each phase change."""
+
+    def __init__(self, every: float = 0.1, trace: int = 0):
+        import threading
+
+        self.phase = "start"
+        self.peak: dict[str, int] = {}
+        self.trace = trace
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, args=(every,), daemon=True)
+        if trace:
+            import tracemalloc
+
+            tracemalloc.start(12)
+        self._thread.start()
+
+    @staticmethod
+    def rss_kib() -> int:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        return 0
+
+    def _note(self) -> None:
+        rss = self.rss_kib()
+        self.peak[self.phase] = max(self.peak.get(self.phase, 0), rss)
+
+    def _sample(self, every: float) -> None:
+        while not self._stop.wait(every):
+            self._note()
+
+    def _enter(self, phase: str) -> None:
+        if phase == self.phase:
+            return
+        self._note()
+        if self.trace:
+            self._top(f"end of {self.phase}")
+        self.phase = phase
+        self._note()
+
+    def _top(self, label: str) -> None:
+        import tracemalloc
+
+        snap = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(False, tracemalloc.__file__)])
+        stats = snap.statistics("traceback")
+        total = sum(s.size for s in stats)
+        print(f"--- tracemalloc at {label}: {total / 2**20:.1f} MiB traced, RSS {self.rss_kib() / 1024:.0f} MiB", flush=True)
+        for s in stats[:self.trace]:
+            frames = [f for f in s.traceback if "/pipeline/" in f.filename] or list(s.traceback)[-1:]
+            where = " <- ".join(f"{Path(f.filename).name}:{f.lineno}" for f in reversed(frames[-4:]))
+            print(f"  {s.size / 2**20:7.1f} MiB {s.count:8d} blocks  {where}", flush=True)
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if phase == "pages":
+            self._enter("shards" if done < total else "tables")
+        elif phase == "publish":
+            self._enter("publish" if done < total else "end")
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._note()
+
+    def lines(self, pages: int) -> list[str]:
+        out = [f"  {p:8s} {self.peak[p] / 1024:6.0f} MiB" for p in ("start", "shards", "tables", "publish", "end")
+               if p in self.peak]
+        hwm = _peak_rss_mib()
+        return out + [f"  VmHWM    {hwm:6.0f} MiB at {pages} pages"]
+
+
+def memory_by_phase(inputs: list[str], out: Path, trace: int = 0, full: bool = False) -> None:
+    """The flow once over ``inputs`` into ``out`` in this process: its peak RSS by phase.
+    ``full`` on an output that has run before takes the shards from its cache (the same
+    dedupe, tables and publish, without the shards' CPU)."""
+    from pipeline.flows import run
+
+    mem = PhaseMemory(trace=trace)
+    t0 = time.perf_counter()
+    try:
+        summary = run(inputs, out, min_topic_score=0.0, progress=mem, full=full)
+    finally:
+        mem.stop()
+    print(f"flow: {summary.line()} in {time.perf_counter() - t0:.0f} s; peak RSS by phase:", flush=True)
+    for line in mem.lines(summary.pages_in):
+        print(line, flush=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pages", type=int, default=20000)
@@ -246,7 +338,23 @@ def main() -> int:
     ap.add_argument("--profile", action="store_true", help="with --shard-phases: cProfile's top functions")
     ap.add_argument("--spool-rows", type=int, help="only the sorted hand-over of N spooled articles (``spool_sort``)")
     ap.add_argument("--spool-whole", action="store_true", help="with --spool-rows: sort the table whole, as before")
+    ap.add_argument("--memory-phases", nargs="+", metavar="PAGES_FOLDER",
+                    help="only the flow over these page folders (output in --work): its peak RSS by phase")
+    ap.add_argument("--trace", type=int, default=0, help="with --memory-phases: tracemalloc's top N at each phase")
+    ap.add_argument("--output", help="with --memory-phases: the output folder (default: under --work)")
+    ap.add_argument("--full", action="store_true", help="with --memory-phases: a full run (reuses the output's shard cache)")
     args = ap.parse_args()
+    if args.memory_phases:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "ERROR")
+        os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+        work = Path(args.work or tempfile.mkdtemp(prefix="dgn-mem-"))
+        try:
+            memory_by_phase(args.memory_phases, Path(args.output) if args.output else work / "out", args.trace,
+                            args.full)
+        finally:
+            if not args.work:
+                shutil.rmtree(work, ignore_errors=True)
+        return 0
     if args.spool_rows:
         with tempfile.TemporaryDirectory(prefix="dgn-spool-") as tmp:
             spool_sort(args.spool_rows, args.spool_whole, Path(tmp))

@@ -1,0 +1,180 @@
+"""What dedupe reads of every kept page, held column by column so that a run's memory does
+not grow by a Python dict a page.
+
+A light entry as a dict (``groups.light``) takes about 1.6 KB; here a page is its MinHash
+signature (512 bytes in one uint32 matrix), its ids, path and url in Arrow string arrays and
+three numbers: about 0.7 KB, in a few large buffers that are given back whole when dropped
+(a million small dicts leave the heap fragmented). ``entries`` hands the dicts to dedupe one
+at a time, in the order the pages were added; ``spill`` moves the columns to a file while the
+publish runs.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.dedupe.near import DEFAULT
+
+STRINGS = ("page_id", "path", "url", "content_id")
+_TS = pa.timestamp("us", tz="UTC")
+
+
+class Lights:
+    """The light entries of a run's kept pages, added a shard at a time."""
+
+    def __init__(self) -> None:
+        self._chunks: list[dict] = []
+        self._table: pa.Table | None = None
+        self._sigs: np.ndarray | None = None
+        self._spilled: Path | None = None
+        self._last: dict[str, int] | None = None
+        self._rows = 0
+
+    def add(self, entries: list[dict]) -> None:
+        """Store ``entries`` (``groups.light`` dicts) as columns."""
+        if not entries:
+            return
+        self._merged()  # a spilled or finished store takes more pages as a new chunk
+        cols = {k: pa.array([e[k] for e in entries], pa.string()) for k in STRINGS}
+        cols["flags"] = pa.array([list(e["flags"]) for e in entries], pa.list_(pa.string()))
+        cols["chars"] = pa.array([e["chars"] for e in entries], pa.int64())
+        cols["published_at"] = pa.array([_aware(e["metadata"].get("published_at")) for e in entries], _TS)
+        self._rows += len(entries)
+        self._chunks.append({"table": pa.table(cols),
+                             "sigs": np.vstack([np.asarray(e["sig"], dtype=np.uint32) for e in entries])})
+        self._last = None
+
+    def _merged(self) -> None:
+        if self._spilled is not None:
+            self._load()
+        if self._table is not None:
+            self._chunks.insert(0, {"table": self._table, "sigs": self._sigs})
+            self._table = self._sigs = None
+
+    def _columns(self) -> tuple[pa.Table, np.ndarray]:
+        if self._spilled is not None:
+            self._load()
+        if self._table is None:
+            tables = [c["table"] for c in self._chunks]
+            sigs = [c["sigs"] for c in self._chunks]
+            self._chunks = []
+            self._table = pa.concat_tables(tables).combine_chunks() if tables else _empty()
+            self._sigs = np.vstack(sigs) if sigs else np.zeros((0, DEFAULT.permutations), np.uint32)
+        return self._table, self._sigs
+
+    def __len__(self) -> int:
+        return self._rows
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def nbytes(self) -> int:
+        """Bytes the columns take in memory (0 while spilled)."""
+        if self._spilled is not None:
+            return 0
+        parts = self._chunks if self._table is None else [{"table": self._table, "sigs": self._sigs}]
+        return sum(c["table"].nbytes + c["sigs"].nbytes for c in parts)
+
+    def entries(self) -> Iterator[dict]:
+        """The entries as ``groups.light`` dicts, in the order they were added."""
+        table, sigs = self._columns()
+        cols = {k: table.column(k).to_pylist() for k in (*STRINGS, "flags", "chars", "published_at")}
+        for i in range(table.num_rows):
+            yield {"page_id": cols["page_id"][i], "path": cols["path"][i], "url": cols["url"][i],
+                   "flags": cols["flags"][i], "content_id": cols["content_id"][i], "sig": sigs[i],
+                   "chars": cols["chars"][i], "metadata": {"published_at": cols["published_at"][i]}}
+
+    def _index(self) -> dict[str, int]:
+        """page_id -> the row of its last entry (two files with the same bytes are one page)."""
+        if self._last is None:
+            self._last = {p: i for i, p in enumerate(self._columns()[0].column("page_id").to_pylist())}
+        return self._last
+
+    def paths(self) -> "PagePaths":
+        return PagePaths(self)
+
+    def signed(self) -> "Signed":
+        return Signed(self)
+
+    def spill(self, path: Path) -> None:
+        """Move the columns to ``path`` (Parquet) until they are read again."""
+        table, sigs = self._columns()
+        flat = pa.FixedSizeListArray.from_arrays(pa.array(sigs.reshape(-1), pa.uint32()), sigs.shape[1])
+        pq.write_table(table.append_column("sig", flat), path, compression="lz4")
+        self._table = self._sigs = None
+        self._last = None
+        self._spilled = path
+
+    def _load(self) -> None:
+        table = pq.read_table(self._spilled)
+        sig = table.column("sig").combine_chunks()
+        width = sig.type.list_size
+        self._sigs = sig.values.to_numpy().reshape(-1, width).copy() if len(sig) else \
+            np.zeros((0, width), np.uint32)
+        self._table = table.drop_columns(["sig"]).combine_chunks()
+        self._spilled = None
+
+
+def _aware(dt):
+    """A naive datetime as the local time it stands for (what its ``timestamp()`` reads)."""
+    return dt if dt is None or dt.tzinfo is not None else dt.astimezone()
+
+
+def _empty() -> pa.Table:
+    cols = {k: pa.array([], pa.string()) for k in STRINGS}
+    cols["flags"] = pa.array([], pa.list_(pa.string()))
+    cols["chars"] = pa.array([], pa.int64())
+    cols["published_at"] = pa.array([], _TS)
+    return pa.table(cols)
+
+
+class PagePaths:
+    """page_id -> path of a run's kept pages (the last file of a page), as the publish asks it."""
+
+    def __init__(self, lights: Lights):
+        self._lights = lights
+
+    def __bool__(self) -> bool:
+        return bool(self._lights)
+
+    def get(self, page_id: str | None, default=None):
+        """A spilled store is searched on disk (the publish asks for a few quarantined pages)."""
+        if page_id is None:
+            return default
+        lights = self._lights
+        if lights._spilled is not None:
+            found = pq.read_table(lights._spilled, columns=["path"], filters=[("page_id", "=", page_id)])
+            return found.column("path")[-1].as_py() if found.num_rows else default
+        row = lights._index().get(page_id)
+        return default if row is None else lights._columns()[0].column("path")[row].as_py()
+
+    def __getitem__(self, page_id: str) -> str:
+        if (path := self.get(page_id)) is None:
+            raise KeyError(page_id)
+        return path
+
+
+class Signed:
+    """page_id -> (content id, signature) of a run's kept pages (``history.write_index``)."""
+
+    def __init__(self, lights: Lights):
+        self._lights = lights
+
+    def __bool__(self) -> bool:
+        return bool(self._lights)
+
+    def get(self, page_id: str, default=None):
+        row = self._lights._index().get(page_id)
+        if row is None:
+            return default
+        table, sigs = self._lights._columns()
+        return table.column("content_id")[row].as_py(), sigs[row]
+
+    def __getitem__(self, page_id: str):
+        if (hit := self.get(page_id)) is None:
+            raise KeyError(page_id)
+        return hit
