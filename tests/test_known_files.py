@@ -1,11 +1,17 @@
 """Files an earlier run read are known by their stats: an incremental run and the "nothing new"
-check do not open them again, and a file that changed in any way is read again."""
+check do not open them again, and a file that changed in any way is read again. Stamped with
+the release the run made, the known files answer "nothing new?" from the listing alone, without
+the release's page ids; any doubt falls back to the check that reads them."""
+import json
 import os
+
+import pyarrow.parquet as pq
 
 import pytest
 
 from pipeline.ingest import discover, page_id, read_source
-from pipeline.ingest.known import FILE, KnownFiles
+from pipeline.ingest.known import FILE, KnownFiles, covered
+from pipeline.run.incremental import release_token
 from pipeline.run.preflight import nothing_new, result_options, run_inputs
 from pipeline.run.stages import process_files
 
@@ -124,3 +130,81 @@ def test_a_file_name_that_is_not_utf8_is_remembered(tmp_path):
     files, _ = discover([tmp_path])
     known = _known_after_reading(tmp_path, files)
     assert known.split(files, frozenset(_ids(files[0]))) == ([], 1)
+
+
+def _two_files(tmp_path):
+    _page(tmp_path, "a.html", "数字政府建设")
+    _page(tmp_path, "b.html", "政务服务一网通办")
+    return discover([tmp_path])[0]
+
+
+def test_a_cache_counts_the_pages_of_the_files_it_knows_only_for_its_release(tmp_path):
+    files = _two_files(tmp_path)
+    known = KnownFiles(tmp_path / "out", OPTIONS)
+    known.record((f, _ids(f)) for f in files)
+    known.save(files, "2026.01.01:abc")
+    assert covered(tmp_path / "out", OPTIONS, "2026.01.01:abc", files) == 2
+    assert covered(tmp_path / "out", OPTIONS, "2026.01.01:abc", files[1:]) == 1
+    assert covered(tmp_path / "out", OPTIONS, "2026.01.02:def", files) is None
+    assert covered(tmp_path / "out", {"min_chars": 50}, "2026.01.01:abc", files) is None
+    _page(tmp_path, "c.html", "一网统管")
+    assert covered(tmp_path / "out", OPTIONS, "2026.01.01:abc", discover([tmp_path])[0]) is None
+
+
+def test_a_file_changed_since_is_not_counted(tmp_path):
+    files = _two_files(tmp_path)
+    known = KnownFiles(tmp_path / "out", OPTIONS)
+    known.record((f, _ids(f)) for f in files)
+    known.save(files, "r:1")
+    p = tmp_path / "a.html"
+    st = p.stat()
+    _page(tmp_path, "a.html", "数字政府改革")  # same size, other bytes, the mtime set back
+    os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert covered(tmp_path / "out", OPTIONS, "r:1", discover([tmp_path])[0]) is None
+
+
+def test_only_files_this_run_read_or_found_in_the_release_are_stamped(tmp_path):
+    files = _two_files(tmp_path)
+    first = KnownFiles(tmp_path / "out", OPTIONS)
+    first.record((f, _ids(f)) for f in files)
+    first.save(files)  # a run whose release was blocked: both files known, no release stamped
+    known = KnownFiles.load(tmp_path / "out", OPTIONS)
+    a, b = files
+    assert known.split(files, frozenset(_ids(a))) == ([b], 1)  # a's pages are in the release
+    known.save(files, "r:1")  # b was to be read again, but its read failed: not recorded
+    assert covered(tmp_path / "out", OPTIONS, "r:1", files) is None
+    assert covered(tmp_path / "out", OPTIONS, "r:1", [a]) == 1
+    assert set(KnownFiles.load(tmp_path / "out", OPTIONS).pages) == {tuple(a[:1]) + tuple(a[2:])}
+
+
+def test_the_run_that_publishes_stamps_the_cache_and_the_check_needs_no_page_ids(sample_release, monkeypatch):
+    _, release, out = sample_release
+    meta = pq.ParquetFile(out / FILE).schema_arrow.metadata
+    assert meta[b"dgn_release"].decode() == release_token(release)
+
+    def no_ids(*a, **k):
+        raise AssertionError("the release's page ids were read")
+
+    monkeypatch.setattr("pipeline.run.incremental.seen_pages", no_ids)
+    monkeypatch.setattr("pipeline.ingest.read_source", no_ids)
+    summary = nothing_new(run_inputs(None), out, result_options(0.05, 120))
+    manifest = json.loads((release / "manifest.json").read_text("utf-8"))
+    assert summary is not None and not summary.published
+    assert (summary.unchanged_pages, summary.articles, summary.pages_in) == (
+        5, manifest["row_counts"]["articles"], manifest["run"]["pages_in"])
+
+
+def test_a_release_made_again_under_the_same_name_is_another_release(sample_release, tmp_path):
+    import shutil
+
+    _, release, out = sample_release
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy, symlinks=True)
+    token = release_token(copy / "releases" / release.name)
+    manifest = copy / "releases" / release.name / "manifest.json"
+    os.chmod(manifest, 0o644)
+    manifest.write_text(manifest.read_text("utf-8").replace('"created_at": "', '"created_at": "0'), "utf-8")
+    assert release_token(copy / "releases" / release.name) != token
+    files = discover(run_inputs(None))[0]
+    assert covered(copy, result_options(0.05, 120), token, files) == 5
+    assert covered(copy, result_options(0.05, 120), release_token(copy / "releases" / release.name), files) is None
