@@ -6,7 +6,6 @@ import json
 import os
 
 import pyarrow.parquet as pq
-
 import pytest
 
 from pipeline.ingest import discover, page_id, read_source

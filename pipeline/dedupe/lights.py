@@ -10,8 +10,8 @@ publish runs.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -94,10 +94,10 @@ class Lights:
             self._last = {p: i for i, p in enumerate(self._columns()[0].column("page_id").to_pylist())}
         return self._last
 
-    def paths(self) -> "PagePaths":
+    def paths(self) -> PagePaths:
         return PagePaths(self)
 
-    def signed(self) -> "Signed":
+    def signed(self) -> Signed:
         return Signed(self)
 
     def spill(self, path: Path) -> None:

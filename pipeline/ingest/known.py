@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from pipeline.ingest.discover import SourceFile
 
@@ -51,7 +51,7 @@ class KnownFiles:
         self.confirmed: set[Key] = set()  # files whose pages this run read or found all in ``seen``
 
     @classmethod
-    def load(cls, output_dir: str | Path, options: dict) -> "KnownFiles":
+    def load(cls, output_dir: str | Path, options: dict) -> KnownFiles:
         """The cache of ``output_dir``; empty when there is none, it cannot be read, or other
         code or options wrote it."""
         known = cls(output_dir, options)

@@ -64,7 +64,12 @@ def nothing_new(inputs: list[str], output_dir: str | Path, options: dict) -> Run
     the release's page ids are read and the files they do not cover are opened."""
     from pipeline.ingest.discover import discover
     from pipeline.ingest.known import KnownFiles, covered
-    from pipeline.run.incremental import current_release, release_token, seen_pages, unchanged_pages
+    from pipeline.run.incremental import (
+        current_release,
+        release_token,
+        seen_pages,
+        unchanged_pages,
+    )
 
     current = current_release(output_dir, options)
     if current is None:
