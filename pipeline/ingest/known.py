@@ -103,7 +103,7 @@ class KnownFiles:
         meta = {"dgn_stamp": self.stamp, **({"dgn_release": release} if release else {})}
         types = {"path": pa.binary(), "size": pa.int64(), "mtime_ns": pa.int64(), "ctime_ns": pa.int64(),
                  "inode": pa.uint64()}
-        keys = _key_lists([SourceFile(k[0], "", *k[1:]) for k, _ in rows])
+        keys = _key_lists([k for k, _ in rows])
         table = pa.table({
             **{c: pa.array(keys[c], types[c]) for c in KEY_COLUMNS},
             "page_ids": pa.array([list(ids) for _, ids in rows], pa.list_(pa.string())),
@@ -136,7 +136,7 @@ def covered(output_dir: str | Path, options: dict, release: str, files: list[Sou
     except (OSError, ValueError, KeyError, UnicodeDecodeError, pa.ArrowException):
         return None
     cols = {c: table.column(c).to_pylist() for c in KEY_COLUMNS}  # pa.array of a list would import pandas (0.6 s)
-    if table.num_rows == len(files) and cols == _key_lists(files):
+    if table.num_rows == len(files) and cols == _key_lists([key(f) for f in files]):
         return sum(table.column("pages").to_pylist())
     keys = zip(map(os.fsdecode, cols["path"]), *(cols[c] for c in KEY_COLUMNS[1:]))
     counts = dict(zip(keys, table.column("pages").to_pylist()))
@@ -149,8 +149,8 @@ def covered(output_dir: str | Path, options: dict, release: str, files: list[Sou
     return n
 
 
-def _key_lists(files: list[SourceFile]) -> dict[str, list]:
-    """The files' keys as the cache's columns (paths as bytes: any name a disk holds), in order."""
-    return {"path": [os.fsencode(f.path) for f in files], "size": [f.size for f in files],
-            "mtime_ns": [f.mtime_ns for f in files], "ctime_ns": [f.ctime_ns for f in files],
-            "inode": [f.inode for f in files]}
+def _key_lists(keys: list[Key]) -> dict[str, list]:
+    """The keys as the cache's columns (paths as bytes: any name a disk holds), in order."""
+    cols = [list(c) for c in zip(*keys)] or [[] for _ in KEY_COLUMNS]
+    cols[0] = [os.fsencode(p) for p in cols[0]]
+    return dict(zip(KEY_COLUMNS, cols))

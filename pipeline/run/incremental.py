@@ -49,7 +49,7 @@ class Prior:
     def articles(self) -> int:
         return len(self.article_ids)
 
-def _current(output_dir: str | Path, options: dict | None = None) -> tuple[Path, dict] | None:
+def current_release(output_dir: str | Path, options: dict | None = None) -> tuple[Path, dict] | None:
     """The latest release and its manifest, if one exists, this pipeline version built it and,
     given ``options`` (what changes the result: relevance, length, limits), with the same ones."""
     from pipeline.publish.release import latest
@@ -63,11 +63,6 @@ def _current(output_dir: str | Path, options: dict | None = None) -> tuple[Path,
     if options is not None and changed_options(manifest, options):
         return None
     return rel, manifest
-
-
-def current_release(output_dir: str | Path, options: dict) -> tuple[Path, dict] | None:
-    """The latest release and its manifest when a run with ``options`` would build on it."""
-    return _current(output_dir, options)
 
 
 def release_token(rel: Path) -> str:
@@ -87,7 +82,7 @@ def changed_options(manifest: dict, options: dict) -> dict[str, tuple]:
 def options_note(output_dir: str | Path, options: dict) -> str | None:
     """Why every page is processed again although the latest release holds them: the options
     changed since it was built."""
-    current = _current(output_dir)
+    current = current_release(output_dir)
     if current is None:
         return None
     rel, manifest = current
@@ -119,7 +114,7 @@ def load_prior(output_dir: str | Path, options: dict | None = None) -> Prior | N
 
     from pipeline.publish.layout import read_table
 
-    current = _current(output_dir, options)
+    current = current_release(output_dir, options)
     if current is None:
         return None
     rel, manifest = current
@@ -130,14 +125,16 @@ def load_prior(output_dir: str | Path, options: dict | None = None) -> Prior | N
                  _pages_in(manifest, seen), manifest.get("run", {}))
 
 
-def seen_pages(output_dir: str | Path, options: dict | None = None) -> tuple[str, int, int, frozenset[str]] | None:
+def seen_pages(output_dir: str | Path, options: dict | None = None,
+               current: tuple[Path, dict] | None = None) -> tuple[str, int, int, frozenset[str]] | None:
     """(version, pages in, articles, page ids) of the latest release: the page_id columns only,
-    for the quick "anything new?" check before a run."""
+    for the quick "anything new?" check before a run. ``current``: ``current_release``'s
+    answer when the caller has it (the release is then not checked again)."""
     import pyarrow.parquet as pq
 
     from pipeline.publish.layout import read_table
 
-    current = _current(output_dir, options)
+    current = current or current_release(output_dir, options)
     if current is None:
         return None
     rel, manifest = current
@@ -195,7 +192,7 @@ class _Rows:
 
 
 def merge(prior: Prior, new_tables: dict, new_rejected: list[dict], folder: Path | None = None
-          ) -> tuple[dict, list[dict], "Carry"]:
+          ) -> tuple[dict, list[dict], Carry]:
     """The rows this run adds to the latest release, the run's rejected rows, and what the
     release carries (``Carry``: its parts, and the duplicates added to its articles).
 
@@ -239,7 +236,7 @@ def merge(prior: Prior, new_tables: dict, new_rejected: list[dict], folder: Path
     return merged, rejected, Carry(prior.path, prior.manifest, dict(sorted(extra.items())))
 
 
-def unchanged_pages(inputs: list[str], seen: frozenset[str], known: "KnownFiles | None" = None,
+def unchanged_pages(inputs: list[str], seen: frozenset[str], known: KnownFiles | None = None,
                     listing: tuple[list, list] | None = None) -> int | None:
     """How many pages the inputs hold when the release has them all (``seen``); None if any is new.
 

@@ -81,7 +81,7 @@ def nothing_new(inputs: list[str], output_dir: str | Path, options: dict) -> Run
         n = covered(output_dir, options, release_token(rel), listing[0])
         if n is not None:
             return _quiet(output_dir, rel.name, int(manifest["run"]["pages_in"]), int(counts["articles"]), n)
-    latest = seen_pages(output_dir, options)
+    latest = seen_pages(output_dir, options, current)
     if latest is None:
         return None
     version, pages_in, articles, seen = latest
