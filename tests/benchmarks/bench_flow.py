@@ -11,14 +11,16 @@ normalize, extract, dedupe, validate, publish), and an incremental run with 1% n
     python tests/benchmarks/bench_flow.py --pages 20000 --distinct   # every page a new article
     python tests/benchmarks/bench_flow.py --memory-phases PAGES_DIR...  # the flow's peak RSS by phase
 
-With ``--distinct`` each copy also gets about 1,000 characters of sentences drawn from the
-bench's reference texts, so that nearly every page becomes an article of its own and the
-released tables grow with the corpus (the worst case for memory).
+With ``--distinct`` every paragraph of a copy is replaced by new sentences of about the same
+length, made of clauses of the bench's reference texts recombined, so that nearly every page
+becomes an article of its own, the tagger meets sentences it has not tagged before, and the
+released tables grow with the corpus (the worst case for memory and time).
 """
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import shutil
 import sys
@@ -42,23 +44,61 @@ def sentence_pool() -> list[str]:
     return [s for b in bench_bodies() for s in SENT.split(b.replace("\n", "")) if 8 <= len(s) <= 120]
 
 
+def clause_pool() -> list[str]:
+    """The clauses of the bench's reference sentences: recombined, they make sentences no page
+    had (so neither dedupe nor the tagger's cache of sentences has seen them)."""
+    import re
+
+    return sorted({c for s in sentence_pool() for c in re.split("[，,；;、。！？!?]", s) if 4 <= len(c) <= 40})
+
+
+_TEXT_RUN = re.compile(rb"<(script|style|textarea|title)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>|([^<]+)", re.S | re.I)
+_DATE_BYTES = re.compile(rb"(?:19|20)\d\d\s*[-/.\xe5\xc4]")  # a year before -, /, . or a CJK 年 lead byte
+LONG_RUN = 90  # bytes of a text run that is a paragraph (a headline or a menu entry is shorter)
+
+
+def new_text(rng, clauses: list[str], chars: int) -> str:
+    """About ``chars`` characters of sentences of 2-4 random clauses."""
+    out: list[str] = []
+    n = 0
+    while n < chars:
+        s = "，".join(rng.choices(clauses, k=rng.randint(2, 4))) + "。"
+        out.append(s)
+        n += len(s)
+    return "".join(out)
+
+
+def rewrite_paragraphs(raw: bytes, rng, clauses: list[str]) -> bytes:
+    """Every long text run of the page (its paragraphs) replaced by new sentences of about
+    the same length, as character references (which read the same in every page encoding);
+    the markup, the headline, the short lines and any run with a date are kept."""
+    def swap(m: re.Match) -> bytes:
+        run = m.group(2)
+        if run is None or len(run.strip()) < LONG_RUN or _DATE_BYTES.search(run):
+            return m.group(0)
+        text = new_text(rng, clauses, max(10, len(run.strip()) // 3))
+        return "".join(f"&#{ord(ch)};" for ch in text).encode()
+
+    return _TEXT_RUN.sub(swap, raw)
+
+
 def build(folder: Path, n: int, start: int = 0, distinct: bool = False) -> list[Path]:
     """N copies cycled over the bench pages, each edited (a number added to its first
-    paragraph and a comment), in bytes so that every page keeps its own encoding."""
+    paragraph and a comment), in bytes so that every page keeps its own encoding. With
+    ``distinct`` every paragraph of a copy is new text (``rewrite_paragraphs``)."""
     import random
 
     sources = [p.read_bytes() for p in bench_pages()]
-    pool = sentence_pool() if distinct else []
+    clauses = clause_pool() if distinct else []
     made: list[Path] = []
     for k in range(start, start + n):
         raw = sources[k % len(sources)]
         mark = f" ({k})".encode()
-        if pool:  # as character references, which read the same in every page encoding
+        if clauses:
             rng = random.Random(k)
-            extra = "".join(rng.choices(pool, k=20))
-            mark += "".join(f"&#{ord(ch)};" for ch in extra).encode()
-        if b"</p>" not in raw and pool:
-            raw = raw.replace(b"</body>", b"<p>" + mark + b"</p></body>", 1)
+            raw = rewrite_paragraphs(raw, rng, clauses)
+            if b"</p>" not in raw:
+                raw = raw.replace(b"</body>", b"<p>" + mark + b"</p></body>", 1)
         raw = raw.replace(b"</p>", mark + b"</p>", 1).replace(b"</body>", f"<!-- copy {k} --></body>".encode(), 1)
         p = folder / f"{k // 1000:03d}" / f"page_{k:06d}.html"
         p.parent.mkdir(parents=True, exist_ok=True)
