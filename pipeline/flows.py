@@ -25,7 +25,7 @@ from prefect.cache_policies import INPUTS, NO_CACHE, TASK_SOURCE
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from pipeline import PIPELINE_VERSION
-from pipeline.run.assemble import resolve, write_tables
+from pipeline.run.assemble import Resolution, resolve, write_tables
 from pipeline.dedupe import group_duplicates, load_index
 from pipeline.dedupe.lights import Lights
 from pipeline.run.incremental import Prior, load_prior, merge, options_note, page_reasons, release_token
@@ -37,7 +37,7 @@ from pipeline.publish.release import run_lock
 from pipeline.run.outcome import Outcome, accounting_lines, markdown, verdict
 from pipeline.run.preflight import RunSummary, nothing_new, result_options, run_inputs, sample_dir
 from pipeline.run.shard_cache import ShardCache
-from pipeline.run.staging import Staging
+from pipeline.run.staging import Staging, extract_staged
 from pipeline.run.stages import ShardResult, process_files
 
 ProgressHook = Callable[[str, int, int], None]  # (phase, done, total)
@@ -90,7 +90,7 @@ def process_shard(index: int, files: list[SourceFile], limits: dict, seen: froze
     Prefect's in-memory cache.
     """
     _tune_dask_worker()
-    return pool.call(process_files, files, limits, seen)
+    return pool.call(process_files, files, limits, seen, True)
 
 
 _dask_worker_tuned = False
@@ -115,17 +115,59 @@ def _tune_dask_worker() -> None:
     _dask_worker_tuned = True
 
 
-@task(name="dedupe-and-assemble", cache_policy=NO_CACHE)
-def dedupe_and_assemble(staging: Staging, lights: Lights, output_dir: str, incremental: bool
-                        ) -> tuple[dict, list[dict]]:
+@task(name="extract-shard", task_run_name="extract-shard-{index:05d}", retries=1, retry_delay_seconds=1,
+      cache_policy=NO_CACHE)
+def extract_shard(index: int, path: str, ids: list[str], limits: dict) -> list[dict]:
+    """The tables of the pages dedupe kept in one stored shard (``staging.extract_staged``)."""
+    _tune_dask_worker()
+    return pool.call(extract_staged, path, ids, limits)
+
+
+@task(name="dedupe", cache_policy=NO_CACHE)
+def dedupe(lights: Lights, output_dir: str, incremental: bool, excluded: frozenset[str]) -> Resolution:
     """Group duplicates within the run and against the latest release, whose ids they keep;
-    then write the tables from the staged candidates, one shard at a time."""
-    canonical, dups = group_duplicates(lights.entries())
+    pages in ``excluded`` (their tables could not be extracted) take no part."""
+    entries = lights.entries()
+    canonical, dups = group_duplicates([e for e in entries if e["page_id"] not in excluded] if excluded else entries)
     res = resolve(canonical, dups, prior=load_index(output_dir), carry_forward=incremental)
     del canonical, dups
+    return res
+
+
+@task(name="assemble-tables", cache_policy=NO_CACHE)
+def assemble_tables(staging: Staging, res: Resolution) -> dict:
+    """The tables from the staged candidates, one shard at a time."""
     _give_back()
-    tables = write_tables(res, staging.shards(), staging.spool())
-    return tables, res.duplicates
+    return write_tables(res, staging.shards(), staging.spool())
+
+
+def dedupe_and_extract(staging: Staging, lights: Lights, output_dir: str, incremental: bool,
+                       limits: dict) -> tuple[Resolution, list[dict]]:
+    """Dedupe, then the tables of the pages it kept, shard by shard (the tagger's time goes to
+    articles only). A kept page whose extraction fails is rejected and dedupe runs again
+    without it, since one of its duplicates may now be the article. Returns dedupe's answer
+    and the rejected rows of failed extractions."""
+    excluded: set[str] = set()
+    failed: list[dict] = []
+    extracted: set[str] = set()
+    while True:
+        res = dedupe(lights, output_dir, incremental, frozenset(excluded))
+        jobs = [(index, [p for p in ids if p in res.ids and p not in extracted]) for index, ids in staging.pages()]
+        jobs = [(index, todo) for index, todo in jobs if todo]
+        total = sum(len(todo) for _, todo in jobs)
+        _report("extract", 0, total)
+        futures = [extract_shard.submit(index, str(staging.path(index)), todo, limits) for index, todo in jobs]
+        new: list[dict] = []
+        done = 0
+        for (_, todo), future in zip(jobs, futures):
+            new += future.result()
+            extracted.update(todo)
+            done += len(todo)
+            _report("extract", done, total)
+        if not new:
+            return res, failed
+        failed += new
+        excluded.update(r["page_id"] for r in new)
 
 
 @task(name="validate-and-publish", cache_policy=NO_CACHE)
@@ -242,22 +284,25 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
     with Staging(output_dir) as staging:  # the tables stay in it, as Parquet, until published
         with pool.worker_processes(_local_processes(len(shards))):
             done = _process_all(shards, limits, seen, staging, cache)
-        known.record(done.files)
-        known.save(files)  # before the publish: a blocked release need not cost the next run a read
-        unread = _skipped_rows(skipped, seen)
-        new_pages = len(unread) + done.pages_in
-        unchanged = done.unchanged + known_unchanged + len(skipped) - len(unread)
-        if prior is not None and new_pages == 0:
-            known.save(files, release_token(prior.path))
-            summary = RunSummary(pages_in=prior.pages_in, articles=prior.articles, duplicates=0,
-                                 release=str(Path(output_dir) / "releases" / prior.version), version=prior.version,
-                                 unchanged_pages=unchanged, published=False)
-            logger.info(summary.line())
-            return summary
-        rejected = unread + done.rejected
-        lights, redactions = done.lights, done.redactions
-        del done, shards, fresh  # the listing and the shards' rows: the publish's peak must not sit on them
-        tables, dup_rows = dedupe_and_assemble(staging, lights, output_dir, prior is not None)
+            known.record(done.files)
+            known.save(files)  # before the publish: a blocked release need not cost the next run a read
+            unread = _skipped_rows(skipped, seen)
+            new_pages = len(unread) + done.pages_in
+            unchanged = done.unchanged + known_unchanged + len(skipped) - len(unread)
+            if prior is not None and new_pages == 0:
+                known.save(files, release_token(prior.path))
+                summary = RunSummary(pages_in=prior.pages_in, articles=prior.articles, duplicates=0,
+                                     release=str(Path(output_dir) / "releases" / prior.version), version=prior.version,
+                                     unchanged_pages=unchanged, published=False)
+                logger.info(summary.line())
+                return summary
+            rejected = unread + done.rejected
+            lights, redactions = done.lights, done.redactions
+            del done, shards, fresh  # the listing and the shards' rows: the publish's peak must not sit on them
+            res, failed = dedupe_and_extract(staging, lights, output_dir, prior is not None, limits)
+        rejected += failed
+        tables, dup_rows = assemble_tables(staging, res), res.duplicates
+        del res
         lights.spill(staging.folder / "lights.parquet")
         _give_back()
         summary = _publish(tables, dup_rows, rejected, new_pages, unchanged, prior, inputs, limits, output_dir,

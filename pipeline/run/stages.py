@@ -103,23 +103,66 @@ def _clean(doc: Document, bounds: PageLimits) -> None:
         raise PageRejected("paragraph_too_long", f"a paragraph of {longest} characters > {bounds.max_paragraph_chars}")
 
 
+EXTRACT_INPUT = ("title", "title_simplified", "paragraphs", "paragraphs_simplified", "published_at", "author_lines",
+                 "meta_lines")  # what ``extract_records`` reads of a page's metadata
 CARRIED = ("title", "body", "published_at", "published_at_source", "source", "source_raw", "source_type", "site",
            "authors", "editors", "topic_score", "keywords", "region_codes")
 
 
-def candidate(doc: Document) -> dict:
+def candidate(doc: Document, spent: float | None = None) -> dict:
     """What a kept page carries to the dedupe and publish stages: only the fields the tables
     need (the paragraphs are in ``body`` already), plus what dedupe compares (the body's
-    content id, length and MinHash signature), computed here so that the shards share the work."""
+    content id, length and MinHash signature), computed here so that the shards share the work.
+    With ``spent`` (seconds so far) the tables are not extracted yet: the page carries what
+    ``extract_candidates`` needs to extract them once dedupe has kept it."""
     body = doc.metadata.get("body", "")
-    return {"page_id": doc.id, "path": doc.path, "url": doc.url, "fetched_at": doc.fetched_at,
-            "flags": list(doc.flags), "metadata": {k: doc.metadata[k] for k in CARRIED if k in doc.metadata},
-            "records": doc.records, "content_id": article_id(body), "chars": len(body), "sig": signature(body)}
+    c = {"page_id": doc.id, "path": doc.path, "url": doc.url, "fetched_at": doc.fetched_at,
+         "flags": list(doc.flags), "metadata": {k: doc.metadata[k] for k in CARRIED if k in doc.metadata},
+         "records": doc.records, "content_id": article_id(body), "chars": len(body), "sig": signature(body)}
+    if spent is not None:
+        c["extract"] = {"spent": spent, "title_raw": doc.article.title if doc.article else None,
+                        "metadata": {k: doc.metadata[k] for k in EXTRACT_INPUT if k in doc.metadata}}
+    return c
+
+
+def extract_candidates(cands: list[dict], ids: set[str], limits: dict | None = None) -> list[dict]:
+    """The tables of the deferred candidates (``candidate(doc, spent)``) whose page id is in
+    ``ids``, in place and in tagger batches of ``TAG_GROUP``; returns the rejected rows of
+    those whose extraction failed, which are dropped from ``cands``. The others keep what
+    they carry for a later call."""
+    todo = [c for c in cands if c["page_id"] in ids and "extract" in c]
+    failed: list[dict] = []
+    for start in range(0, len(todo), TAG_GROUP):
+        group = todo[start:start + TAG_GROUP]
+        docs = [Document(c["page_id"], c["path"], url=c["url"], metadata=dict(c["extract"]["metadata"]))
+                for c in group]
+        try:
+            prefetch_tags(docs)
+        except Exception:
+            pass  # each page then tags itself, and fails alone if it must
+        for c, doc in zip(group, docs):
+            doc, _ = extract_document(doc, limits, c["extract"]["spent"])
+            if doc.rejected:
+                failed.append({"page_id": doc.id, "path": doc.path, "url": doc.url,
+                               "title": c["extract"]["title_raw"] or None, "stage": "extract",
+                               "reason": doc.rejected, "detail": doc.rejected_detail})
+                continue
+            c["records"] = doc.records
+            c["metadata"].update({k: doc.metadata[k] for k in ("keywords", "region_codes", "topic_score")
+                                  if k in doc.metadata})
+            del c["extract"]
+    if failed:
+        gone = {r["page_id"] for r in failed}
+        cands[:] = [c for c in cands if c["page_id"] not in gone]
+    return failed
 
 
 def process_files(files: list[SourceFile], limits: dict | None = None,
-                  seen: frozenset[str] = frozenset()) -> ShardResult:
+                  seen: frozenset[str] = frozenset(), defer_extract: bool = False) -> ShardResult:
     """Every page of the files, except those whose page_id is in ``seen`` (counted as unchanged).
+    With ``defer_extract`` the kept pages' tables are not extracted here: the flow extracts
+    them after dedupe, for the pages it keeps (``extract_candidates``), since the tagger is
+    most of a page's time and a duplicate's tables are never released.
 
     Nothing one page does stops the shard: an exception while reading a file ends that file
     with a rejected page (``ingest_error``), one while decoding a page rejects that page."""
@@ -135,7 +178,7 @@ def process_files(files: list[SourceFile], limits: dict | None = None,
             return
         for k, v in doc.metadata.get("redactions", {}).items():
             out.redactions[k] = out.redactions.get(k, 0) + v
-        out.kept.append(candidate(doc))
+        out.kept.append(candidate(doc, took if defer_extract else None))
 
     def flush() -> None:
         try:
@@ -170,7 +213,7 @@ def process_files(files: list[SourceFile], limits: dict | None = None,
             if not doc.rejected:
                 doc, stage = prepare_document(doc, limits)
             took = time.perf_counter() - started
-            if doc.rejected:
+            if doc.rejected or defer_extract:
                 done(doc, stage, took)
                 continue
             pending.append((doc, took))

@@ -42,6 +42,7 @@ class Staging:
         root.mkdir(parents=True, exist_ok=True)
         self.folder = Path(tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=root))
         self._shards: list[int] = []
+        self._ids: dict[int, tuple[str, ...]] = {}  # page ids of each stored shard
 
     def __enter__(self) -> "Staging":
         return self
@@ -59,19 +60,45 @@ class Staging:
     def put(self, index: int, kept: list[dict]) -> list[dict]:
         """Store a shard's candidates; return their light entries."""
         if kept:
-            with open(self.folder / f"shard-{index:05d}.pkl", "wb") as fh:
+            with open(self.path(index), "wb") as fh:
                 pickle.dump(kept, fh, protocol=pickle.HIGHEST_PROTOCOL)
             self._shards.append(index)
+            self._ids[index] = tuple(c["page_id"] for c in kept)
         return [light(c) for c in kept]
+
+    def path(self, index: int) -> Path:
+        return self.folder / f"shard-{index:05d}.pkl"
+
+    def pages(self) -> Iterator[tuple[int, tuple[str, ...]]]:
+        """The index and page ids of every stored shard, in shard order."""
+        for index in sorted(self._shards):
+            yield index, self._ids[index]
 
     def shards(self) -> Iterator[list[dict]]:
         """The candidates of every stored shard, in shard order, one shard in memory at a time."""
         for index in sorted(self._shards):
-            with open(self.folder / f"shard-{index:05d}.pkl", "rb") as fh:
+            with open(self.path(index), "rb") as fh:
                 yield pickle.load(fh)
 
     def spool(self) -> "TableSpool":
         return TableSpool(self.folder / "tables")
+
+
+def extract_staged(path: str, ids: list[str], limits: dict) -> list[dict]:
+    """The tables of the pages ``ids`` of one stored shard, extracted and stored with them
+    (``stages.extract_candidates``; the file is replaced whole, so a reader never sees half of
+    it); returns the rejected rows of the pages whose extraction failed. Runs wherever the
+    shard task runs (a worker process, a Dask worker): it reads and writes only the file."""
+    from pipeline.run.stages import extract_candidates
+
+    with open(path, "rb") as fh:
+        cands = pickle.load(fh)
+    failed = extract_candidates(cands, set(ids), limits)
+    tmp = f"{path}.part"
+    with open(tmp, "wb") as fh:
+        pickle.dump(cands, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+    return failed
 
 
 class TableSpool:

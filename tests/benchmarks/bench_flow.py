@@ -432,12 +432,16 @@ def main() -> int:
               f"({rate / traf:.2f} x trafilatura); {full.line()}", flush=True)
         print(f"shard phase: {pages_wall:.1f} s = {shard_rate:.1f} pages/s ({shard_rate / traf:.2f} x trafilatura), "
               f"CPU {clock.cpu_percent('pages'):.0f}% of one core (process tree; {os.cpu_count()} cores); "
-              f"publish {clock.spent.get('publish', (0, 0))[0]:.1f} s; other {t_full - pages_wall - clock.spent.get('publish', (0, 0))[0]:.1f} s",
+              f"extract phase (pages dedupe kept) {clock.spent.get('extract', (0, 0))[0]:.1f} s, CPU "
+              f"{clock.cpu_percent('extract'):.0f}%; publish {clock.spent.get('publish', (0, 0))[0]:.1f} s; other "
+              f"{t_full - pages_wall - clock.spent.get('extract', (0, 0))[0] - clock.spent.get('publish', (0, 0))[0]:.1f} s",
               flush=True)
-        print(f"CPU a page: dgn shard phase {1000 * pages_cpu / args.pages:.1f} ms (process tree), trafilatura "
+        pages_cpu += clock.spent.get("extract", (0.0, 0.0))[1]  # the shards' work now ends after dedupe
+        shard_cpu_rate = args.pages / pages_cpu if pages_cpu else 0.0
+        print(f"CPU a page: dgn shard and extract phases {1000 * pages_cpu / args.pages:.1f} ms (process tree), trafilatura "
               f"{1000 / traf_cpu:.1f} ms; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
               f"at the end ({load_before} before)", flush=True)
-        print(f"per CPU second: dgn shard phase {shard_cpu_rate:.1f} pages, trafilatura {traf_cpu:.1f} pages "
+        print(f"per CPU second: dgn shard and extract phases {shard_cpu_rate:.1f} pages, trafilatura {traf_cpu:.1f} pages "
               f"({shard_cpu_rate / traf_cpu:.2f} x); with every core busy dgn would run at "
               f"{(os.cpu_count() or 1) * shard_cpu_rate / traf_cpu:.2f} x trafilatura's single-process rate", flush=True)
         peak_full = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
