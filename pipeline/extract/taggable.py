@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 
+from .people import _LATIN_FULL
+
 _HAN = re.compile("[\u4e00-\u9fff]")
 
 
 def needs_tags(sentence: str) -> bool:
     """Whether the tagger's words of ``sentence`` can change a record (see the module doc)."""
-    from .people import _LATIN_FULL
-
     return bool(_HAN.search(sentence) or _LATIN_FULL.search(sentence))
