@@ -25,6 +25,7 @@ from .quotes import extract_quotes
 from .regions import extract_region_codes
 from .sentences import split_sentences
 from .statistics import extract_statistics
+from .taggable import needs_tags
 from .tagger import prefetch, sentence_words
 
 __all__ = ["extract_records", "extract_from_text", "prefetch_tags", "score_article"]
@@ -65,8 +66,11 @@ def _sentences(paragraphs: list[str]) -> list[str]:
 
 
 def article_entities(paragraphs: list[str]) -> dict[str, tuple]:
-    """The tagger's words for every sentence of the article, from one batched call."""
-    return sentence_words(_sentences(paragraphs))
+    """The tagger's words for every sentence of the article, from one batched call; a sentence
+    whose words cannot change a record (``taggable.needs_tags``) is not tagged and has none."""
+    sentences = _sentences(paragraphs)
+    words = sentence_words([s for s in sentences if needs_tags(s)])
+    return {s: words.get(s, ()) for s in sentences}
 
 
 def extract_from_text(title: str, paragraphs: list[str], published_date=None,
@@ -140,7 +144,7 @@ def prefetch_tags(docs: list[Document]) -> None:
     for doc in docs:
         md = doc.metadata
         paragraphs += md.get("paragraphs_simplified") or md.get("paragraphs") or []
-    prefetch(_sentences(paragraphs))
+    prefetch([s for s in _sentences(paragraphs) if needs_tags(s)])
 
 
 def score_article(doc: Document) -> Document:
