@@ -7,7 +7,8 @@ import threading
 import pytest
 from lxml import etree
 
-from pipeline.clean import dom
+from pipeline.clean import dating, dom
+from pipeline.clean.pubdate import has_century
 from pipeline.clean.html import clean_html
 from pipeline.ingest import decode
 from pipeline.ingest.decode import decode_bytes, utf8_of
@@ -98,3 +99,26 @@ def test_tagged_keeps_every_element_in_page_order_and_linearize_reads_the_same()
     assert "隐藏的文字" not in texts and "注释" not in " ".join(texts)
     assert with_proxies[-1] == ("单元格链接", 0.4, False, "td", ("td", "tr", "table"),
                                 ["td", "tr", "table", "body", "html"])
+
+
+LINES = [
+    "发布日期：", "2024-03-05",  # a bare label joined to the next line's date
+    "成 文 日 期", "２０２３年１２月１日",  # a known label alone, full-width digits
+    "来源：", "某某日报" + "。" * 70 + "2024",  # the next line's year past its first 60 characters
+    "第1", "9号文件",  # '1' and '9' on two lines: no '19'
+    "时间：2020年5月1日",
+    "x" * 199 + "2021", "y" * 200 + "2022",  # 200 characters and more: never a label line
+    "更新时间：",  # a label on the last line
+]
+
+
+@pytest.mark.parametrize("texts", [LINES, LINES[::-1], LINES[1:], [], ["2024"], ["日期："]])
+def test_century_label_lines_are_the_label_lines_with_a_century(texts):
+    want = [t for t in dating._label_lines(texts) if has_century(t)]
+    assert list(dating._century_label_lines(texts)) == want
+
+
+def test_century_label_lines_join_a_label_to_the_date_below():
+    got = list(dating._century_label_lines(LINES))
+    assert "发布日期： 2024-03-05" in got and "成 文 日 期 ２０２３年１２月１日" in got
+    assert not any(t.startswith("来源") for t in got) and not any(t.startswith("第1") for t in got)
