@@ -108,6 +108,8 @@ LINES = [
     "第1", "9号文件",  # '1' and '9' on two lines: no '19'
     "时间：2020年5月1日",
     "x" * 199 + "2021", "y" * 200 + "2022",  # 200 characters and more: never a label line
+    "日期：", "文" * 100 + "2023" + "字" * 150,  # a long line's year past the 60 characters a label reads
+    "日期：", "2023年" + "字" * 250,  # and within them
     "更新时间：",  # a label on the last line
 ]
 

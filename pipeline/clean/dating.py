@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from itertools import compress
+from itertools import compress, repeat
 
 from pipeline.clean.memo import per_line
 from pipeline.clean.meta import is_byline, labelled_source
@@ -49,6 +49,7 @@ class DateSignals:
 
 STAMP_LEN = 30
 LABEL_LEN = 100
+LABEL_SCAN = 200  # label_lines skips a line this long
 
 
 def date_signals(region: list[str], page: list[str], byline: list[str], near: list[str],
@@ -117,11 +118,13 @@ def _century_label_lines(texts: list[str]):
     """The label_lines that hold a '19' or '20' (either width: a line without has no full
     date), one at a time. A label line has one only when its line has one or, joined to the
     next, that line's start has one (the joining space keeps a match from spanning the two):
-    the lines are screened by one C-level ``map`` of the search, not a Python step a line."""
-    hits = list(compress(range(len(texts)), map(has_century, texts)))
+    the lines are screened by one C-level ``map`` of the search, not a Python step a line. The
+    screen reads a line's first LABEL_SCAN characters: a longer line is no label line, only
+    the start of the next line joined to one."""
+    hits = list(compress(range(len(texts)), map(has_century, texts, repeat(0), repeat(LABEL_SCAN))))
     for i in sorted({*hits, *(i - 1 for i in hits if i)}):
         t = texts[i]
-        if len(t) >= 200:
+        if len(t) >= LABEL_SCAN:
             continue
         if len(t) <= 12 and i + 1 < len(texts) and (t.endswith((":", "：")) or _known_label(t)):
             t = t + " " + texts[i + 1][:60]
