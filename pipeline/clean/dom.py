@@ -140,11 +140,7 @@ class Tagged:
         self.headings: set = set()  # the h1-h6 elements, so that no reader asks every named tag
         tags, els, named, styled, attrs = self.TAGS, self.els, self.named, self.styled, self._attrs
         heads = self.headings
-        # Every element's proxy, made by lxml's C loop, is kept for the page: the walks after
-        # this one (linearize, the hint and furniture look-ups) find them made, instead of
-        # making and freeing a proxy an element again (1.5% of a page).
-        self.every = list(root.iter(etree.Element))
-        for el in self.every:
+        for el in root.iter(etree.Element):
             tag = el.tag
             if tag in tags:
                 els.append(el)
