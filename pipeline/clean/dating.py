@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from itertools import compress, repeat
 
 from pipeline.clean.memo import per_line
 from pipeline.clean.meta import is_byline, labelled_source
@@ -48,6 +49,7 @@ class DateSignals:
 
 STAMP_LEN = 30
 LABEL_LEN = 100
+LABEL_SCAN = 200  # label_lines skips a line this long
 
 
 def date_signals(region: list[str], page: list[str], byline: list[str], near: list[str],
@@ -86,7 +88,7 @@ def date_signals(region: list[str], page: list[str], byline: list[str], near: li
                 sig.labelled_byline.append(iso)
             if kind in ("published", "generic", ""):
                 sig.byline.append(iso)
-    sig.anywhere = next(([iso] for t in _label_lines(page) if has_century(t) for kind, iso in classified(t)
+    sig.anywhere = next(([iso] for t in _century_label_lines(page) for kind, iso in classified(t)
                          if kind in ("published", "generic")), [])
     for t in stamps:
         if len(t) <= STAMP_LEN:
@@ -110,6 +112,24 @@ def _label_lines(texts: list[str]):
         if len(t) <= 12 and i + 1 < n and (t.endswith((":", "：")) or _known_label(t)):
             t = t + " " + texts[i + 1][:60]
         yield t
+
+
+def _century_label_lines(texts: list[str]):
+    """The label_lines that hold a '19' or '20' (either width: a line without has no full
+    date), one at a time. A label line has one only when its line has one or, joined to the
+    next, that line's start has one (the joining space keeps a match from spanning the two):
+    the lines are screened by one C-level ``map`` of the search, not a Python step a line. The
+    screen reads a line's first LABEL_SCAN characters: a longer line is no label line, only
+    the start of the next line joined to one."""
+    hits = list(compress(range(len(texts)), map(has_century, texts, repeat(0), repeat(LABEL_SCAN))))
+    for i in sorted({*hits, *(i - 1 for i in hits if i)}):
+        t = texts[i]
+        if len(t) >= LABEL_SCAN:
+            continue
+        if len(t) <= 12 and i + 1 < len(texts) and (t.endswith((":", "：")) or _known_label(t)):
+            t = t + " " + texts[i + 1][:60]
+        if has_century(t):
+            yield t
 
 
 @per_line

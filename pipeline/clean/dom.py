@@ -15,6 +15,7 @@ from lxml import etree
 from pipeline.clean.assemble import Block
 from pipeline.clean.memo import per_line
 from pipeline.clean.signals import data, is_date_only
+from pipeline.ingest.decode import utf8_of
 from pipeline.limits import MAX_DEPTH, PageRejected
 
 BLOCK_TAGS = frozenset(
@@ -112,7 +113,7 @@ def _utf8_if_safe(content: str) -> bytes | None:
     surrogates, and its bytes under 0x20 are those characters themselves, each looked for by
     memchr (a third faster than a bytes.translate copy of the page)."""
     try:
-        raw = content.encode("utf-8")
+        raw = utf8_of(content)
     except UnicodeEncodeError:
         return None
     if (not any(map(raw.__contains__, _CONTROL_BYTES))

@@ -9,6 +9,7 @@ Latin-1 and saved as UTF-8) is repaired.
 from __future__ import annotations
 
 import re
+import threading
 
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", re.I)
 _XML = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([\w.-]+)""", re.I)
@@ -194,7 +195,23 @@ def decode_bytes(raw: bytes, declared: str | None = None) -> tuple[str, str]:
     fixed = repair_mojibake(text) if enc != "gb18030" or looks_mojibake(text) else None
     if fixed is not None:
         return fixed, enc + "+mojibake-repaired"
+    if enc == "utf-8" and not raw.startswith(b"\xef\xbb\xbf"):
+        _last.pair = (text, raw)
     return text, enc
+
+
+_last = threading.local()  # (text, the bytes it was strictly decoded from as UTF-8), a thread
+
+
+def utf8_of(text: str) -> bytes:
+    """``text.encode("utf-8")``: the page's own bytes when ``text`` is the text decode_bytes
+    last read from them as strict UTF-8 (the same bytes, since UTF-8 maps both ways one to
+    one), so that the parser, which reads UTF-8, gets a page without encoding it once more.
+    Raises UnicodeEncodeError as encode does (a lone surrogate)."""
+    pair = getattr(_last, "pair", None)
+    if pair is not None and pair[0] is text:
+        return pair[1]
+    return text.encode("utf-8")
 
 
 def is_lossy(text: str, encoding: str) -> bool:
