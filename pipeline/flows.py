@@ -25,8 +25,9 @@ from prefect.cache_policies import INPUTS, NO_CACHE, TASK_SOURCE
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from pipeline import PIPELINE_VERSION
-from pipeline.run.assemble import Resolution, resolve, write_tables
-from pipeline.dedupe import group_duplicates, load_index
+from pipeline.run.assemble import Resolution, write_tables
+from pipeline.dedupe import load_index
+from pipeline.dedupe.columnar import resolve_lights
 from pipeline.dedupe.lights import Lights
 from pipeline.run.incremental import Prior, load_prior, merge, options_note, page_reasons, release_token
 from pipeline.ingest import SourceFile, discover, shard, unread_page_id
@@ -127,11 +128,8 @@ def extract_shard(index: int, path: str, ids: list[str], limits: dict) -> list[d
 def dedupe(lights: Lights, output_dir: str, incremental: bool, excluded: frozenset[str]) -> Resolution:
     """Group duplicates within the run and against the latest release, whose ids they keep;
     pages in ``excluded`` (their tables could not be extracted) take no part."""
-    entries = lights.entries()
-    canonical, dups = group_duplicates([e for e in entries if e["page_id"] not in excluded] if excluded else entries)
-    res = resolve(canonical, dups, prior=load_index(output_dir), carry_forward=incremental)
-    del canonical, dups
-    return res
+    table, sigs = lights.columns(without=excluded)
+    return resolve_lights(table, sigs, prior=load_index(output_dir), carry_forward=incremental)
 
 
 @task(name="assemble-tables", cache_policy=NO_CACHE)
@@ -308,6 +306,8 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
         summary = _publish(tables, dup_rows, rejected, new_pages, unchanged, prior, inputs, limits, output_dir,
                            lights.paths(), redactions, staging)
         known.save(files, release_token(Path(summary.release)))
+        del files, known
+        _give_back()  # the publish's peak is over: the index is signed in what it left
         _keep_index(output_dir, summary.release, lights.signed())
     summary.note = note
     logger.info(summary.line())

@@ -49,14 +49,17 @@ def build_index(rows: Iterable[tuple[str, str, str]], version: str | None = None
     return _assemble(version, ids, pages, contents, sigs, params)
 
 
-def _assemble(version, ids: list[str], pages: list[str], contents: list[str], sigs: list[np.ndarray],
+def _assemble(version, ids: list[str], pages: list[str], contents: list[str], sigs: list[np.ndarray] | np.ndarray,
               params: Params) -> PriorIndex:
     page_rows: dict[str, int] = {}
     exact_rows: dict[str, int] = {}
     for r, (page_id, content) in enumerate(zip(pages, contents)):
         page_rows.setdefault(page_id, r)
         exact_rows.setdefault(content, r)
-    sig = np.vstack(sigs) if sigs else np.zeros((0, params.permutations), dtype=np.uint32)
+    if isinstance(sigs, np.ndarray):
+        sig = sigs
+    else:
+        sig = np.vstack(sigs) if sigs else np.zeros((0, params.permutations), dtype=np.uint32)
     keys = np.concatenate([tagged_keys(sig, b, params) for b in range(params.bands)]) if ids else np.zeros(0, np.uint64)
     order = np.argsort(keys, kind="stable")
     rows = (order % max(1, len(ids))).astype(np.int32)
@@ -125,9 +128,8 @@ def write_index(output_dir: str | Path, release: str | Path, signed: dict[str, t
     cache = _cache_dir(release)
     if cache is None or not is_release(release):
         return
-    ids, pages, contents, sigs, _ = _signatures(release, _read_cache(cache, params),
-                                                signed if params == DEFAULT else {}, params)
-    sig = np.vstack(sigs) if sigs else np.zeros((0, params.permutations), dtype=np.uint32)
+    ids, pages, contents, sig, _ = _signatures(release, _read_cache(cache, params),
+                                               signed if params == DEFAULT else {}, params)
     _write_cache(cache, release.name, ids, pages, contents, sig, params)
 
 
@@ -136,19 +138,21 @@ def _cache_dir(release: Path) -> Path | None:
 
 
 def _signatures(release: Path, known: dict, signed: dict, params: Params
-                ) -> tuple[list[str], list[str], list[str], list[np.ndarray], int]:
-    """(article ids, page ids, content ids, signatures, articles not in ``known``) of the
-    release's articles in part order: from ``known`` by (article_id, page_id), else from
+                ) -> tuple[list[str], list[str], list[str], np.ndarray, int]:
+    """(article ids, page ids, content ids, signature matrix, articles not in ``known``) of
+    the release's articles in part order: from ``known`` by (article_id, page_id), else from
     ``signed`` (signatures with ``DEFAULT`` parameters) by page_id when the body's content id
     agrees, else signed from the body. Bodies are read only from parts that hold an article
-    not in ``known``."""
+    not in ``known``. The matrix is filled in place (no list of rows, no second copy)."""
     import pyarrow.parquet as pq
 
     from pipeline.publish.layout import table_files
 
-    ids, pages, contents, sigs = [], [], [], []
+    files = table_files(release, "articles")
+    sigs = np.zeros((sum(pq.ParquetFile(f).metadata.num_rows for f in files), params.permutations), np.uint32)
+    ids, pages, contents = [], [], []
     misses = 0
-    for f in table_files(release, "articles"):
+    for f in files:
         pf = pq.ParquetFile(f)
         keys = pf.read(columns=["article_id", "page_id"]).to_pydict()
         hits = [known.get((a, p)) for a, p in zip(keys["article_id"], keys["page_id"])]
@@ -161,10 +165,10 @@ def _signatures(release: Path, known: dict, signed: dict, params: Params
                 content = article_id(body)
                 mine = signed.get(page_id)
                 hit = (content, mine[1] if mine is not None and mine[0] == content else signature(body, params))
+            sigs[len(ids)] = hit[1]
             ids.append(aid)
             pages.append(page_id)
             contents.append(hit[0])
-            sigs.append(hit[1])
         del bodies
     return ids, pages, contents, sigs, misses
 

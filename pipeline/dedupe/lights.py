@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.dedupe.near import DEFAULT
@@ -66,6 +67,16 @@ class Lights:
             self._sigs = np.vstack(sigs) if sigs else np.zeros((0, DEFAULT.permutations), np.uint32)
         return self._table, self._sigs
 
+    def columns(self, without: frozenset[str] = frozenset()) -> tuple[pa.Table, np.ndarray]:
+        """The entries as one table (ids, path, url, flags, chars, published_at) and the
+        signature matrix, row for row, in the order they were added (read back if spilled);
+        ``without``: page ids left out."""
+        table, sigs = self._columns()
+        if not without:
+            return table, sigs
+        keep = pc.invert(pc.is_in(table.column("page_id"), value_set=pa.array(sorted(without), pa.string())))
+        return table.filter(keep), sigs[keep.to_numpy(zero_copy_only=False)]
+
     def __len__(self) -> int:
         return self._rows
 
@@ -111,12 +122,15 @@ class Lights:
 
     def _load(self) -> None:
         table = pq.read_table(self._spilled)
-        sig = table.column("sig").combine_chunks()
-        width = sig.type.list_size
-        self._sigs = sig.values.to_numpy().reshape(-1, width).copy() if len(sig) else \
-            np.zeros((0, width), np.uint32)
+        self._sigs = _matrix(table.column("sig").combine_chunks())
         self._table = table.drop_columns(["sig"]).combine_chunks()
         self._spilled = None
+
+
+def _matrix(sig: pa.FixedSizeListArray) -> np.ndarray:
+    """The signatures of a ``sig`` column as one uint32 matrix."""
+    width = sig.type.list_size
+    return sig.values.to_numpy().reshape(-1, width).copy() if len(sig) else np.zeros((0, width), np.uint32)
 
 
 def _aware(dt):
@@ -159,20 +173,35 @@ class PagePaths:
 
 
 class Signed:
-    """page_id -> (content id, signature) of a run's kept pages (``history.write_index``)."""
+    """page_id -> (content id, signature) of a run's kept pages (``history.write_index``).
+    A spilled store is read back for these three columns only, and left spilled (the end
+    phase needs no path, url or flags)."""
 
     def __init__(self, lights: Lights):
         self._lights = lights
+        self._found: tuple[dict[str, int], pa.ChunkedArray, np.ndarray] | None = None
 
     def __bool__(self) -> bool:
         return bool(self._lights)
 
+    def _look_up(self) -> tuple[dict[str, int], pa.ChunkedArray, np.ndarray]:
+        if self._found is None:
+            lights = self._lights
+            if lights._spilled is not None:
+                table = pq.read_table(lights._spilled, columns=["page_id", "content_id", "sig"])
+                sigs = _matrix(table.column("sig").combine_chunks())
+            else:
+                table, sigs = lights._columns()
+            rows = {p: i for i, p in enumerate(table.column("page_id").to_pylist())}  # the last entry of a page
+            self._found = rows, table.column("content_id"), sigs
+        return self._found
+
     def get(self, page_id: str, default=None):
-        row = self._lights._index().get(page_id)
+        rows, content, sigs = self._look_up()
+        row = rows.get(page_id)
         if row is None:
             return default
-        table, sigs = self._lights._columns()
-        return table.column("content_id")[row].as_py(), sigs[row]
+        return content[row].as_py(), sigs[row]
 
     def __getitem__(self, page_id: str):
         if (hit := self.get(page_id)) is None:

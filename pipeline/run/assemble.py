@@ -175,22 +175,22 @@ def build_tables(canonical: list[dict], duplicates: list[tuple[dict, dict]], pri
     """
     res = resolve(canonical, duplicates, prior, carry_forward)
     orgs = Organizations()
-    tables = _gather(res, canonical, orgs, set())
+    tables = _gather(dict(res.ids), res.dup_counts, canonical, orgs)
     tables["organizations"] = orgs.rows()
     return tables, res.duplicates
 
 
-def _gather(res: Resolution, cands: list[dict], orgs: Organizations, done: set[str]) -> dict[str, list[dict]]:
-    """Rows of the candidates that ``res`` made articles; organizations go to ``orgs``. Two files
-    with the same bytes are one page (``done`` holds the page ids already written): its first
-    copy is the canonical."""
+def _gather(pending: dict[str, str], dup_counts: Counter, cands: list[dict], orgs: Organizations
+            ) -> dict[str, list[dict]]:
+    """Rows of the candidates whose page ``pending`` names (page_id -> article_id), taken out
+    of it as they are written; organizations go to ``orgs``. Two files with the same bytes are
+    one page: its first copy is the canonical, the second finds its id taken."""
     out: dict[str, list[dict]] = {t: [] for t in ("articles", *CHILD_TABLES)}
     for c in cands:
-        aid = res.ids.get(c["page_id"])
-        if aid is None or c["page_id"] in done:
+        aid = pending.pop(c["page_id"], None)
+        if aid is None:
             continue
-        done.add(c["page_id"])
-        for t, rows in rows_of(c, aid, res.dup_counts[c["page_id"]]).items():
+        for t, rows in rows_of(c, aid, dup_counts[c["page_id"]]).items():
             out[t].extend(rows)
         orgs.add(aid, c["records"].get("organizations", []))
     return out
@@ -203,9 +203,8 @@ def write_tables(res: Resolution, shards: Iterable[list[dict]], spool) -> dict:
     from pipeline.tables import to_arrow
 
     orgs = Organizations()
-    done: set[str] = set()
-    for cands in shards:
-        for t, rows in _gather(res, cands, orgs, done).items():
+    for cands in shards:  # res.ids is used up: a page's id leaves it when its rows are written
+        for t, rows in _gather(res.ids, res.dup_counts, cands, orgs).items():
             spool.add(t, rows)
     tables = spool.finish(("articles", *CHILD_TABLES))
     tables["organizations"] = to_arrow("organizations", orgs.rows())
