@@ -2,9 +2,9 @@
 a kept page whose extraction fails is rejected and one of its duplicates takes its place."""
 from pathlib import Path
 
-import pipeline.run.stages as stages
 from pipeline.flows import run, sample_dir
 from pipeline.ingest import discover
+from pipeline.run import stages
 from pipeline.run.stages import extract_candidates, process_files
 
 
