@@ -56,10 +56,7 @@ def _assemble(version, ids: list[str], pages: list[str], contents: list[str], si
     for r, (page_id, content) in enumerate(zip(pages, contents)):
         page_rows.setdefault(page_id, r)
         exact_rows.setdefault(content, r)
-    if isinstance(sigs, np.ndarray):
-        sig = sigs
-    else:
-        sig = np.vstack(sigs) if sigs else np.zeros((0, params.permutations), dtype=np.uint32)
+    sig = np.asarray(sigs, dtype=np.uint32).reshape(-1, params.permutations)
     keys = np.concatenate([tagged_keys(sig, b, params) for b in range(params.bands)]) if ids else np.zeros(0, np.uint64)
     order = np.argsort(keys, kind="stable")
     rows = (order % max(1, len(ids))).astype(np.int32)

@@ -125,6 +125,20 @@ def candidate(doc: Document, spent: float | None = None) -> dict:
     return c
 
 
+def extract_group(group: list[tuple[Document, float]], limits: dict | None = None
+                  ) -> Iterator[tuple[Document, str, float]]:
+    """``extract_document`` of each (page, seconds spent so far) of a group, after one batched
+    tagger call for the group; yields the page, its last stage and its seconds in all."""
+    try:
+        prefetch_tags([d for d, _ in group])
+    except Exception:
+        pass  # each page then tags itself, and fails alone if it must
+    for doc, spent in group:
+        started = time.perf_counter()
+        doc, stage = extract_document(doc, limits, spent)
+        yield doc, stage, spent + time.perf_counter() - started
+
+
 def extract_candidates(cands: list[dict], ids: set[str], limits: dict | None = None) -> list[dict]:
     """The tables of the deferred candidates (``candidate(doc, spent)``) whose page id is in
     ``ids``, in place and in tagger batches of ``TAG_GROUP``; returns the rejected rows of
@@ -134,14 +148,9 @@ def extract_candidates(cands: list[dict], ids: set[str], limits: dict | None = N
     failed: list[dict] = []
     for start in range(0, len(todo), TAG_GROUP):
         group = todo[start:start + TAG_GROUP]
-        docs = [Document(c["page_id"], c["path"], url=c["url"], metadata=dict(c["extract"]["metadata"]))
-                for c in group]
-        try:
-            prefetch_tags(docs)
-        except Exception:
-            pass  # each page then tags itself, and fails alone if it must
-        for c, doc in zip(group, docs):
-            doc, _ = extract_document(doc, limits, c["extract"]["spent"])
+        docs = [(Document(c["page_id"], c["path"], url=c["url"], metadata=dict(c["extract"]["metadata"])),
+                 c["extract"]["spent"]) for c in group]
+        for c, (doc, _, _) in zip(group, extract_group(docs, limits)):
             if doc.rejected:
                 failed.append({"page_id": doc.id, "path": doc.path, "url": doc.url,
                                "title": c["extract"]["title_raw"] or None, "stage": "extract",
@@ -181,14 +190,8 @@ def process_files(files: list[SourceFile], limits: dict | None = None,
         out.kept.append(candidate(doc, took if defer_extract else None))
 
     def flush() -> None:
-        try:
-            prefetch_tags([d for d, _ in pending])  # one batched tagger call for the group
-        except Exception:
-            pass  # each page then tags itself, and fails alone if it must
-        for doc, took in pending:
-            started = time.perf_counter()
-            doc, stage = extract_document(doc, limits, took)
-            done(doc, stage, took + time.perf_counter() - started)
+        for doc, stage, took in extract_group(pending, limits):
+            done(doc, stage, took)
         pending.clear()
 
     for src in files:
