@@ -278,7 +278,9 @@ def spool_sort(rows: int, whole: bool, work: Path) -> None:
 class PhaseMemory:
     """Peak RSS of the flow's own process in each phase: ``VmRSS`` sampled in a thread every
     ``every`` seconds, the phase taken from the flow's progress calls (``start``, ``shards``,
-    ``tables`` = dedupe and the tables written from the staged pages, ``publish``, ``end``).
+    ``dedupe``, ``extract`` = the tables' records of the kept pages, ``tables`` = the tables
+    written from the staged pages, ``publish``, ``end``); beside it, the peak of the whole
+    process tree (the worker processes included).
     With ``trace``, tracemalloc's largest live allocations (by traceback) at each phase change."""
 
     def __init__(self, every: float = 0.1, trace: int = 0):
@@ -286,6 +288,7 @@ class PhaseMemory:
 
         self.phase = "start"
         self.peak: dict[str, int] = {}
+        self.tree: dict[str, int] = {}
         self.trace = trace
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, args=(every,), daemon=True)
@@ -302,9 +305,23 @@ class PhaseMemory:
                 return int(line.split()[1])
         return 0
 
+    @staticmethod
+    def tree_kib(pid: int | None = None) -> int:
+        """RSS of a process and its descendants (shared pages counted once a process)."""
+        pid = pid or os.getpid()
+        try:
+            rss = next(int(line.split()[1]) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                       if line.startswith("VmRSS:"))
+            kids = [int(c) for t in Path(f"/proc/{pid}/task").iterdir()
+                    for c in (t / "children").read_text().split()]
+        except (OSError, StopIteration, ValueError):
+            return 0
+        return rss + sum(PhaseMemory.tree_kib(k) for k in kids)
+
     def _note(self) -> None:
         rss = self.rss_kib()
         self.peak[self.phase] = max(self.peak.get(self.phase, 0), rss)
+        self.tree[self.phase] = max(self.tree.get(self.phase, 0), self.tree_kib())
 
     def _sample(self, every: float) -> None:
         while not self._stop.wait(every):
@@ -333,7 +350,9 @@ class PhaseMemory:
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         if phase == "pages":
-            self._enter("shards" if done < total else "tables")
+            self._enter("shards" if done < total else "dedupe")
+        elif phase == "extract":
+            self._enter("extract" if done < total else "tables")
         elif phase == "publish":
             self._enter("publish" if done < total else "end")
 
@@ -343,7 +362,7 @@ class PhaseMemory:
         self._note()
 
     def lines(self, pages: int) -> list[str]:
-        out = [f"  {p:8s} {self.peak[p] / 1024:6.0f} MiB" for p in ("start", "shards", "tables", "publish", "end")
+        out = [f"  {p:8s} {self.peak[p] / 1024:6.0f} MiB (with workers {self.tree[p] / 1024:6.0f} MiB)" for p in ("start", "shards", "dedupe", "extract", "tables", "publish", "end")
                if p in self.peak]
         hwm = _peak_rss_mib()
         return out + [f"  VmHWM    {hwm:6.0f} MiB at {pages} pages"]
