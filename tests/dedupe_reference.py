@@ -1,26 +1,18 @@
-"""Group duplicates: the same body (exact fingerprint) or nearly the same (MinHash), within a
-run and against the previous release."""
+"""The dict implementation of dedupe, kept as the tests' reference for the product's columnar
+one (``pipeline.dedupe.columnar``): one dict a page, grouped, ordered and resolved in plain
+Python, easy to read and check by eye. ``resolve(*group_duplicates(entries), prior,
+carry_forward)`` is what ``resolve_lights`` must give, row for row and in the same order.
+"""
 from __future__ import annotations
+
+from collections import Counter
 
 import numpy as np
 
+from pipeline.dedupe.columnar import Resolution
 from pipeline.dedupe.history import PriorIndex, match_page, match_signature
-from pipeline.dedupe.ids import article_id
-from pipeline.dedupe.near import DEFAULT, group_signatures, signature
-
-
-def content_id(c: dict) -> str:
-    """The id of the candidate's body (``stages.candidate`` computes it once, in the shard)."""
-    return c.get("content_id") or article_id(c["metadata"].get("body", ""))
-
-
-def body_signature(c: dict) -> np.ndarray:
-    sig = c.get("sig")
-    return signature(c["metadata"].get("body", "")) if sig is None else sig
-
-
-def body_chars(c: dict) -> int:
-    return c["chars"] if "chars" in c else len(c["metadata"].get("body", ""))
+from pipeline.dedupe.lights import body_chars, body_signature, content_id
+from pipeline.dedupe.near import DEFAULT, group_signatures
 
 
 def preference(c: dict) -> tuple:
@@ -38,7 +30,7 @@ def preference(c: dict) -> tuple:
 def group_duplicates(cands: list[dict]) -> tuple[list[dict], list[tuple[dict, dict]]]:
     """Return (canonical candidates, [(duplicate, its canonical)]), each group's canonical by preference.
 
-    Reads only ``light`` fields, so the candidates may be light ones (``pipeline.run.staging``).
+    Reads only ``light`` fields, so the candidates may be light ones.
     """
     cands = sorted(cands, key=lambda c: c["page_id"])
     sigs = np.vstack([body_signature(c) for c in cands]) if cands else np.zeros((0, DEFAULT.permutations), np.uint32)
@@ -53,13 +45,6 @@ def group_duplicates(cands: list[dict]) -> tuple[list[dict], list[tuple[dict, di
         dups.extend((d, members[0]) for d in members[1:])
     keep.sort(key=lambda c: c["page_id"])
     return keep, dups
-
-
-def light(c: dict) -> dict:
-    """What dedupe reads of a candidate: about 1.6 KB in memory, where the whole candidate takes ~12 KB."""
-    return {"page_id": c["page_id"], "path": c["path"], "url": c["url"], "flags": c["flags"],
-            "content_id": content_id(c), "sig": body_signature(c), "chars": body_chars(c),
-            "metadata": {"published_at": c["metadata"].get("published_at")}}
 
 
 def released_stub(aid: str, prior: PriorIndex) -> dict:
@@ -77,7 +62,7 @@ def against_prior(keep: list[dict], dups: list[tuple[dict, dict]], prior: PriorI
     page becomes a duplicate of the released ``article_id``. Without it (a full rebuild that
     starts from nothing), or when the group holds the released page itself, the group is
     released under the released ``article_id``, its canonical still chosen by ``preference``.
-    Canonicals that matched carry ``article_id``; build_tables uses it instead of hashing the body.
+    Canonicals that matched carry ``article_id``, used instead of the id of the body.
     """
     if prior is None or not len(prior):
         return keep, dups
@@ -101,3 +86,54 @@ def against_prior(keep: list[dict], dups: list[tuple[dict, dict]], prior: PriorI
             stub = released_stub(aid, prior)
             new_dups.extend((m, stub) for m in group)
     return new_keep, new_dups
+
+
+def canonical_id(c: dict) -> str:
+    """The id a released article already has (see ``against_prior``), else the id of its body."""
+    return c.get("article_id") or content_id(c)
+
+
+def one_article_per_id(canonical: list[dict], duplicates: list[tuple[dict, dict]]) -> tuple[list[dict], list[tuple[dict, dict]]]:
+    """Fold a canonical whose id is already taken into the first holder, so article_id stays unique.
+
+    Only an inherited id can collide (a new body identical to one an older release had under
+    an id since carried by an edited text); grouping already joins identical bodies within a run.
+    """
+    holder: dict[str, dict] = {}
+    keep = []
+    moved: dict[str, dict] = {}
+    for c in canonical:
+        aid = canonical_id(c)
+        if aid in holder:
+            moved[c["page_id"]] = holder[aid]
+        else:
+            holder[aid] = c
+            keep.append(c)
+    if not moved:
+        return canonical, duplicates
+    dups = [(d, moved.get(canon["page_id"], canon)) for d, canon in duplicates]
+    dups += [(c, moved[c["page_id"]]) for c in canonical if c["page_id"] in moved]
+    return keep, dups
+
+
+def _dup_detail(canon: dict) -> str | None:
+    return f"released in {canon['released_in']}" if canon.get("released_in") else None
+
+
+def resolve(canonical: list[dict], duplicates: list[tuple[dict, dict]], prior: PriorIndex | None = None,
+            carry_forward: bool = True) -> Resolution:
+    """Ids for the canonical pages and rows for the duplicates; reads light candidates only.
+
+    With ``prior`` (``dedupe.load_index`` of the latest release) copies of released articles keep
+    the released ``article_id``; when the new release carries the old articles forward
+    (``carry_forward``, an incremental run) they become its duplicates instead of articles (see
+    ``against_prior``). The duplicates can then outnumber the ``duplicates`` passed in.
+    """
+    canonical, duplicates = one_article_per_id(*against_prior(canonical, duplicates, prior, carry_forward))
+    rows = [
+        {"page_id": d["page_id"], "path": d["path"], "url": d["url"], "stage": "dedupe",
+         "reason": "duplicate_of", "detail": _dup_detail(canon), "duplicate_of": canonical_id(canon)}
+        for d, canon in duplicates
+    ]
+    return Resolution({c["page_id"]: canonical_id(c) for c in canonical},
+                      Counter(canon["page_id"] for _, canon in duplicates if canon["page_id"] is not None), rows)
