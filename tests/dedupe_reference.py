@@ -137,3 +137,15 @@ def resolve(canonical: list[dict], duplicates: list[tuple[dict, dict]], prior: P
     ]
     return Resolution({c["page_id"]: canonical_id(c) for c in canonical},
                       Counter(canon["page_id"] for _, canon in duplicates if canon["page_id"] is not None), rows)
+
+
+def build_tables(canonical: list[dict], duplicates: list[tuple[dict, dict]], prior: PriorIndex | None = None,
+                 carry_forward: bool = True) -> tuple[dict[str, list[dict]], list[dict]]:
+    """``assemble.build_tables`` over this reference: ``resolve`` then the rows of every canonical."""
+    from pipeline.run.assemble import Organizations, _gather
+
+    res = resolve(canonical, duplicates, prior, carry_forward)
+    orgs = Organizations()
+    tables = _gather(dict(res.ids), res.dup_counts, canonical, orgs)
+    tables["organizations"] = orgs.rows()
+    return tables, res.duplicates
