@@ -88,7 +88,7 @@ def test_a_naive_date_orders_as_the_local_time_it_stands_for(monkeypatch):
     naive = _cand("z-naive", body)
     naive["metadata"]["published_at"] = dt.datetime(2024, 5, 1, 12)  # 04:00 UTC in Shanghai
     aware = _cand("a-aware", body)
-    aware["metadata"]["published_at"] = dt.datetime(2024, 5, 1, 8, tzinfo=dt.timezone.utc)
+    aware["metadata"]["published_at"] = dt.datetime(2024, 5, 1, 8, tzinfo=dt.UTC)
     monkeypatch.setenv("TZ", "Asia/Shanghai")
     time.tzset()
     try:

@@ -6,9 +6,9 @@ the previous release's articles (``load_index``, ``match``) their released id, a
 ``Resolution``. ``resolve_pages`` does the same for candidates in memory
 (``assemble.build_tables``).
 """
-from pipeline.dedupe.ids import article_id, fingerprint
 from pipeline.dedupe.columnar import Resolution, resolve_lights, resolve_pages
 from pipeline.dedupe.history import PriorIndex, load_index, match
+from pipeline.dedupe.ids import article_id, fingerprint
 from pipeline.dedupe.lights import Lights, light
 
 __all__ = ["Lights", "PriorIndex", "Resolution", "article_id", "fingerprint", "light", "load_index", "match",
