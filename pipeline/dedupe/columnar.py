@@ -36,8 +36,8 @@ class Resolution:
 
 
 def preference_keys(table: pa.Table) -> list[np.ndarray]:
-    """The order of preference of every row as arrays, the last one first (``np.lexsort``'s
-    order): demoted (a reprint or a spam source), undated, date, fewer characters; without the
+    """The keys of preference of every row as arrays (demoted: a reprint or a spam source;
+    undated; date; minus the length), the last one first (``np.lexsort``'s order); without the
     page id (the caller's tie-break)."""
     n = table.num_rows
     flags = table.column("flags").combine_chunks()
