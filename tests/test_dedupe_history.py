@@ -5,7 +5,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.run.assemble import build_tables
-from pipeline.dedupe import article_id, group_duplicates
+from pipeline.dedupe import article_id
 from pipeline.dedupe.history import build_index, load_index, match, match_page
 from pipeline.publish.release import _write_sums
 
@@ -26,7 +26,7 @@ def cand(pid, body, flags=(), day=1):
 
 
 def run(cands, prior=None):
-    tables, rejected = build_tables(*group_duplicates(cands), prior=prior)
+    tables, rejected = build_tables(cands, prior=prior)
     return {r["page_id"]: r["article_id"] for r in tables["articles"]}, {r["page_id"]: r for r in rejected}
 
 
@@ -105,10 +105,9 @@ def test_article_id_is_stable_across_runs_without_a_release():
     assert rej2["pr"]["duplicate_of"] == ids1["pa"]
 
 
-def test_an_inherited_id_is_never_given_twice():
-    a, b = cand("p1", A), cand("p2", B)
-    a["article_id"] = b["article_id"] = "same"
-    tables, rejected = build_tables([a, b], [])
+def test_an_inherited_id_is_never_given_twice(tmp_path):
+    prior = load_index(release(tmp_path, {"p1": "same", "p2": "same"}, {"p1": A, "p2": B}))  # both pages released as one id
+    tables, rejected = build_tables([cand("p1", A), cand("p2", B)], prior=prior)
     assert [r["article_id"] for r in tables["articles"]] == ["same"]
     assert [(r["page_id"], r["duplicate_of"]) for r in rejected] == [("p2", "same")]
 
@@ -123,11 +122,11 @@ def test_seed_pages_against_their_own_published_release(tmp_path):
 
     samples = Path(__file__).resolve().parents[1] / "pipeline" / "samples"
     kept = process_files(discover([str(samples)])[0]).kept
-    tables, rejected = build_tables(*group_duplicates(kept))
+    tables, rejected = build_tables(kept)
     assert len(tables["articles"]) == 5
     publish_release(tables, rejected, {"pages_in": 5}, tmp_path / "out", validate=False)
     prior = load_index(tmp_path / "out")
-    again, _ = build_tables(*group_duplicates(kept), prior=prior)
+    again, _ = build_tables(kept, prior=prior)
     assert [r["article_id"] for r in again["articles"]] == [r["article_id"] for r in tables["articles"]]
 
     seed = sorted(samples.glob("*.txt"))[0]
@@ -137,7 +136,7 @@ def test_seed_pages_against_their_own_published_release(tmp_path):
     (crawl / "recrawl.txt").write_text("浏览次数：1234\n" + text + "\n分享到：微信 微博", "utf-8")
     new = process_files(discover([str(crawl)])[0]).kept
     assert new and new[0]["page_id"] not in {c["page_id"] for c in kept}
-    tables2, rejected2 = build_tables(*group_duplicates(new), prior=prior)
+    tables2, rejected2 = build_tables(new, prior=prior)
     seed_page = next(c["page_id"] for c in kept if c["path"].endswith(seed.name))
     seed_id = next(r["article_id"] for r in tables["articles"] if r["page_id"] == seed_page)
     assert tables2["articles"] == []
@@ -148,8 +147,7 @@ def test_a_full_rebuild_releases_copies_under_the_released_id(tmp_path):
     ids1, _ = run([cand("pa", A), cand("pb", B)])
     prior = load_index(release(tmp_path, ids1, {"pa": A, "pb": B}))
     recrawl = cand("pa-recrawl", A.replace("两百项", "200项"))
-    tables, rejected = build_tables(*group_duplicates([recrawl, cand("pr", A_REPRINT, ["reprint"])]),
-                                    prior=prior, carry_forward=False)
+    tables, rejected = build_tables([recrawl, cand("pr", A_REPRINT, ["reprint"])], prior=prior, carry_forward=False)
     assert [(r["page_id"], r["article_id"], r["duplicate_count"]) for r in tables["articles"]] == \
         [("pa-recrawl", ids1["pa"], 1)]
     assert [(r["page_id"], r["duplicate_of"]) for r in rejected] == [("pr", ids1["pa"])]

@@ -1,7 +1,7 @@
 """Quality filters, spun-text flag, and duplicate grouping."""
 from datetime import datetime, timezone
 
-from pipeline.dedupe import article_id, group_duplicates
+from pipeline.dedupe import article_id, resolve_pages
 from pipeline.dedupe.near import near_groups, signature, similarity
 from pipeline.filter import run_filters
 from pipeline.filter.spun import is_spun
@@ -42,9 +42,9 @@ def test_near_duplicates_grouped_and_original_preferred():
     other = "联合国副秘书长李军华表示，各国政府应当考虑默认包容性战略，弥合数字鸿沟。" * 6
     assert similarity(signature(BODY), signature(edited)) > 0.5
     assert near_groups([BODY, other, edited]) == [0, 1, 0]
-    keep, dups = group_duplicates([_cand("b", edited, ["reprint"], day=1), _cand("a", BODY, day=2), _cand("c", other)])
-    assert [c["page_id"] for c in keep] == ["a", "c"]
-    assert [(d["page_id"], k["page_id"]) for d, k in dups] == [("b", "a")]
+    res = resolve_pages([_cand("b", edited, ["reprint"], day=1), _cand("a", BODY, day=2), _cand("c", other)])
+    assert list(res.ids) == ["a", "c"]
+    assert [(d["page_id"], d["duplicate_of"]) for d in res.duplicates] == [("b", res.ids["a"])]
 
 
 def test_article_id_ignores_spacing_and_punctuation():

@@ -6,9 +6,9 @@ import gc
 import numpy as np
 
 from pipeline import flows
-from pipeline.dedupe.groups import group_duplicates
 from pipeline.dedupe.lights import Lights
 from pipeline.flows import Processed, run, sample_dir
+from tests.dedupe_reference import group_duplicates
 
 CST = dt.timezone(dt.timedelta(hours=8))
 

@@ -1,4 +1,4 @@
-"""Dedupe over the light entries' columns gives what the dict path gives (groups, preference,
+"""Dedupe over the light entries' columns gives what the dict reference gives (groups, preference,
 released ids, duplicate rows, in the same order), and the end phase's index is written from
 the columns without a dict a page."""
 import datetime as dt
@@ -7,10 +7,9 @@ import numpy as np
 import pytest
 
 from pipeline.dedupe.columnar import group_rows, resolve_lights
-from pipeline.dedupe.groups import group_duplicates, light
 from pipeline.dedupe.history import build_index
-from pipeline.dedupe.lights import Lights
-from pipeline.run.assemble import resolve
+from pipeline.dedupe.lights import Lights, light
+from tests.dedupe_reference import group_duplicates, resolve
 
 CST = dt.timezone(dt.timedelta(hours=8))
 WORDS = "数字政府建设推进政务服务一网通办数据共享平台互联网监管智慧城市电子证照公共资源交易"

@@ -4,7 +4,7 @@ import shutil
 from pathlib import Path
 
 from pipeline import flows
-from pipeline.dedupe.groups import light
+from pipeline.dedupe.lights import light
 from pipeline.flows import run, sample_dir
 from pipeline.ingest import discover
 from pipeline.run.staging import ROOT

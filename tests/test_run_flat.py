@@ -98,7 +98,7 @@ def _cache(out) -> dict:
 
 
 def _signed(ids: list[str]) -> dict:
-    """What a run holds of its pages (``dedupe.groups.light``): page id -> (content id, signature)."""
+    """What a run holds of its pages (``dedupe.lights.light``): page id -> (content id, signature)."""
     out = {}
     for a in ids:
         row = article(a)

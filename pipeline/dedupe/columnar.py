@@ -1,29 +1,44 @@
-"""Dedupe over the columns of a run's light entries (``lights.Lights``).
+"""Dedupe: one canonical article per story, the rest duplicates pointing at it, over the
+columns of the light entries of a run's kept pages (``lights.Lights``).
 
-``groups.group_duplicates`` then ``assemble.resolve`` over one dict a page took about 1.6 KB an
-article in the tables phase (the dicts, their strings, a second list sorted by page id). Here
-the same groups, preference order, released ids and duplicate rows come from the columns and
-the signature matrix, with a page known by its row: numpy arrays of ints, and Python strings
-only for the ids the resolution hands on. The result is ``resolve(*group_duplicates(...))``'s,
-row for row and in the same order.
+A group is the pages whose bodies are the same or nearly the same (``near.group_signatures``
+over the MinHash signatures). Its canonical page is the original source before a reprint or a
+spam mirror, then the earliest, then the longest, then the smallest page id. A group that
+copies an article of the previous release takes that article's id (``_against_prior``), and
+no two articles share an id (``_one_article_per_id``). A page is known by its row: numpy
+arrays of ints, and Python strings only for the ids the resolution hands on, so that a run's
+memory does not grow by a dict a page. ``tests/dedupe_reference.py`` holds the same rules
+over one dict a page, which the tests check this against.
 """
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.dedupe.history import PriorIndex, match_page, match_signature
+from pipeline.dedupe.lights import Lights, light
 from pipeline.dedupe.near import group_signatures
 
-_DEMOTING = ("reprint", "spam_source")  # flags that put a page after the original (``groups.preference``)
+_DEMOTING = ("reprint", "spam_source")  # flags that put a page after the original
+
+
+@dataclass
+class Resolution:
+    """Which pages become articles and under which id; the rest are duplicates (as rejected rows)."""
+
+    ids: dict[str, str]  # page_id of each canonical page -> article_id
+    dup_counts: Counter  # page_id of a canonical page -> its duplicates
+    duplicates: list[dict]  # rejected rows, reason duplicate_of
 
 
 def preference_keys(table: pa.Table) -> list[np.ndarray]:
-    """``groups.preference`` of every row as arrays, the last one first (``np.lexsort``'s order),
-    without the page id (the caller's tie-break)."""
+    """The keys of preference of every row as arrays (demoted: a reprint or a spam source;
+    undated; date; minus the length), the last one first (``np.lexsort``'s order); without the
+    page id (the caller's tie-break)."""
     n = table.num_rows
     flags = table.column("flags").combine_chunks()
     demoted = np.zeros(n, dtype=bool)
@@ -38,7 +53,7 @@ def preference_keys(table: pa.Table) -> list[np.ndarray]:
 
 
 def group_rows(table: pa.Table, sigs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``group_duplicates`` by row: (canonical rows in page-id order, duplicate rows, the
+    """The groups by row: (canonical rows in page-id order, duplicate rows, the
     canonical row of each duplicate), the duplicates group by group (groups in the order of
     their first page id), each group's in preference order."""
     n = table.num_rows
@@ -70,12 +85,24 @@ class _Heads:
         return len(self.row) - 1
 
 
-def resolve_lights(table: pa.Table, sigs: np.ndarray, prior: PriorIndex | None = None,
-                   carry_forward: bool = True):
-    """``assemble.resolve(*group_duplicates(entries), prior, carry_forward)`` from the columns
-    of ``Lights`` (``table`` and the signature matrix ``sigs``, one row a page)."""
-    from pipeline.run.assemble import Resolution
+def resolve_pages(cands: list[dict], prior: PriorIndex | None = None, carry_forward: bool = True) -> Resolution:
+    """``resolve_lights`` of candidates in memory, through their light entries as the flow's
+    staging keeps them."""
+    lights = Lights()
+    lights.add([light(c) for c in cands])
+    return resolve_lights(*lights.columns(), prior, carry_forward)
 
+
+def resolve_lights(table: pa.Table, sigs: np.ndarray, prior: PriorIndex | None = None,
+                   carry_forward: bool = True) -> Resolution:
+    """Ids for the canonical pages and rows for the duplicates, from the columns of ``Lights``
+    (``table`` and the signature matrix ``sigs``, one row a page).
+
+    With ``prior`` (``dedupe.load_index`` of the latest release) copies of released articles
+    keep the released ``article_id``; when the new release carries the old articles forward
+    (``carry_forward``, an incremental run) they become its duplicates instead of articles.
+    The duplicates are rows of ``Resolution.duplicates``, group by group, each group's in
+    order of preference; a canonical that lost its id to an earlier one comes last."""
     keep, dup_rows, dup_canon = group_rows(table, sigs)
     content = table.column("content_id")
     heads = _Heads(keep, content.take(pa.array(keep, pa.int64())).to_pylist())
@@ -107,7 +134,13 @@ def _detail(heads: _Heads, h: int) -> str | None:
 
 def _against_prior(heads: _Heads, canonical: list[int], dups: list[tuple[int, int]], page_id, content, sigs,
                    prior: PriorIndex, carry_forward: bool) -> tuple[list[int], list[tuple[int, int]]]:
-    """``groups.against_prior`` by row."""
+    """Give groups that copy a released article that article's id, so it is never released as new.
+
+    A group matches a released article when one of its pages is that article's page, or when
+    one of its bodies is a copy of it (``history.match_signature``). With ``carry_forward`` a
+    matched group is not released again: every page becomes a duplicate of the released id (a
+    stub head). Without it, or when the group holds the released page itself, the group is
+    released under the released id, its canonical still chosen by preference."""
     members: dict[int, list[int]] = {k: [heads.row[k]] for k in canonical}
     for d, h in dups:
         members[h].append(d)
@@ -132,7 +165,10 @@ def _against_prior(heads: _Heads, canonical: list[int], dups: list[tuple[int, in
 
 def _one_article_per_id(heads: _Heads, canonical: list[int], dups: list[tuple[int, int]]
                         ) -> tuple[list[int], list[tuple[int, int]]]:
-    """``assemble.one_article_per_id`` by row."""
+    """Fold a canonical whose id is already taken into the first holder, so article_id stays unique.
+
+    Only an inherited id can collide (a new body identical to one an older release had under
+    an id since carried by an edited text); grouping already joins identical bodies within a run."""
     holder: dict[str, int] = {}
     keep: list[int] = []
     moved: dict[int, int] = {}

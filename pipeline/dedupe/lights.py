@@ -1,10 +1,10 @@
 """What dedupe reads of every kept page, held column by column so that a run's memory does
 not grow by a Python dict a page.
 
-A light entry as a dict (``groups.light``) takes about 1.6 KB; here a page is its MinHash
+A light entry as a dict (``light``) takes about 1.6 KB; here a page is its MinHash
 signature (512 bytes in one uint32 matrix), its ids, path and url in Arrow string arrays and
 three numbers: about 0.7 KB, in a few large buffers that are given back whole when dropped
-(a million small dicts leave the heap fragmented). ``entries`` hands the dicts to dedupe one
+(a million small dicts leave the heap fragmented). ``entries`` hands the dicts back one
 at a time, in the order the pages were added; ``spill`` moves the columns to a file while the
 publish runs.
 """
@@ -18,10 +18,32 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.dedupe.near import DEFAULT
+from pipeline.dedupe.ids import article_id
+from pipeline.dedupe.near import DEFAULT, signature
 
 STRINGS = ("page_id", "path", "url", "content_id")
 _TS = pa.timestamp("us", tz="UTC")
+
+
+def content_id(c: dict) -> str:
+    """The id of the candidate's body (``stages.candidate`` computes it once, in the shard)."""
+    return c.get("content_id") or article_id(c["metadata"].get("body", ""))
+
+
+def body_signature(c: dict) -> np.ndarray:
+    sig = c.get("sig")
+    return signature(c["metadata"].get("body", "")) if sig is None else sig
+
+
+def body_chars(c: dict) -> int:
+    return c["chars"] if "chars" in c else len(c["metadata"].get("body", ""))
+
+
+def light(c: dict) -> dict:
+    """What dedupe reads of a candidate: about 1.6 KB in memory, where the whole candidate takes ~12 KB."""
+    return {"page_id": c["page_id"], "path": c["path"], "url": c["url"], "flags": c["flags"],
+            "content_id": content_id(c), "sig": body_signature(c), "chars": body_chars(c),
+            "metadata": {"published_at": c["metadata"].get("published_at")}}
 
 
 class Lights:
@@ -36,7 +58,7 @@ class Lights:
         self._rows = 0
 
     def add(self, entries: list[dict]) -> None:
-        """Store ``entries`` (``groups.light`` dicts) as columns."""
+        """Store ``entries`` (``light`` dicts) as columns."""
         if not entries:
             return
         self._merged()  # a spilled or finished store takes more pages as a new chunk
@@ -91,7 +113,7 @@ class Lights:
         return sum(c["table"].nbytes + c["sigs"].nbytes for c in parts)
 
     def entries(self) -> Iterator[dict]:
-        """The entries as ``groups.light`` dicts, in the order they were added."""
+        """The entries as ``light`` dicts, in the order they were added."""
         table, sigs = self._columns()
         cols = {k: table.column(k).to_pylist() for k in (*STRINGS, "flags", "chars", "published_at")}
         for i in range(table.num_rows):

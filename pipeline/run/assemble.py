@@ -4,10 +4,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from dataclasses import dataclass
 from typing import Iterable
 
-from pipeline.dedupe.groups import against_prior, content_id
+from pipeline.dedupe.columnar import Resolution, resolve_pages
 from pipeline.dedupe.history import PriorIndex
 from pipeline.tables import TABLES as SPECS
 
@@ -69,67 +68,6 @@ def one_row_per_key(name: str, rows: list[dict]) -> list[dict]:
     return list(merged.values())
 
 
-def canonical_id(c: dict) -> str:
-    """The id a released article already has (see ``against_prior``), else the id of its body."""
-    return c.get("article_id") or content_id(c)
-
-
-def one_article_per_id(canonical: list[dict], duplicates: list[tuple[dict, dict]]) -> tuple[list[dict], list[tuple[dict, dict]]]:
-    """Fold a canonical whose id is already taken into the first holder, so article_id stays unique.
-
-    Only an inherited id can collide (a new body identical to one an older release had under
-    an id since carried by an edited text); grouping already joins identical bodies within a run.
-    """
-    holder: dict[str, dict] = {}
-    keep = []
-    moved: dict[str, dict] = {}
-    for c in canonical:
-        aid = canonical_id(c)
-        if aid in holder:
-            moved[c["page_id"]] = holder[aid]
-        else:
-            holder[aid] = c
-            keep.append(c)
-    if not moved:
-        return canonical, duplicates
-    dups = [(d, moved.get(canon["page_id"], canon)) for d, canon in duplicates]
-    dups += [(c, moved[c["page_id"]]) for c in canonical if c["page_id"] in moved]
-    return keep, dups
-
-
-def _dup_detail(canon: dict) -> str | None:
-    return f"released in {canon['released_in']}" if canon.get("released_in") else None
-
-
-@dataclass
-class Resolution:
-    """Which pages become articles and under which id; the rest are duplicates (as rejected rows)."""
-
-    ids: dict[str, str]  # page_id of each canonical page -> article_id
-    dup_counts: Counter  # page_id of a canonical page -> its duplicates
-    duplicates: list[dict]  # rejected rows, reason duplicate_of
-
-
-def resolve(canonical: list[dict], duplicates: list[tuple[dict, dict]], prior: PriorIndex | None = None,
-            carry_forward: bool = True) -> Resolution:
-    """Ids for the canonical pages and rows for the duplicates; reads light candidates only.
-
-    With ``prior`` (``dedupe.load_index`` of the latest release) copies of released articles keep
-    the released ``article_id``; when the new release carries the old articles forward
-    (``carry_forward``, an incremental run) they become its duplicates instead of articles (see
-    ``dedupe.groups.against_prior``). The duplicates can then outnumber the ``duplicates``
-    passed in: count the returned rows, not the input pairs.
-    """
-    canonical, duplicates = one_article_per_id(*against_prior(canonical, duplicates, prior, carry_forward))
-    rows = [
-        {"page_id": d["page_id"], "path": d["path"], "url": d["url"], "stage": "dedupe",
-         "reason": "duplicate_of", "detail": _dup_detail(canon), "duplicate_of": canonical_id(canon)}
-        for d, canon in duplicates
-    ]
-    return Resolution({c["page_id"]: canonical_id(c) for c in canonical},
-                      Counter(canon["page_id"] for _, canon in duplicates if canon["page_id"] is not None), rows)
-
-
 class Organizations:
     """Organizations are one row per name across articles: gathered as articles go by. An
     article's organizations come in one ``add``, so an article is counted, not kept."""
@@ -166,16 +104,17 @@ def rows_of(c: dict, aid: str, duplicate_count: int) -> dict[str, list[dict]]:
     return out
 
 
-def build_tables(canonical: list[dict], duplicates: list[tuple[dict, dict]], prior: PriorIndex | None = None,
-                 carry_forward: bool = True) -> tuple[dict[str, list[dict]], list[dict]]:
+def build_tables(cands: list[dict], prior: PriorIndex | None = None, carry_forward: bool = True
+                 ) -> tuple[dict[str, list[dict]], list[dict]]:
     """Rows for every table, and the rejected rows of duplicates pointing at their canonical article.
 
-    The in-memory path (tests, small inputs): ``resolve`` then ``rows_of`` every canonical. The
-    flow does the same shard by shard from disk (``pipeline.run.staging``).
+    The in-memory path (tests, small inputs): dedupe the candidates as the flow does
+    (``dedupe.resolve_pages``), then ``rows_of`` every canonical, in page-id order. The flow
+    does the same shard by shard from disk (``pipeline.run.staging``).
     """
-    res = resolve(canonical, duplicates, prior, carry_forward)
+    res = resolve_pages(cands, prior, carry_forward)
     orgs = Organizations()
-    tables = _gather(dict(res.ids), res.dup_counts, canonical, orgs)
+    tables = _gather(dict(res.ids), res.dup_counts, sorted(cands, key=lambda c: c["page_id"]), orgs)
     tables["organizations"] = orgs.rows()
     return tables, res.duplicates
 

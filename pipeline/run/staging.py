@@ -2,7 +2,7 @@
 
 Each shard's kept candidates (bodies, extracted records) are pickled into
 ``<output>/.staging/<run>/`` as the shard's result arrives; the flow keeps one light entry a
-page (``dedupe.groups.light``: ids, flags, date, length and MinHash signature, under 1 KB) for
+page (``dedupe.lights.light``: ids, flags, date, length and MinHash signature, under 1 KB) for
 dedupe, then reads the candidates back one shard at a time to write the tables, which go to
 Parquet in the same folder batch by batch (``TableSpool``), and are handed to the publish as
 sorted Parquet files, never as whole tables in memory. The folder is removed when the run
@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.dedupe.groups import light
+from pipeline.dedupe.lights import light
 from pipeline.publish.stream import TableSource
 from pipeline.tables import TABLES, sort_by_key, to_arrow
 

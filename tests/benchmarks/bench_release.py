@@ -36,7 +36,6 @@ def seed_tables(folder: Path) -> None:
     """Tables of a real small run (sample pages and bench pages), as Parquet in ``folder``."""
     import pyarrow.parquet as pq
 
-    from pipeline.dedupe import group_duplicates
     from pipeline.flows import sample_dir
     from pipeline.ingest import discover, shard
     from pipeline.run.assemble import build_tables
@@ -48,7 +47,7 @@ def seed_tables(folder: Path) -> None:
     kept = []
     for s in shard(files):
         kept += process_files(s).kept
-    tables, _ = build_tables(*group_duplicates(kept))
+    tables, _ = build_tables(kept)
     folder.mkdir(parents=True, exist_ok=True)
     for n in RELEASED:
         pq.write_table(to_arrow(n, tables[n]), folder / f"{n}.parquet")
