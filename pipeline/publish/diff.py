@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from pipeline.publish.layout import table_files
 from pipeline.tables import RELEASED, TABLES
@@ -46,8 +49,6 @@ def _row_digests(t) -> np.ndarray:
     """A 64-bit digest of each whole row, vectorised (pandas' row hash; a list column as its
     length and its items joined)."""
     import pandas as pd
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     cols = {}
     for name in t.column_names:
@@ -59,13 +60,10 @@ def _row_digests(t) -> np.ndarray:
     return pd.util.hash_pandas_object(pa.table(cols).to_pandas(), index=False, categorize=False).to_numpy()
 
 
-def _key_json(batch, pk) -> "pa.Array":
+def _key_json(batch, pk) -> pa.Array:
     """Each row's key as ``json.dumps(list(key), ensure_ascii=False, default=str)``, the text
     the diff names keys by: built by Arrow for string columns, by ``json`` for a value that
     needs escaping and for a column of another type."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     parts = []
     for k in pk:
         c = batch.column(k)
@@ -95,8 +93,9 @@ def _prefixes(keys) -> np.ndarray:
     """The ``_PREFIX`` bytes after each key's "[" as a big-endian integer, zero-padded: a key
     that sorts before another (UTF-8 bytes sort as code points, as ``str`` does) never has a
     larger prefix."""
-    keys = keys.cast("string")
     n = len(keys)
+    if not n:
+        return np.empty(0, np.uint64)
     offsets = np.frombuffer(keys.buffers()[1], np.int32)[keys.offset:keys.offset + n + 1]
     data = np.frombuffer(keys.buffers()[2], np.uint8)
     at = (offsets[:-1] + 1)[:, None] + np.arange(_PREFIX)
@@ -118,9 +117,7 @@ class _Side:
     prefix: np.ndarray
 
     @classmethod
-    def scan(cls, files: list[Path], pk: tuple[str, ...]) -> "_Side":
-        import pyarrow.parquet as pq
-
+    def scan(cls, files: list[Path], pk: tuple[str, ...]) -> _Side:
         cols: dict[str, list[np.ndarray]] = {"k1": [], "k2": [], "digest": [], "prefix": []}
         ends, n = [], 0
         for f in files:
@@ -155,9 +152,6 @@ class _Side:
         return self._keys_at(np.sort(rows), n)
 
     def _keys_at(self, rows: np.ndarray, n: int) -> list[str]:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
         best: list[str] = []
         in_file = np.searchsorted(self.ends, rows, side="right")
         for i in np.unique(in_file):
@@ -215,8 +209,6 @@ def _compared(old: Path, new: Path, name: str, n: int | None = None) -> _Compari
     """The table compared between the releases (old, new): the rows of the parts that
     differ, and the rows of the parts both hold (the same file, hard-linked), unchanged
     without reading them, since a key is in one part only. ``n`` first keys a kind at least."""
-    import pyarrow.parquet as pq
-
     n = max(n or 0, _wanted(name))
     a, b = _parts(old, name), _parts(new, name)
     memo = (str(old), str(new), name, tuple(sorted(a)), tuple(sorted(b)))
