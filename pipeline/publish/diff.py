@@ -1,16 +1,32 @@
 """What changed between two releases: rows added, removed and changed, per table, by key.
 
-Only the parts that differ are read: a part both releases hold (hard-linked) is unchanged."""
+Only the parts that differ are read: a part both releases hold (hard-linked) is unchanged.
+Memory is a few numpy arrays of the rows read, never a Python object a row: each side of a
+table is a 128-bit digest of each row's key (the key's JSON, hashed with two keys), a 64-bit
+digest of the whole row and the key's first bytes; the sides are matched by sorting, and only
+the few keys the diff names are read back as text."""
 from __future__ import annotations
 
+import heapq
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from pipeline.publish.layout import table_files
 from pipeline.tables import RELEASED, TABLES
 
 EXAMPLES = 5
 LISTED = 50  # articles named per kind of change; the rest are counted
+BATCH_ROWS = 8192  # the row digest of a value depends on its batch's pandas dtype: keep the batches
+KINDS = ("added", "removed", "changed")
+_HASH_KEYS = ("dgn-diff-key-one", "dgn-diff-key-two")  # two independent siphash keys: a 128-bit key digest
+_ESCAPED = r'[\x00-\x1f"\\]'  # what json.dumps escapes in a string (ensure_ascii=False)
+_PREFIX = 8  # bytes of a key's JSON after its "[" kept to pick the first keys in order
 
 
 def _version(release: Path) -> str:
@@ -29,12 +45,10 @@ def _parts(release: Path, name: str) -> dict[tuple[int, int], Path]:
     return {_identity(f): f for f in table_files(release, name)}
 
 
-def _row_digests(t) -> list[int]:
+def _row_digests(t) -> np.ndarray:
     """A 64-bit digest of each whole row, vectorised (pandas' row hash; a list column as its
     length and its items joined)."""
     import pandas as pd
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     cols = {}
     for name in t.column_names:
@@ -43,40 +57,168 @@ def _row_digests(t) -> list[int]:
             n = pc.fill_null(pc.cast(pc.list_value_length(c), pa.string()), "null")
             c = pc.binary_join_element_wise(n, pc.fill_null(pc.binary_join(c, "\x1f"), ""), "\x1e")
         cols[name] = c
-    return pd.util.hash_pandas_object(pa.table(cols).to_pandas(), index=False, categorize=False).tolist()
+    return pd.util.hash_pandas_object(pa.table(cols).to_pandas(), index=False, categorize=False).to_numpy()
 
 
-def _rows_of(files, name: str) -> dict[str, int]:
-    """key (JSON array) -> digest of the whole row, over ``files``."""
-    import pyarrow.parquet as pq
+def _key_json(batch, pk) -> pa.Array:
+    """Each row's key as ``json.dumps(list(key), ensure_ascii=False, default=str)``, the text
+    the diff names keys by: built by Arrow for string columns, by ``json`` for a value that
+    needs escaping and for a column of another type."""
+    parts = []
+    for k in pk:
+        c = batch.column(k)
+        if not (pa.types.is_string(c.type) or pa.types.is_large_string(c.type)):
+            parts.append(pa.array([json.dumps(v, ensure_ascii=False, default=str) for v in c.to_pylist()],
+                                  pa.string()))
+            continue
+        c = c.cast(pa.string())
+        quoted = pc.binary_join_element_wise('"', c, '"', "")
+        odd = pc.fill_null(pc.match_substring_regex(c, _ESCAPED), False)
+        if pc.any(odd).as_py():
+            escaped = [json.dumps(v, ensure_ascii=False) for v in pc.filter(c, odd).to_pylist()]
+            quoted = pc.replace_with_mask(quoted, odd, pa.array(escaped, pa.string()))
+        parts.append(pc.fill_null(quoted, "null"))
+    inner = pc.binary_join_element_wise(*parts, ", ") if len(parts) > 1 else parts[0]
+    return pc.binary_join_element_wise("[", inner, "]", "")
 
-    pk = TABLES[name].primary_key
-    out = {}
-    for f in files:
-        for batch in pq.ParquetFile(f).iter_batches(batch_size=8192):  # a release can outgrow memory as rows
-            keys = zip(*(batch.column(k).to_pylist() for k in pk))
-            for key, digest in zip(keys, _row_digests(batch)):
-                out[json.dumps(list(key), ensure_ascii=False, default=str)] = digest
-    return out
+
+def _key_digests(keys) -> tuple[np.ndarray, np.ndarray]:
+    import pandas as pd
+
+    values = keys.to_numpy(zero_copy_only=False)
+    return tuple(pd.util.hash_array(values, hash_key=h, categorize=False) for h in _HASH_KEYS)
+
+
+def _prefixes(keys) -> np.ndarray:
+    """The ``_PREFIX`` bytes after each key's "[" as a big-endian integer, zero-padded: a key
+    that sorts before another (UTF-8 bytes sort as code points, as ``str`` does) never has a
+    larger prefix."""
+    n = len(keys)
+    if not n:
+        return np.empty(0, np.uint64)
+    offsets = np.frombuffer(keys.buffers()[1], np.int32)[keys.offset:keys.offset + n + 1]
+    data = np.frombuffer(keys.buffers()[2], np.uint8)
+    at = (offsets[:-1] + 1)[:, None] + np.arange(_PREFIX)
+    inside = at < offsets[1:, None]
+    b = np.where(inside, data[np.minimum(at, len(data) - 1)], 0).astype(np.uint64)
+    return (b << (np.uint64(8) * np.arange(_PREFIX - 1, -1, -1, dtype=np.uint64))).sum(axis=1, dtype=np.uint64)
+
+
+@dataclass
+class _Side:
+    """The rows of one release's differing parts of a table, as arrays in read order."""
+
+    files: list[Path]
+    pk: tuple[str, ...]
+    ends: np.ndarray  # the row number after each file's last
+    k1: np.ndarray
+    k2: np.ndarray
+    digest: np.ndarray
+    prefix: np.ndarray
+
+    @classmethod
+    def scan(cls, files: list[Path], pk: tuple[str, ...]) -> _Side:
+        cols: dict[str, list[np.ndarray]] = {"k1": [], "k2": [], "digest": [], "prefix": []}
+        ends, n = [], 0
+        for f in files:
+            for batch in pq.ParquetFile(f).iter_batches(batch_size=BATCH_ROWS):
+                keys = _key_json(batch, pk)
+                k1, k2 = _key_digests(keys)
+                for name, a in zip(cols, (k1, k2, _row_digests(batch), _prefixes(keys))):
+                    cols[name].append(a)
+                n += batch.num_rows
+            ends.append(n)
+        return cls(list(files), pk, np.array(ends, np.int64),
+                   **{name: np.concatenate(a) if a else np.empty(0, np.uint64) for name, a in cols.items()})
+
+    def last_of_each_key(self) -> np.ndarray:
+        """The row number of each key's last row (the one a later row of the same key
+        overwrites), in key-digest order."""
+        n = len(self.k1)
+        order = np.lexsort((np.arange(n), self.k2, self.k1))
+        s1, s2 = self.k1[order], self.k2[order]
+        last = np.ones(n, bool)
+        last[:-1] = (s1[:-1] != s1[1:]) | (s2[:-1] != s2[1:])
+        return order[last]
+
+    def first_keys(self, rows: np.ndarray, n: int) -> list[str]:
+        """The ``n`` smallest keys (JSON) of ``rows``: the rows whose prefix can be among them
+        are read back, the key columns only."""
+        if n <= 0 or not len(rows):
+            return []
+        if len(rows) > n:
+            p = self.prefix[rows]
+            rows = rows[p <= np.partition(p, n - 1)[n - 1]]
+        return self._keys_at(np.sort(rows), n)
+
+    def _keys_at(self, rows: np.ndarray, n: int) -> list[str]:
+        best: list[str] = []
+        in_file = np.searchsorted(self.ends, rows, side="right")
+        for i in np.unique(in_file):
+            local = rows[in_file == i] - (self.ends[i - 1] if i else 0)
+            start = 0
+            for batch in pq.ParquetFile(self.files[i]).iter_batches(batch_size=BATCH_ROWS, columns=list(self.pk)):
+                at = local[(local >= start) & (local < start + batch.num_rows)] - start
+                if len(at):
+                    keys = _key_json(batch.take(pa.array(at)), self.pk).to_pylist()
+                    best = heapq.nsmallest(n, best + keys)
+                start += batch.num_rows
+        return sorted(best)
+
+
+@dataclass
+class _Comparison:
+    """One table compared: rows per side, counts per kind of change, and the first keys
+    (JSON, in order) of each kind, ``n`` of them at most."""
+
+    old_rows: int
+    new_rows: int
+    unchanged: int
+    counts: dict[str, int]
+    first: dict[str, list[str]] = field(default_factory=dict)
+    n: int = 0
+
+
+def _compare(a: _Side, b: _Side, same: int, n: int) -> _Comparison:
+    ua, ub = a.last_of_each_key(), b.last_of_each_key()
+    k1 = np.concatenate((a.k1[ua], b.k1[ub]))
+    k2 = np.concatenate((a.k2[ua], b.k2[ub]))
+    order = np.lexsort((np.arange(len(k1)), k2, k1))  # a's row before b's of the same key
+    k1, k2 = k1[order], k2[order]
+    pair = (k1[:-1] == k1[1:]) & (k2[:-1] == k2[1:])  # each side holds a key once
+    i, j = order[:-1][pair], order[1:][pair] - len(ua)
+    del k1, k2, order, pair
+    in_both_a, in_both_b = np.zeros(len(ua), bool), np.zeros(len(ub), bool)
+    in_both_a[i], in_both_b[j] = True, True
+    old_of, new_of = ua[i], ub[j]
+    rows = {"added": (b, ub[~in_both_b]), "removed": (a, ua[~in_both_a]),
+            "changed": (b, new_of[a.digest[old_of] != b.digest[new_of]])}
+    counts = {kind: len(r) for kind, (_, r) in rows.items()}
+    return _Comparison(len(ua) + same, len(ub) + same, len(i) - counts["changed"] + same, counts,
+                       {kind: side.first_keys(r, n) for kind, (side, r) in rows.items()}, n)
 
 
 _LAST: dict = {}  # the last two releases compared: the card's diff and the report's article list ask the same
 
 
-def _compared(old: Path, new: Path, name: str) -> tuple[dict[str, int], dict[str, int], int]:
-    """The rows of the parts that differ between the releases (old, new), and the rows of the
-    parts both hold (the same file, hard-linked): those are unchanged without reading them,
-    since a key is in one part only."""
-    import pyarrow.parquet as pq
+def _wanted(name: str) -> int:
+    return max(EXAMPLES, LISTED) if name == "articles" else EXAMPLES
 
+
+def _compared(old: Path, new: Path, name: str, n: int | None = None) -> _Comparison:
+    """The table compared between the releases (old, new): the rows of the parts that
+    differ, and the rows of the parts both hold (the same file, hard-linked), unchanged
+    without reading them, since a key is in one part only. ``n`` first keys a kind at least."""
+    n = max(n or 0, _wanted(name))
     a, b = _parts(old, name), _parts(new, name)
     memo = (str(old), str(new), name, tuple(sorted(a)), tuple(sorted(b)))
-    if memo in _LAST:
+    if memo in _LAST and _LAST[memo].n >= n:
         return _LAST[memo]
     shared = a.keys() & b.keys()
     same = sum(pq.ParquetFile(a[k]).metadata.num_rows for k in shared)
-    out = (_rows_of([f for k, f in a.items() if k not in shared], name),
-           _rows_of([f for k, f in b.items() if k not in shared], name), same)
+    pk = TABLES[name].primary_key
+    out = _compare(_Side.scan([f for k, f in a.items() if k not in shared], pk),
+                   _Side.scan([f for k, f in b.items() if k not in shared], pk), same, n)
     if any(k[:2] != memo[:2] for k in _LAST):
         _LAST.clear()
     _LAST[memo] = out
@@ -87,14 +229,11 @@ def diff_releases(old: Path, new: Path) -> dict:
     old, new = Path(old), Path(new)
     tables = {}
     for name in RELEASED:
-        a, b, same = _compared(old, new, name)
-        added = sorted(b.keys() - a.keys())
-        removed = sorted(a.keys() - b.keys())
-        changed = sorted(k for k in a.keys() & b.keys() if a[k] != b[k])
+        c = _compared(old, new, name)
         tables[name] = {
-            "old_rows": len(a) + same, "new_rows": len(b) + same, "added": len(added), "removed": len(removed),
-            "changed": len(changed), "unchanged": len(a.keys() & b.keys()) - len(changed) + same,
-            "examples": {"added": added[:EXAMPLES], "removed": removed[:EXAMPLES], "changed": changed[:EXAMPLES]},
+            "old_rows": c.old_rows, "new_rows": c.new_rows, "added": c.counts["added"],
+            "removed": c.counts["removed"], "changed": c.counts["changed"], "unchanged": c.unchanged,
+            "examples": {kind: c.first[kind][:EXAMPLES] for kind in KINDS},
         }
     return {"old": _version(old), "new": _version(new), "tables": tables}
 
@@ -117,17 +256,15 @@ def article_changes(old: Path, new: Path, limit: int = LISTED) -> dict[str, dict
     removed one with its title in ``old``): ``{kind: {"count", "articles": [{article_id,
     title}, ...] (at most ``limit``, by id), "more"}}``."""
     old, new = Path(old), Path(new)
-    a, b, _ = _compared(old, new, "articles")
-    ids = {"added": sorted(b.keys() - a.keys()), "removed": sorted(a.keys() - b.keys()),
-           "changed": sorted(k for k in a.keys() & b.keys() if a[k] != b[k])}
-    listed_of = {kind: [json.loads(k)[0] for k in keys[:limit]] for kind, keys in ids.items()}
+    c = _compared(old, new, "articles", limit)
+    listed_of = {kind: [json.loads(k)[0] for k in c.first[kind][:limit]] for kind in KINDS}
     titles = {"old": _titles(old, new, listed_of["removed"]),
               "new": _titles(new, old, listed_of["added"] + listed_of["changed"])}
     out = {}
-    for kind, keys in ids.items():
+    for kind in KINDS:
         names = titles["old" if kind == "removed" else "new"]
         listed = listed_of[kind]
-        out[kind] = {"count": len(keys), "more": max(0, len(keys) - limit),
+        out[kind] = {"count": c.counts[kind], "more": max(0, c.counts[kind] - limit),
                      "articles": [{"article_id": i, "title": names.get(i)} for i in listed]}
     return out
 
