@@ -10,6 +10,7 @@ from __future__ import annotations
 import heapq
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,7 @@ from pipeline.tables import RELEASED, TABLES
 
 EXAMPLES = 5
 LISTED = 50  # articles named per kind of change; the rest are counted
-BATCH_ROWS = 8192  # the row digest of a value depends on its batch's pandas dtype: keep the batches
+BATCH_ROWS = 8192
 KINDS = ("added", "removed", "changed")
 _HASH_KEYS = ("dgn-diff-key-one", "dgn-diff-key-two")  # two independent siphash keys: a 128-bit key digest
 _ESCAPED = r'[\x00-\x1f"\\]'  # what json.dumps escapes in a string (ensure_ascii=False)
@@ -45,19 +46,86 @@ def _parts(release: Path, name: str) -> dict[tuple[int, int], Path]:
     return {_identity(f): f for f in table_files(release, name)}
 
 
-def _row_digests(t) -> np.ndarray:
-    """A 64-bit digest of each whole row, vectorised (pandas' row hash; a list column as its
-    length and its items joined)."""
+_NULL = np.uint64(0x9E3779B97F4A7C15)  # a null's digest in any column; a value's is mixed, never set
+_POSITION = np.uint64(0xD6E8FEB86659FD93)  # folded with a list item's position
+
+
+def _mix(h: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser (as pandas'): each bit of ``h`` spread over all 64."""
+    h = h ^ (h >> np.uint64(30))
+    h *= np.uint64(0xBF58476D1CE4E5B9)
+    h ^= h >> np.uint64(27)
+    h *= np.uint64(0x94D049BB133111EB)
+    return h ^ (h >> np.uint64(31))
+
+
+def _text_digests(values: np.ndarray) -> np.ndarray:
     import pandas as pd
 
-    cols = {}
-    for name in t.column_names:
-        c = t.column(name)
-        if pa.types.is_list(c.type):
-            n = pc.fill_null(pc.cast(pc.list_value_length(c), pa.string()), "null")
-            c = pc.binary_join_element_wise(n, pc.fill_null(pc.binary_join(c, "\x1f"), ""), "\x1e")
-        cols[name] = c
-    return pd.util.hash_pandas_object(pa.table(cols).to_pandas(), index=False, categorize=False).to_numpy()
+    return pd.util.hash_array(values, categorize=False)
+
+
+@lru_cache(maxsize=None)
+def _kind(name: str) -> np.uint64:
+    return _text_digests(np.array([name], object))[0]
+
+
+def _list_digests(c: pa.Array) -> np.ndarray:
+    """Each list's items' digests, each mixed with its position, summed, and its length."""
+    n = pc.fill_null(pc.list_value_length(c), 0).to_numpy().astype(np.int64)
+    ends = np.cumsum(n)
+    starts = ends - n
+    at = (np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(starts, n)).astype(np.uint64)
+    items = _mix(_value_digests(pc.list_flatten(c)) ^ _mix(at + _POSITION))
+    total = np.concatenate(([np.uint64(0)], np.cumsum(items, dtype=np.uint64)))
+    return (total[ends] - total[starts]) ^ _mix(n.astype(np.uint64))
+
+
+def _value_digests(c) -> np.ndarray:
+    """A 64-bit digest of each value of a column, a function of the value and its kind alone,
+    never of its batch (pandas turns an integer column holding a null into floats, and hashes
+    a null as the text "nan"): an integer as int64, a float as float64 bits, a date or time
+    as its integer and its type, text and bytes by siphash, a list from its items; a null is
+    ``_NULL``. Any other type (a struct, a decimal) as its JSON, a value at a time."""
+    if isinstance(c, pa.ChunkedArray):
+        c = c.combine_chunks()
+    if pa.types.is_dictionary(c.type):
+        c = c.dictionary_decode()
+    t = c.type
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        kind, h = "text", _text_digests(c.to_numpy(zero_copy_only=False))
+    elif pa.types.is_binary(t) or pa.types.is_large_binary(t):
+        kind, h = "bytes", _text_digests(c.to_numpy(zero_copy_only=False))
+    elif pa.types.is_list(t) or pa.types.is_large_list(t):
+        kind, h = "list", _list_digests(c)
+    elif pa.types.is_integer(t) or pa.types.is_boolean(t):
+        kind = "bool" if pa.types.is_boolean(t) else "int"
+        h = _mix(pc.fill_null(c.cast(pa.int64()), 0).to_numpy().view(np.uint64))
+    elif pa.types.is_floating(t):
+        v = pc.fill_null(c.cast(pa.float64()), 0.0).to_numpy() + 0.0  # -0.0 as 0.0
+        kind, h = "float", _mix(np.where(np.isnan(v), np.nan, v).view(np.uint64))
+    elif pa.types.is_temporal(t) and t.bit_width in (32, 64):
+        ints = c.view(pa.int32() if t.bit_width == 32 else pa.int64())
+        kind, h = str(t), _mix(pc.fill_null(ints, 0).cast(pa.int64()).to_numpy().view(np.uint64))
+    else:
+        kind, h = str(t), _text_digests(np.array(
+            [json.dumps(v, ensure_ascii=False, sort_keys=True, default=str) for v in c.to_pylist()], object))
+    h = _mix(h ^ _kind(kind))
+    if c.null_count:
+        h[~c.is_valid().to_numpy(zero_copy_only=False)] = _NULL
+    return h
+
+
+def _row_digests(t) -> np.ndarray:
+    """A 64-bit digest of each whole row: its columns' value digests combined in column order
+    as pandas combines a row's (CPython's tuple hash), vectorised."""
+    out = np.full(t.num_rows, 0x345678, np.uint64)
+    mult = np.uint64(1000003)
+    for i, name in enumerate(t.column_names):
+        out ^= _value_digests(t.column(name))
+        out *= mult
+        mult += np.uint64(82520 + 2 * (t.num_columns - i))
+    return out + np.uint64(97531)
 
 
 def _key_json(batch, pk) -> pa.Array:
