@@ -47,7 +47,7 @@ def _release(root: Path, parts: list[list[dict]]) -> Path:
 
 def test_the_same_rows_split_otherwise_are_unchanged(tmp_path):
     old = _release(tmp_path / "old", [EVENTS])
-    new = _release(tmp_path / "new", [EVENTS[:1] + EVENTS[2:], EVENTS[1:2]])
+    new = _release(tmp_path / "new", [EVENTS[0::2], EVENTS[1::2]])  # editions alone, nulls alone
     events = D.diff_releases(old, new)["tables"]["events"]
     assert (events["added"], events["removed"], events["changed"], events["unchanged"]) == (0, 0, 0, 4)
 
@@ -69,13 +69,6 @@ def test_a_null_is_not_a_text(text):
 def test_a_null_is_not_a_zero(values, type_):
     null, value = _column(values, type_)
     assert null != value
-
-
-def test_a_null_is_alike_in_every_column_kind():
-    """A change of a value to null is one change whatever the column: the null's digest is
-    the same in each."""
-    nulls = [_column([None], t)[0] for t in (pa.string(), pa.int64(), pa.float64(), TEXTS, pa.date32())]
-    assert len(set(nulls)) == 1
 
 
 def test_list_values_differ():
