@@ -10,7 +10,7 @@ from __future__ import annotations
 import heapq
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -65,7 +65,7 @@ def _text_digests(values: np.ndarray) -> np.ndarray:
     return pd.util.hash_array(values, categorize=False)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _kind(name: str) -> np.uint64:
     return _text_digests(np.array([name], object))[0]
 
