@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.publish.layout import table_files
+from pipeline.publish.stream import stream_parquet
 from pipeline.tables import RELEASED, TABLES
 
 EXAMPLES = 5
@@ -189,7 +190,7 @@ class _Side:
         cols: dict[str, list[np.ndarray]] = {"k1": [], "k2": [], "digest": [], "prefix": []}
         ends, n = [], 0
         for f in files:
-            for batch in pq.ParquetFile(f).iter_batches(batch_size=BATCH_ROWS):
+            for batch in stream_parquet(f).iter_batches(batch_size=BATCH_ROWS):
                 keys = _key_json(batch, pk)
                 k1, k2 = _key_digests(keys)
                 for name, a in zip(cols, (k1, k2, _row_digests(batch), _prefixes(keys))):
@@ -225,7 +226,7 @@ class _Side:
         for i in np.unique(in_file):
             local = rows[in_file == i] - (self.ends[i - 1] if i else 0)
             start = 0
-            for batch in pq.ParquetFile(self.files[i]).iter_batches(batch_size=BATCH_ROWS, columns=list(self.pk)):
+            for batch in stream_parquet(self.files[i]).iter_batches(batch_size=BATCH_ROWS, columns=list(self.pk)):
                 at = local[(local >= start) & (local < start + batch.num_rows)] - start
                 if len(at):
                     keys = _key_json(batch.take(pa.array(at)), self.pk).to_pylist()

@@ -83,10 +83,10 @@ def read_table(release: Path, name: str, columns: list[str] | None = None) -> pa
 
 def iter_batches(release: Path, name: str, columns: list[str] | None = None, rows: int = 2048):
     """Record batches of the table, part after part: what a reader of every row holds."""
-    import pyarrow.parquet as pq
+    from pipeline.publish.stream import stream_parquet
 
     for f in table_files(release, name):
-        yield from pq.ParquetFile(f).iter_batches(batch_size=rows, columns=columns)
+        yield from stream_parquet(f).iter_batches(batch_size=rows, columns=columns)
 
 
 def num_rows(release: Path, name: str) -> int:

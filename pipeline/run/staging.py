@@ -22,11 +22,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.dedupe.lights import light
-from pipeline.publish.stream import TableSource
+from pipeline.publish.stream import TableSource, stream_parquet
 from pipeline.tables import TABLES, sort_by_key, to_arrow
 
 ROOT = ".staging"
-BUCKET_BYTES = 64 << 20  # Arrow bytes of rows sorted in memory at a time
+BUCKET_BYTES = 16 << 20  # Arrow bytes of rows sorted in memory at a time
 SORTED_GROUP_BYTES = 8 << 20  # Arrow bytes a row group of a sorted file
 SAMPLES_A_BUCKET = 64  # key values sampled a bucket, to place the bucket bounds
 
@@ -180,7 +180,7 @@ def bucket_of(values: pa.Array, bounds: list) -> np.ndarray:
 def sort_file(name: str, path: Path, folder: Path, bucket_bytes: int | None = None) -> tuple[Path, ...]:
     """The rows of the Parquet file ``path`` in key order, as sorted Parquet files under
     ``folder`` (read in name order). At most about ``bucket_bytes`` of rows are in memory."""
-    pf = pq.ParquetFile(path)
+    pf = stream_parquet(path)
     schema = TABLES[name].schema
     per_row = _row_bytes(pf)
     total = pf.metadata.num_rows * per_row
@@ -212,6 +212,7 @@ def sort_file(name: str, path: Path, folder: Path, bucket_bytes: int | None = No
         target = folder / f"bucket-{i:05d}.parquet"
         pq.write_table(sort_by_key(name, pq.ParquetFile(piece).read()), target, compression="lz4",
                        row_group_size=group)
+        pa.default_memory_pool().release_unused()  # else each bucket's pages stay resident
         piece.unlink()
         out.append(target)
     if bounds:
