@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.dedupe.lights import light
+from pipeline.run.staged_extract import extract_staged  # noqa: F401  (the flow's name for it)
 from pipeline.publish.stream import TableSource
 from pipeline.tables import TABLES, sort_by_key, to_arrow
 
@@ -82,23 +83,6 @@ class Staging:
 
     def spool(self) -> "TableSpool":
         return TableSpool(self.folder / "tables")
-
-
-def extract_staged(path: str, ids: list[str], limits: dict) -> list[dict]:
-    """The tables of the pages ``ids`` of one stored shard, extracted and stored with them
-    (``stages.extract_candidates``; the file is replaced whole, so a reader never sees half of
-    it); returns the rejected rows of the pages whose extraction failed. Runs wherever the
-    shard task runs (a worker process, a Dask worker): it reads and writes only the file."""
-    from pipeline.run.stages import extract_candidates
-
-    with open(path, "rb") as fh:
-        cands = pickle.load(fh)
-    failed = extract_candidates(cands, set(ids), limits)
-    tmp = f"{path}.part"
-    with open(tmp, "wb") as fh:
-        pickle.dump(cands, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
-    return failed
 
 
 class TableSpool:
