@@ -112,3 +112,41 @@ def test_the_tagger_model_keeps_no_vocabulary_dict():
     model = _model()
     assert not any(isinstance(v, dict) for v in vars(model).values())
     assert len(model.vocab) > 50_000 and model.vocab.get("OOV", 0) == model.oov
+
+
+SHRINK = """
+import ctypes, random
+from pipeline.extract import tagger
+def rss():
+    return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS:")) // 1024
+rng = random.Random(0)
+chars = [chr(c) for c in range(0x4e00, 0x4e00 + 3000)]
+tagger.tag_texts(["".join(rng.choices(chars, k=rng.randint(20, 120))) for _ in range(600)])
+ctypes.CDLL("libc.so.6").malloc_trim(0)
+before = rss()
+tagger.shrink_arena()
+ctypes.CDLL("libc.so.6").malloc_trim(0)
+print(before, rss())
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists() or sys.platform != "linux", reason="glibc, Linux")
+def test_the_encoder_arena_is_handed_back():
+    """After tagging, the encoder's arena keeps its buffers (beyond what glibc can trim) until
+    ``shrink_arena``."""
+    out = subprocess.run([sys.executable, "-c", SHRINK], capture_output=True, text=True, timeout=300,
+                         check=True).stdout.split()
+    before, after = map(int, out)
+    assert before - after > 8
+
+
+def test_shrinking_the_arena_changes_no_tags():
+    """Tags before and after a shrink are the same (the shrink is a run of its own)."""
+    from pipeline.extract import tagger
+
+    texts = ["国务院办公厅印发关于加快推进政务服务一网通办的意见。", "市大数据局局长张明出席会议并讲话"]
+    tagger.shrink_arena()
+    first = tagger._encode(tagger._model(), texts)
+    tagger.shrink_arena()
+    again = tagger._encode(tagger._model(), texts)
+    assert [a.tolist() for a in first] == [b.tolist() for b in again]

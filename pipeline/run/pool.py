@@ -7,9 +7,9 @@ waits for its result. Workers are spawned, not forked (the flow's process runs P
 threads), once a run; the results are the same wherever a shard runs.
 
 A worker lives for the whole run, so what a task frees must not stay with it: after each
-task the worker hands glibc's free heap back to the system (``give_back``). A page's work
-makes short-lived peaks (a large page's tree, a batch of the tagger's outputs) that
-fragment the heap; without it an idle worker kept them, some 50 MB a worker.
+task the worker hands what the task freed back to the system (``give_back``): the tagger's
+arena, which keeps its largest buffers otherwise, and glibc's free heap, where a page's
+short-lived peaks (a large page's tree, a batch of the tagger's outputs) stay.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import ctypes
 import logging
 import multiprocessing
 import os
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -53,7 +54,11 @@ def worker_processes(n: int) -> Iterator[None]:
 
 
 def give_back() -> None:
-    """Return the free pages of glibc's heap to the system (nothing elsewhere than glibc)."""
+    """Return what a task freed to the system: the tagger's free arena, if the process loaded
+    the tagger, and the free pages of glibc's heap (nothing elsewhere than glibc)."""
+    tagger = sys.modules.get("pipeline.extract.tagger")
+    if tagger is not None:
+        tagger.shrink_arena()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
