@@ -38,7 +38,8 @@ from pipeline.publish.release import run_lock
 from pipeline.run.outcome import Outcome, accounting_lines, markdown, verdict
 from pipeline.run.preflight import RunSummary, nothing_new, result_options, run_inputs, sample_dir
 from pipeline.run.shard_cache import ShardCache
-from pipeline.run.staging import Staging, extract_staged
+from pipeline.run.staged_extract import extract_staged
+from pipeline.run.staging import Staging
 from pipeline.run.stages import ShardResult, process_files
 
 ProgressHook = Callable[[str, int, int], None]  # (phase, done, total)

@@ -6,10 +6,22 @@ the previous release's articles (``load_index``, ``match``) their released id, a
 ``Resolution``. ``resolve_pages`` does the same for candidates in memory
 (``assemble.build_tables``).
 """
-from pipeline.dedupe.columnar import Resolution, resolve_lights, resolve_pages
-from pipeline.dedupe.history import PriorIndex, load_index, match
-from pipeline.dedupe.ids import article_id, fingerprint
-from pipeline.dedupe.lights import Lights, light
+from __future__ import annotations
 
-__all__ = ["Lights", "PriorIndex", "Resolution", "article_id", "fingerprint", "light", "load_index", "match",
-           "resolve_lights", "resolve_pages"]
+from importlib import import_module
+
+_WHERE = {"Resolution": "columnar", "resolve_lights": "columnar", "resolve_pages": "columnar",
+          "PriorIndex": "history", "load_index": "history", "match": "history",
+          "article_id": "ids", "fingerprint": "ids", "Lights": "lights", "light": "lights"}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    """The package's names, each imported from its module when first asked for: a page's work
+    needs ``ids`` and ``near`` only, and a worker process that does it need not load Arrow."""
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value

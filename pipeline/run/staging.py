@@ -84,23 +84,6 @@ class Staging:
         return TableSpool(self.folder / "tables")
 
 
-def extract_staged(path: str, ids: list[str], limits: dict) -> list[dict]:
-    """The tables of the pages ``ids`` of one stored shard, extracted and stored with them
-    (``stages.extract_candidates``; the file is replaced whole, so a reader never sees half of
-    it); returns the rejected rows of the pages whose extraction failed. Runs wherever the
-    shard task runs (a worker process, a Dask worker): it reads and writes only the file."""
-    from pipeline.run.stages import extract_candidates
-
-    with open(path, "rb") as fh:
-        cands = pickle.load(fh)
-    failed = extract_candidates(cands, set(ids), limits)
-    tmp = f"{path}.part"
-    with open(tmp, "wb") as fh:
-        pickle.dump(cands, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
-    return failed
-
-
 class TableSpool:
     """Rows of the released tables written to Parquet as they come, handed on as sorted
     Parquet files at the end.
