@@ -158,11 +158,13 @@ def dedupe_and_extract(staging: Staging, lights: Lights, output_dir: str, increm
         futures = [extract_shard.submit(index, str(staging.path(index)), todo, limits) for index, todo in jobs]
         new: list[dict] = []
         done = 0
-        for (_, todo), future in zip(jobs, futures):
+        for n, ((_, todo), future) in enumerate(zip(jobs, futures)):
             new += future.result()
             extracted.update(todo)
             done += len(todo)
             _report("extract", done, total)
+            if n % GIVE_BACK_EVERY == GIVE_BACK_EVERY - 1:
+                _give_back()
         if not new:
             return res, failed
         failed += new
@@ -236,6 +238,8 @@ def _process_all(shards: list[list[SourceFile]], limits: dict, seen: frozenset[s
         futures[i] = None
         done += len(shards[i])
         _report("pages", done, total)
+        if i % GIVE_BACK_EVERY == GIVE_BACK_EVERY - 1:
+            _give_back()
     return out
 
 
@@ -315,9 +319,14 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
     return summary
 
 
+GIVE_BACK_EVERY = 32  # shard results taken between two returns of free memory
+
+
 def _give_back() -> None:
     """Free what the shard and table phases left (cycles, glibc's and Arrow's free pages), so
-    that the publish's peak does not sit on top of theirs."""
+    that the publish's peak does not sit on top of theirs. Also every ``GIVE_BACK_EVERY``
+    shard results: at 100,000 pages the flow's process held about 270 MiB it could give back
+    by the end of the extract phase (taking, pickling and persisting shard results)."""
     import ctypes
 
     import pyarrow as pa
