@@ -327,16 +327,11 @@ def _give_back() -> None:
     that the publish's peak does not sit on top of theirs. Also every ``GIVE_BACK_EVERY``
     shard results: at 100,000 pages the flow's process held about 270 MiB it could give back
     by the end of the extract phase (taking, pickling and persisting shard results)."""
-    import ctypes
-
     import pyarrow as pa
 
     gc.collect()
     pa.default_memory_pool().release_unused()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
+    pool.trim_heap()
 
 
 def _keep_index(output_dir: str, release: str, signed) -> None:

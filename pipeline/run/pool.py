@@ -53,16 +53,21 @@ def worker_processes(n: int) -> Iterator[None]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def give_back() -> None:
-    """Return what a task freed to the system: the tagger's free arena, if the process loaded
-    the tagger, and the free pages of glibc's heap (nothing elsewhere than glibc)."""
-    tagger = sys.modules.get("pipeline.extract.tagger")
-    if tagger is not None:
-        tagger.shrink_arena()
+def trim_heap() -> None:
+    """Return the free pages of glibc's heap to the system (nothing elsewhere than glibc)."""
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
         pass
+
+
+def give_back() -> None:
+    """Return what a task freed to the system: the tagger's free arena, if the process loaded
+    the tagger, and glibc's free heap."""
+    tagger = sys.modules.get("pipeline.extract.tagger")
+    if tagger is not None:
+        tagger.shrink_arena()
+    trim_heap()
 
 
 def _task(fn: Callable[..., T], *args) -> T:
