@@ -72,3 +72,32 @@ def test_the_python_api_answers_nothing_new_without_starting_the_flow(sample_rel
     else:
         assert not flows.run(None, out).published
     assert called == ([1] if full else [])
+
+
+@pytest.mark.parametrize("user", [None, "true"])
+def test_the_temporary_server_sends_no_telemetry_unless_the_user_asks(monkeypatch, user):
+    """With no network the server's telemetry logged a failure every ten minutes of a run."""
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import (PREFECT_API_URL, PREFECT_SERVER_ANALYTICS_ENABLED, PREFECT_SERVER_EPHEMERAL_ENABLED,
+                                  get_current_settings, temporary_settings)
+
+    seen = []
+
+    def fake_start(self, timeout=None):
+        seen.append(get_current_settings().to_environment_variables(exclude_unset=True)
+                    .get("PREFECT_SERVER_ANALYTICS_ENABLED"))
+        self.port = 8766
+
+    monkeypatch.setattr(SubprocessASGIServer, "start", fake_start)
+    if user is None:
+        monkeypatch.delenv("PREFECT_SERVER_ANALYTICS_ENABLED", raising=False)
+    else:
+        monkeypatch.setenv("PREFECT_SERVER_ANALYTICS_ENABLED", user)
+    try:
+        with temporary_settings(updates={PREFECT_SERVER_EPHEMERAL_ENABLED: True, PREFECT_SERVER_ANALYTICS_ENABLED: True},
+                                restore_defaults={PREFECT_API_URL}):
+            with server_guard.run_api():
+                pass
+    finally:
+        SubprocessASGIServer._instances.pop(None, None)
+    assert [str(v).lower() for v in seen] == (["false"] if user is None else ["true"])

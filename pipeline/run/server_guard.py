@@ -46,9 +46,18 @@ def run_api() -> Iterator[str | None]:
     from prefect.server.api.server import SubprocessASGIServer
 
     server = SubprocessASGIServer()
-    server.start(timeout=max(STARTUP_SECONDS, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()))
+    with temporary_settings(updates=_no_telemetry()):
+        server.start(timeout=max(STARTUP_SECONDS, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()))
     with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
         yield server.api_url
+
+
+def _no_telemetry() -> dict:
+    """The temporary server's telemetry off unless the user set it: with no network it logged
+    "Failed to send telemetry" every ten minutes of a long run."""
+    from prefect.settings import PREFECT_SERVER_ANALYTICS_ENABLED
+
+    return {} if "PREFECT_SERVER_ANALYTICS_ENABLED" in os.environ else {PREFECT_SERVER_ANALYTICS_ENABLED: False}
 
 
 def watch_parent(parent: int) -> threading.Thread:
