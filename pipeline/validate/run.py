@@ -146,6 +146,7 @@ BATCH_FORMAT = {"result_format": "COMPLETE", "partial_unexpected_count": 20}
 # BATCH_FORMAT, whose complete result names the rows. A clean result is the same in both.
 FIRST_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 20}
 PARTIAL = 20  # unexpected examples an aggregated result keeps
+REUSE_UNTOUCHED = True  # the second pass takes the first pass's results of the batches that lost no row
 
 
 def _context(docs_dir: Path | None):
@@ -273,6 +274,33 @@ class _Sum:
 _NO_ERROR = {"raised_exception": False, "exception_traceback": None, "exception_message": None}
 
 
+@dataclass
+class _Kept:
+    """One batch's result for one expectation, reduced to what ``_Sum.add`` reads: counts,
+    the first ``PARTIAL`` examples, an aggregate's observed value, the error, and of the
+    unexpected rows only the smallest five foreign-key ids."""
+
+    result: dict
+    success: bool
+    exception_info: dict | None
+
+    @classmethod
+    def of(cls, r, fk_child: str | None) -> "_Kept":
+        res = r.result or {}
+        if "observed_value" in res:
+            kept = {k: v for k, v in res.items() if k != "details"}
+        else:
+            kept = {k: res[k] for k in ("element_count", "missing_count", "unexpected_count",
+                                        "partial_unexpected_counts") if k in res}
+            for k in ("partial_unexpected_list", "partial_unexpected_index_list"):
+                if k in res:
+                    kept[k] = list(res[k] or [])[:PARTIAL]
+            if fk_child and res.get("unexpected_index_list"):
+                ids = sorted({str(d.get(fk_child)) for d in res["unexpected_index_list"]})[:5]
+                kept["unexpected_index_list"] = [{fk_child: i} for i in ids]
+        return cls(kept, bool(r.success), r.exception_info)
+
+
 def _digest64(parts: list[pa.Array]):
     """A 64-bit digest of each row's key (nulls told apart from empty strings), as numpy:
     pandas' vectorised row hash. Rows with equal digests are compared exactly afterwards, so
@@ -392,6 +420,8 @@ class _Runner:
         self.shown: set[str] = set()  # every string a result holds: what the Data Docs may show
         self.run_time = run_time
         self.source = self.context.data_sources.add_pandas("dgn")
+        self.batch_ids: dict[str, str] = {}  # frame -> GX's batch id (one an asset), for the Data Docs
+        self.seen: dict[str, list[tuple[int, dict]]] = {}  # table -> its batches' rows and results
         self.definitions: dict[str, Any] = {}
         self.batch_suites: dict[str, Any] = {}
         self.batch_specs: dict[str, list[dict]] = {}  # frame -> its per-batch expectations, as in the suite
@@ -409,11 +439,17 @@ class _Runner:
                 self.batch_specs[frame] = per_batch
                 self.batch_suites[frame] = ExpectationSuite(name=f"{frame} (batch)", expectations=per_batch)
 
-    def run(self, name: str, src, run_name: str, parents: pa.Array, quarantine: bool, whole=None
-            ) -> tuple[list[tuple[str, Any, set[str]]], list[dict]]:
+    def run(self, name: str, src, run_name: str, parents: pa.Array, quarantine: bool, whole=None,
+            again: bool = False) -> tuple[list[tuple[str, Any, set[str]]], list[dict]]:
         """(frame, summed result, foreign-key ids) per expectation, and the rows that failed
         a quarantine expectation (collected batch by batch). GX sees the rows of ``src``; the
-        whole-table expectations are computed over ``whole`` (carried rows and ``src``)."""
+        whole-table expectations are computed over ``whole`` (carried rows and ``src``).
+
+        ``again`` (the second pass, over ``src`` minus quarantined rows): a batch that lost no
+        row is the first pass's batch, row for row, so its results are the first pass's
+        (kept reduced to what ``_Sum`` reads) and GX runs only on the batches that lost rows.
+        A row referring to a quarantined article left with it, so the parents' change cannot
+        change an untouched batch's result."""
         from great_expectations.core.run_identifier import RunIdentifier
         from great_expectations.validator.v1_validator import Validator
 
@@ -421,15 +457,22 @@ class _Runner:
         first_fmt = {**FIRST_FORMAT, "unexpected_index_column_names": pk}
         frames = [f for f in self.definitions if f == name or f.startswith(name + ".")]
         sums = {f: [_Sum(c, kw) for c, kw, is_whole in self.configs[f] if not is_whole] for f in frames}
-        validators: dict[str, Any] = {}
         order: list[_Sum] = []  # GX's order of results, which quarantined rows keep
+        before = self.seen.get(name, []) if again else []
+        seen: list[tuple[int, dict]] = []
         rows = 0
         batches = src.batches()
         first = next(batches, None)
         if first is None:
             first = src.schema.empty_table()
-        for table in _chain(first, batches):
+        for i, table in enumerate(_chain(first, batches)):
             rows += table.num_rows
+            if i < len(before) and before[i][0] == table.num_rows:
+                for frame, results in before[i][1].items():
+                    for k, r in results:
+                        sums[frame][k].add(r, _fk_child(name, sums[frame][k].kwargs))
+                continue
+            batch_results: dict[str, list[tuple[int, _Kept]]] = {}
             for frame, df in _frames(name, table, parents).items():
                 vd = self.definitions.get(frame)
                 if vd is None:
@@ -437,19 +480,27 @@ class _Runner:
                 validator = Validator(batch_definition=vd.batch_definition, batch_parameters={"dataframe": df},
                                       result_format=first_fmt)
                 res = validator.validate_expectation_suite(self.batch_suites[frame], self.params)
-                validators[frame] = validator
+                self.batch_ids[frame] = validator.active_batch_id
                 taken: set[int] = set()
                 pairs = [(_matching(sums[frame], r, self.params, taken), r) for r in res.results]
                 del res
                 pairs = self._detailed(frame, sums[frame], pairs, vd, df, pk)
                 for acc, r in pairs:
-                    acc.add(r, _fk_child(name, acc.kwargs))
+                    fk_child = _fk_child(name, acc.kwargs)
+                    acc.add(r, fk_child)
                     if acc not in order:
                         order.append(acc)
                     if quarantine:
                         acc.bad.extend(_quarantine_rows(name, r, self.params))
+                    if not again:
+                        batch_results.setdefault(frame, []).append(
+                            (next(k for k, a in enumerate(sums[frame]) if a is acc), _Kept.of(r, fk_child)))
                 del pairs
+            if not again:
+                seen.append((table.num_rows, batch_results))
             del table
+        if not again:
+            self.seen[name] = seen
         out = []
         run_id = RunIdentifier(run_name=run_name, run_time=self.run_time)
         for frame in frames:
@@ -466,7 +517,7 @@ class _Runner:
                     fk.append(acc.fk_ids)
             for r in results:
                 _strings(r.result, self.shown)
-            self._store(frame, results, validators.get(frame), run_id)
+            self._store(frame, results, self.batch_ids.get(frame), run_id)
             out.extend((frame, r, ids) for r, ids in zip(results, fk))
         return out, [row for acc in order for row in acc.bad]
 
@@ -490,13 +541,16 @@ class _Runner:
                   for r in validator.validate_expectation_suite(suite, self.params).results}
         return [(acc, detail.get(id(acc), r)) for acc, r in pairs]
 
-    def _store(self, frame: str, results: list, validator, run_id) -> None:
+    def _store(self, frame: str, results: list, batch_id: str | None, run_id) -> None:
         """The table's summed results as one validation result, for the Data Docs."""
+        from types import SimpleNamespace
+
         from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
         from great_expectations.validator.validation_statistics import calc_validation_statistics
 
-        if validator is None:
+        if batch_id is None:
             return
+        validator = SimpleNamespace(active_batch_id=batch_id)  # all GX reads of it for the result's ids
         vd = self.definitions[frame]
         stats = calc_validation_statistics(results)
         suite_result = ExpectationSuiteValidationResult(
@@ -685,11 +739,12 @@ def validate_sources(sources: dict, run_time: dt.datetime, docs_dir: Path | None
     def whole(current: dict, name: str):
         return Joined(carried[name], current[name]) if name in carried else None
 
-    def one_pass(current: dict, pass_name: str, names=RELEASED) -> tuple[list[dict], list[dict]]:
+    def one_pass(current: dict, pass_name: str, names=RELEASED, again: bool = False) -> tuple[list[dict], list[dict]]:
         parents = _parent_keys(whole(current, "articles") or current["articles"])
         results, rows = [], []
         for name in names:
-            found, bad = runner.run(name, current[name], pass_name, parents, quarantine, whole(current, name))
+            found, bad = runner.run(name, current[name], pass_name, parents, quarantine and not again,
+                                    whole(current, name), again=again and REUSE_UNTOUCHED)
             results += [_digest(name, frame, r, params, pass_name, fk_ids) for frame, r, fk_ids in found]
             rows.extend(bad)
         return results, rows
@@ -719,7 +774,7 @@ def validate_sources(sources: dict, run_time: dt.datetime, docs_dir: Path | None
         kept = {n: s.without(by_table.get(n, set())) for n, s in sources.items()}
         changed = [n for n in RELEASED if by_table.get(n) or ("articles" in by_table and TABLES[n].foreign_keys)]
         if changed:
-            second, _ = one_pass(kept, "release", changed)
+            second, _ = one_pass(kept, "release", changed, again=True)
             report.results += second
             blocked = [r for r in second if not r["success"]]
     report.blocked = blocked
