@@ -12,6 +12,7 @@ wall time are printed (``--where``: also the package's stack at the highest RSS 
     python tests/benchmarks/bench_release.py -n 10000 30000 100000
     python tests/benchmarks/bench_release.py -n 10000 --mode tables   # tables in memory, as before
     python tests/benchmarks/bench_release.py -n 10000 --code /tmp/old  # another checkout's pipeline/
+    python tests/benchmarks/bench_release.py -n 30000 --quarantine 50   # rows quarantined: two passes
 
 ``--mode files`` (default) passes the Parquet files (``TableSource``), ``--mode tables`` reads
 them into Arrow first (what the flow passed before the release streamed).
@@ -59,10 +60,12 @@ def _edit(value, copy: int, width: int):
     return value
 
 
-def build(seed: Path, n: int, out: Path, first_copy: int = 0) -> dict[str, int]:
+def build(seed: Path, n: int, out: Path, first_copy: int = 0, quarantine: int = 0) -> dict[str, int]:
     """N distinct articles (seed articles replicated with edits) and their child rows, each
     table one Parquet file in key order, written a copy at a time. Copies are numbered from
-    ``first_copy``: another number gives other articles (``bench_incremental``'s new pages)."""
+    ``first_copy``: another number gives other articles (``bench_incremental``'s new pages).
+    ``quarantine``: the first article of every such copy ends in a boilerplate line, which
+    validation quarantines (its child rows follow it), so that the second pass runs."""
     import hashlib
 
     import pyarrow.parquet as pq
@@ -89,6 +92,8 @@ def build(seed: Path, n: int, out: Path, first_copy: int = 0) -> dict[str, int]:
             new_id = f"{c:06x}" + hashlib.sha256(f"{c}|{a['article_id']}".encode()).hexdigest()[:14]
             ids[a["article_id"]] = new_id
             body = f"第{c}号稿件。" + a["body"]
+            if quarantine and c % quarantine == 0 and a is take[0]:
+                body += "\n网站地图"
             rows["articles"].append({**a, "article_id": new_id, "title": _edit(a["title"], c, width), "body": body,
                                      "char_count": len(body), "page_id": hashlib.sha256(f"{c}|{a['page_id']}".encode()).hexdigest()})
         for t in ("people", "events", "statistics", "documents", "quotes"):
@@ -197,7 +202,7 @@ def child(work: Path, mode: str, code: str | None, where: bool = False) -> None:
     print(json.dumps({"seconds": round(took, 1), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
                       "peak_rss_mib": peak_rss_mib(), "rows": result.row_counts,
                       "peak_at": sampler.where if where else None,
-                      "ok": result.validation_ok, "pipeline": str(Path(sys.modules["pipeline"].__file__).parent)}))
+                      "ok": result.validation_ok, "quarantined": result.quarantined, "pipeline": str(Path(sys.modules["pipeline"].__file__).parent)}))
 
 
 def main() -> int:
@@ -208,6 +213,8 @@ def main() -> int:
     ap.add_argument("--seed", type=Path, help="Parquet tables of a small run (default: made from the bench)")
     ap.add_argument("--work", type=Path)
     ap.add_argument("--where", action="store_true", help="also print the package's stack at the peak RSS")
+    ap.add_argument("--quarantine", type=int, default=0, metavar="EVERY",
+                    help="one article of every EVERY copies of the seed fails a quarantine expectation")
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -217,12 +224,12 @@ def main() -> int:
     seed = args.seed or work / "seed"
     if not (seed / "articles.parquet").is_file():
         seed_tables(seed)
-    print("| articles | rows (all tables) | input | wall s | CPU s | peak RSS |")
-    print("|---:|---:|---|---:|---:|---:|")
+    print("| articles | rows (all tables) | quarantined | input | wall s | CPU s | peak RSS |")
+    print("|---:|---:|---:|---|---:|---:|---:|")
     for n in args.n:
-        run = work / f"n{n}"
+        run = work / (f"n{n}" + (f"-q{args.quarantine}" if args.quarantine else ""))
         if not (run / "tables" / "articles.parquet").is_file():
-            build(seed, n, run / "tables")
+            build(seed, n, run / "tables", quarantine=args.quarantine)
         subprocess.run(["rm", "-rf", str(run / "out")], check=True)
         cmd = [sys.executable, __file__, "--child", str(run), "--mode", args.mode]
         if args.code:
@@ -231,10 +238,10 @@ def main() -> int:
             cmd.append("--where")
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode:
-            print(f"| {n} | – | {args.mode} | failed: {proc.stderr.strip().splitlines()[-1:]} | | |")
+            print(f"| {n} | – | – | {args.mode} | failed: {proc.stderr.strip().splitlines()[-1:]} | | |")
             continue
         fig = json.loads(proc.stdout.strip().splitlines()[-1])
-        print(f"| {n:,} | {sum(fig['rows'].values()):,} | {args.mode} | {fig['seconds']} | {fig['cpu_seconds']} | "
+        print(f"| {n:,} | {sum(fig['rows'].values()):,} | {fig.get('quarantined', '–')} | {args.mode} | {fig['seconds']} | {fig['cpu_seconds']} | "
               f"{fig['peak_rss_mib']:,} MiB |",
               flush=True)
         if fig.get("peak_at"):
