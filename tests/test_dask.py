@@ -1,23 +1,17 @@
-"""Scale-out: the shard tasks on a Dask cluster give the same release as the local run."""
+"""Scale-out: the shard tasks on a Dask cluster give the same release as the local run, and
+the cluster's workers report to the run's server.
+
+One Dask run serves both tests (a run on a local cluster costs two worker processes' start-up
+and the flow): `dgn run`'s Python API in a script of its own, without ``PREFECT_API_URL`` (so
+that the run starts its temporary server), on a ``LocalCluster`` of two worker processes."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from pipeline.run.assemble import TABLES
-from pipeline.flows import run
-
-
-@pytest.mark.slow
-def test_dask_release_is_byte_identical(prefect_harness, sample_release, tmp_path):
-    distributed = pytest.importorskip("distributed")
-    _, local, _ = sample_release
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
-        summary = run(None, tmp_path / "out", dask_address=cluster.scheduler_address)
-    remote = tmp_path / "out" / "releases" / summary.version
-    for t in TABLES:
-        for sub, ext in (("data", "parquet"), ("csv", "csv")):
-            part = f"{t}.{ext}/part-00000.{ext}"
-            assert (local / sub / part).read_bytes() == (remote / sub / part).read_bytes(), t
-
 
 WORKER_SERVERS = """
 import os, sys, psutil, distributed
@@ -36,20 +30,34 @@ if __name__ == "__main__":
 """
 
 
-@pytest.mark.slow
-def test_dask_workers_report_to_the_runs_server_and_start_none(tmp_path):
-    """Issue 16: without PREFECT_API_URL the run starts one temporary server; each Dask worker
-    started one of its own (and timed out under load) before the run passed its URL on."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
+@pytest.fixture(scope="module")
+def dask_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    """The script's run on the bundled sample pages: its output and its release folder."""
     pytest.importorskip("distributed")
-    script = tmp_path / "workers.py"
+    tmp = tmp_path_factory.mktemp("dask")
+    script = tmp / "workers.py"
     script.write_text(WORKER_SERVERS)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-    env.update(PREFECT_HOME=str(tmp_path / "home"), PREFECT_LOGGING_LEVEL="ERROR")
-    r = subprocess.run([sys.executable, str(script), str(tmp_path / "out")], env=env, capture_output=True, text=True,
+    env.update(PREFECT_HOME=str(tmp / "home"), PREFECT_LOGGING_LEVEL="ERROR")
+    r = subprocess.run([sys.executable, str(script), str(tmp / "out")], env=env, capture_output=True, text=True,
                        timeout=900, cwd=Path(__file__).resolve().parents[1])
+    assert "published True" in r.stdout, r.stdout + r.stderr[-3000:]
+    return r, tmp / "out" / "releases" / (tmp / "out" / "releases" / "LATEST").read_text().strip()
+
+
+@pytest.mark.slow
+def test_dask_release_is_byte_identical(sample_release, dask_run):
+    _, local, _ = sample_release
+    _, remote = dask_run
+    for t in TABLES:
+        for sub, ext in (("data", "parquet"), ("csv", "csv")):
+            part = f"{t}.{ext}/part-00000.{ext}"
+            assert (local / sub / part).read_bytes() == (remote / sub / part).read_bytes(), t
+
+
+@pytest.mark.slow
+def test_dask_workers_report_to_the_runs_server_and_start_none(dask_run):
+    """Issue 16: without PREFECT_API_URL the run starts one temporary server; each Dask worker
+    started one of its own (and timed out under load) before the run passed its URL on."""
+    r, _ = dask_run
     assert "published True worker servers 0" in r.stdout, r.stdout + r.stderr[-3000:]

@@ -1,10 +1,13 @@
 """Issue 8, faults: `dgn run` killed (SIGKILL) inside clean, validate and publish, and two runs
 started at once on one output folder.
 
-Each run is a subprocess against the session's Prefect test server. ``pipeline.faults``
-stretches the chosen stage and drops a marker when the run gets there; the test kills the
-run's process group at that moment. After a kill: no release but complete ones, ``LATEST``
-unchanged, and the next run gives the data files of a run never interrupted.
+Each run that is killed or that must take turns is a `dgn run` subprocess against the session's
+Prefect test server. ``pipeline.faults`` stretches the chosen stage and drops a marker when the
+run gets there; the test kills the run's process group at that moment. After a kill: no
+release but complete ones, ``LATEST`` unchanged, and the next run gives the data files of a
+run never interrupted. The runs nobody kills (the base, the reference and each run after a
+kill) call the flow in this process: the function `dgn run` calls, without a new
+interpreter's start-up (about 5 s of CPU each).
 """
 import hashlib
 import os
@@ -17,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.flows import sample_dir
+from pipeline.flows import run, sample_dir
 
 pytestmark = pytest.mark.slow
 DGN = [sys.executable, "-m", "pipeline.cli", "run", "--no-progress"]
@@ -83,11 +86,11 @@ def complete(release: Path) -> bool:
 @pytest.fixture(scope="module")
 def started(tmp_path_factory, env, inputs):
     """``base``: the output folder after a run on ``a``. Then, all at once, each on a copy of
-    ``base`` and with its own Prefect home: the reference run on ``a`` and ``b`` that nobody
-    interrupts, and one run on ``a`` and ``b`` per kill point, stretched at that point (long
-    enough for its test to come and kill it). Started together so that they share the cores;
-    yields ``base``, the reference run and its folder, and per point (run, output, marks, home).
-    The two runs of ``test_two_runs_at_once_take_turns`` start first, beside the base run."""
+    ``base`` and with its own Prefect home: one run on ``a`` and ``b`` per kill point,
+    stretched at that point (long enough for its test to come and kill it). Yields ``base``,
+    the folder of the reference run (a copy of ``base``), and per point (run, output, marks,
+    home). The two runs of ``test_two_runs_at_once_take_turns`` start first, beside the base
+    run."""
     a, b = inputs
     together = tmp_path_factory.mktemp("together")
     slow = {"DGN_FAULT_DELAY_CLEAN": 1}  # each run holds the folder for a few seconds
@@ -95,10 +98,9 @@ def started(tmp_path_factory, env, inputs):
            dgn([b, "--output", together / "out"], env, together / "h2", **slow)]
     root = tmp_path_factory.mktemp("fault-base")
     base = root / "base"
-    finish(dgn([a, "--output", base], env, root / "home-base"))
+    assert run([a], base).published
     ref = root / "ref"
     shutil.copytree(base, ref, symlinks=True)
-    ref_run = dgn([a, b, "--output", ref], env, root / "home-ref")
     killed = {}
     for point in KILL_POINTS:
         folder = tmp_path_factory.mktemp(f"kill-{point}")
@@ -108,28 +110,30 @@ def started(tmp_path_factory, env, inputs):
         killed[point] = (dgn([a, b, "--output", out], env, folder / "home", DGN_FAULT_MARKS=marks,
                              **{f"DGN_FAULT_DELAY_{point.upper()}": 3600}), out, marks, folder / "home")
     try:
-        yield base, (ref_run, ref), killed, (two, together / "out")
+        yield base, ref, killed, (two, together / "out")
     finally:
-        for p in [*two, ref_run, *(k[0] for k in killed.values())]:
+        for p in [*two, *(k[0] for k in killed.values())]:
             if p.poll() is None:
                 os.killpg(p.pid, signal.SIGKILL)
                 p.communicate(timeout=60)
 
 
 @pytest.fixture(scope="module")
-def base_and_reference(started):
-    """``base`` and the data file hashes of the reference run (``base`` then ``a`` and ``b``)."""
-    base, (ref_run, ref), *_ = started
-    finish(ref_run)
+def base_and_reference(started, inputs):
+    """``base`` and the data file hashes of the reference run (``base`` then ``a`` and ``b``),
+    made while the runs to kill wait at their points."""
+    base, ref, *_ = started
+    a, b = inputs
+    assert run([a, b], ref).published
     assert latest(ref) != latest(base)
     return base, data_hashes(ref / "releases" / latest(ref))
 
 
 @pytest.mark.parametrize("point", KILL_POINTS)
-def test_sigkill_then_rerun(point, env, inputs, base_and_reference, started):
+def test_sigkill_then_rerun(point, inputs, base_and_reference, started):
     a, b = inputs
     base, want = base_and_reference
-    p, out, marks, home = started[2][point]  # a run on a copy of base, stretched at ``point``
+    p, out, marks, _ = started[2][point]  # a run on a copy of base, stretched at ``point``
     before = latest(base)
     deadline = time.monotonic() + 180
     while not (marks / point).exists():
@@ -145,7 +149,7 @@ def test_sigkill_then_rerun(point, env, inputs, base_and_reference, started):
     assert all(complete(d) for d in shown), [d.name for d in shown]
     assert len(shown) == (2 if point == "latest" else 1)  # killed after the rename: complete, not LATEST
 
-    finish(dgn([a, b, "--output", out], env, home))
+    assert run([a, b], out).published
     assert latest(out) != before
     assert data_hashes(out / "releases" / latest(out)) == want
     assert not list((out / "releases").glob(".tmp-*"))

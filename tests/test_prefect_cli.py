@@ -3,6 +3,7 @@
 One server for the module (SQLite in a temp folder); the commands run in subprocesses as a
 new user types them, from the folder that holds prefect.yaml.
 """
+import json
 import os
 import re
 import shutil
@@ -40,19 +41,19 @@ def server(tmp_path_factory):
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("PREFECT_", "DGN_")) or k == "PREFECT_SERVER_ANALYTICS_ENABLED"}
     env.update(PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false", COLUMNS="200",
-               PREFECT_UI_API_URL=f"{base}/api", PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="5")
+               PREFECT_UI_API_URL=f"{base}/api", PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="1")
     log = open(home / "server.log", "wb")
     proc = subprocess.Popen([PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
                             env=env, stdout=log, stderr=subprocess.STDOUT, cwd=home)
     try:
-        for _ in range(180):
+        for _ in range(900):
             try:
                 _get(f"{base}/api/health")
                 break
             except OSError:
                 if proc.poll() is not None:
                     pytest.fail((home / "server.log").read_text())
-                time.sleep(1)
+                time.sleep(0.2)
         else:
             pytest.fail("prefect server did not start in 180 s")
         yield base, {**env, "PREFECT_API_URL": f"{base}/api"}, home / "server.log"
@@ -60,6 +61,16 @@ def server(tmp_path_factory):
         proc.terminate()
         proc.wait(timeout=30)
         log.close()
+
+
+def _scheduled_runs(api: str) -> int:
+    """Scheduled runs of the flow, asked of the API (a `prefect flow-run ls` a poll cost 2-3 s
+    of CPU)."""
+    query = {"flows": {"name": {"any_": ["dgn-release"]}}, "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}}}
+    req = urllib.request.Request(f"{api}/flow_runs/count", data=json.dumps(query).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return int(r.read())
 
 
 def _prefect(env: dict, *args: str, timeout: int = 120) -> subprocess.CompletedProcess:
@@ -108,10 +119,10 @@ def test_readme_work_pool_path_from_a_fresh_machine(server, tmp_path):
     assert f"'inputs': ['{pages}']" in inspect and f"'output_dir': '{out}'" in inspect
     assert f"'directory': '{ROOT}'" in inspect  # DGN_HOME defaults to the folder deployed from
 
-    for _ in range(60):  # the server's scheduler turns the nightly cron into scheduled runs
-        if re.search(r"dgn-release\s.*\sSCHEDULED", _ok(_prefect(env, "flow-run", "ls"))):
+    for _ in range(240):  # the server's scheduler turns the nightly cron into scheduled runs
+        if _scheduled_runs(env["PREFECT_API_URL"]):
             break
-        time.sleep(2)
+        time.sleep(0.5)
     else:
         pytest.fail("no scheduled run of the nightly cron:\n" + server_log.read_text()[-3000:])
 

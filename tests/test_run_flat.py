@@ -3,6 +3,7 @@ time into Parquet files, an incremental merge filters them a batch at a time, an
 publishes a release leaves the dedupe index of that release cached for the next run."""
 from __future__ import annotations
 
+import dataclasses
 import shutil
 
 import numpy as np
@@ -71,10 +72,20 @@ def _tables(ids: list[str]) -> dict[str, pa.Table]:
     return {n: to_arrow(n, r) for n, r in rows.items()}
 
 
-@pytest.fixture
-def published(tmp_path):
-    out = tmp_path / "out"
+@pytest.fixture(scope="module")
+def _first_release(tmp_path_factory):
+    out = tmp_path_factory.mktemp("first") / "out"
     return out, publish_release(_tables(OLD), [], RUN_INFO, out, now=NOW)
+
+
+@pytest.fixture
+def published(_first_release, tmp_path):
+    """An output folder of its own holding the release of ``OLD`` (a copy of one publish: a
+    publish is mostly its validation's CPU)."""
+    src, first = _first_release
+    out = tmp_path / "out"
+    shutil.copytree(src, out, symlinks=True)
+    return out, dataclasses.replace(first, path=out / first.path.relative_to(src))
 
 
 def test_merge_to_files_is_the_merge_in_memory(published, tmp_path):

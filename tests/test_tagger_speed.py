@@ -51,7 +51,8 @@ def test_pruning_needs_its_margin():
 def test_code_point_ids_equal_the_dictionary_look_ups():
     model = tagger._model()
     text = "数字政府ＡＢＣabc１２３，。！\u3000 \t𠀀😀é\ud800" + "".join(model.q2b)[:300]
-    want = [model.vocab.get(model.q2b.get(c, c), model.oov) for c in text]
+    vocab, q2b = model.vocab, model.q2b  # each read from its file when asked: once, not a character
+    want = [vocab.get(q2b.get(c, c), model.oov) for c in text]
     assert tagger.token_ids(model, text).tolist() == want
 
 
