@@ -453,6 +453,8 @@ class _Runner:
         from great_expectations.core.run_identifier import RunIdentifier
         from great_expectations.validator.v1_validator import Validator
 
+        from pipeline.run.pool import trim_heap  # a batch's frames freed, glibc's free pages go back
+
         pk = list(TABLES[name].primary_key)
         first_fmt = {**FIRST_FORMAT, "unexpected_index_column_names": pk}
         frames = [f for f in self.definitions if f == name or f.startswith(name + ".")]
@@ -499,6 +501,7 @@ class _Runner:
             if not again:
                 seen.append((table.num_rows, batch_results))
             del table
+            trim_heap()
         if not again:
             self.seen[name] = seen
         out = []
