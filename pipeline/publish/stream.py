@@ -71,8 +71,8 @@ class TableSource:
     def schema(self) -> pa.Schema:
         return TABLES[self.name].schema
 
-    def batch_rows(self) -> int:
-        """Rows a batch: about ``BATCH_BYTES`` of Arrow data. For files, the size a row is
+    def batch_rows(self, target: int | None = None) -> int:
+        """Rows a batch: about ``target`` (default ``BATCH_BYTES``) of Arrow data. For files, the size a row is
         measured on the first row group read as Arrow: the footer's encoded sizes undercount
         repetitive text (dictionary pages), which made batches several times too big."""
         import pyarrow.parquet as pq
@@ -88,7 +88,7 @@ class TableSource:
                     rows, size = sample.num_rows, sample.nbytes
                     break
         per_row = max(1, size // rows) if rows else 1
-        return max(MIN_BATCH_ROWS, min(MAX_BATCH_ROWS, BATCH_BYTES // per_row))
+        return max(MIN_BATCH_ROWS, min(MAX_BATCH_ROWS, (target or BATCH_BYTES) // per_row))
 
     def _raw(self, columns: list[str] | None, rows: int) -> Iterator[pa.Table]:
         if self.table is not None:
