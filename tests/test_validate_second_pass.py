@@ -8,10 +8,10 @@ import json
 
 import pyarrow as pa
 import pytest
-
-import pipeline.publish.stream as stream
-import pipeline.validate.run as vr
 from dgn_rows import NOW, article, good_tables
+
+import pipeline.validate.run as vr
+from pipeline.publish import stream
 from pipeline.tables import RELEASED, to_arrow
 from pipeline.validate.suites import load_suites
 

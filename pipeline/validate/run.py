@@ -287,7 +287,7 @@ class _Kept:
     exception_info: dict | None
 
     @classmethod
-    def of(cls, r, fk_child: str | None) -> "_Kept":
+    def of(cls, r, fk_child: str | None) -> _Kept:
         res = r.result or {}
         if "observed_value" in res:
             kept = {k: v for k, v in res.items() if k != "details"}
