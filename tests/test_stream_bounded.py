@@ -100,3 +100,30 @@ def test_the_external_sort_holds_buckets_not_the_table(tmp_path, monkeypatch):
     assert peak < 16 * bucket < table_bytes / 3, (peak, table_bytes)
     got = pa.concat_tables([pq.read_table(f) for f in out]).column("article_id").to_pylist()
     assert got == sorted(ids)
+
+
+@pytest.mark.parametrize("ask", ["num_rows", "column"])
+def test_keys_of_a_source_with_rows_left_out_are_read_in_small_batches(tmp_path, monkeypatch, ask):
+    """With rows left out, counting rows or reading a key column reads every key column
+    (quotes' text, statistics' evidence) to match them: in batches of a million rows that
+    held 500 MiB at 100,000 articles."""
+    from pipeline.publish import stream
+
+    rng = np.random.default_rng(3)
+    quotes = pa.table({"article_id": [f"a{i:05d}" for i in range(4096)], "text": _han(rng, 4096, 200)})
+    quotes = quotes.cast(pa.schema([TABLES["quotes"].schema.field(c) for c in quotes.column_names]))
+    pq.write_table(quotes, tmp_path / "quotes.parquet", row_group_size=512)
+    src = TableSource("quotes", files=(tmp_path / "quotes.parquet",)).without(
+        ['["a00007", "%s"]' % quotes.column("text")[7].as_py()])
+    monkeypatch.setattr(stream, "SCAN_ROWS", 256, raising=False)
+    seen = []
+    raw = TableSource._raw
+
+    def counted(self, columns, rows):
+        for t in raw(self, columns, rows):
+            seen.append(t.num_rows)
+            yield t
+
+    monkeypatch.setattr(TableSource, "_raw", counted)
+    got = src.num_rows if ask == "num_rows" else len(src.column("article_id"))
+    assert got == 4095 and seen and max(seen) <= 256, (got, max(seen))

@@ -21,6 +21,8 @@ from pipeline.tables import TABLES
 BATCH_BYTES = 16 << 20  # Arrow bytes a batch aims at: GX holds several times a batch while it validates one
 MAX_BATCH_ROWS = 20_000
 MIN_BATCH_ROWS = 500
+SCAN_ROWS = 1 << 16  # rows a batch when only keys are read: with rows left out, every key column
+# is read to match them (statistics' evidence and raw, quotes' text), 1 << 20 rows held 500 MiB
 ROW_GROUP_BYTES = 32 << 20  # the row group size is picked from the schema, never from the data seen
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 9, "use_dictionary": True, "write_statistics": True}
 
@@ -121,7 +123,7 @@ class TableSource:
 
     def column(self, name: str) -> pa.ChunkedArray:
         """One column of the whole table (key columns: what uniqueness and references need)."""
-        chunks = [t.column(name) for t in self.batches([name], rows=1 << 20)]
+        chunks = [t.column(name) for t in self.batches([name], rows=SCAN_ROWS)]
         return pa.chunked_array([c for ch in chunks for c in ch.chunks], type=self.schema.field(name).type)
 
     def read(self, columns: list[str] | None = None) -> pa.Table:
@@ -135,7 +137,7 @@ class TableSource:
 
         if self.drop:
             pk = TABLES[self.name].primary_key[0]
-            return sum(t.num_rows for t in self.batches([pk], rows=1 << 20))
+            return sum(t.num_rows for t in self.batches([pk], rows=SCAN_ROWS))
         if self.table is not None:
             return self.table.num_rows
         return sum(pq.ParquetFile(f).metadata.num_rows for f in self.files)
