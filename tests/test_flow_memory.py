@@ -65,6 +65,24 @@ def test_the_last_file_of_a_page_names_it_spilled_or_not(tmp_path):
     assert lights.signed().get("page-0001")[0] == "content-2"
 
 
+def test_a_spilled_store_signs_as_the_store_in_memory_across_row_groups(tmp_path, monkeypatch):
+    from pipeline.dedupe import lights as lights_module
+
+    monkeypatch.setattr(lights_module, "SPILL_ROWS", 7)  # 40 entries: six row groups, read batch by batch
+    entries = [_entry(i, sig=1000 + i) for i in range(39)] + [_entry(39, page_id="page-0003", sig=5)]
+    held, spilled = Lights(), Lights()
+    for store in (held, spilled):
+        store.add(entries[:25])
+        store.add(entries[25:])
+    spilled.spill(tmp_path / "lights.parquet")
+    for i in range(40):
+        a, b = held.signed().get(f"page-{i:04d}"), spilled.signed().get(f"page-{i:04d}")
+        assert (a is None) == (b is None) and (a is None or (a[0] == b[0] and np.array_equal(a[1], b[1])))
+    assert spilled.signed().get("page-0003")[0] == "content-39"  # the last file of a page
+    assert np.array_equal(spilled.signed()["page-0003"][1], np.full(128, 5, np.uint32))
+    assert spilled.signed().get("page-0039") is None
+
+
 def test_the_shard_state_is_gone_while_the_publish_runs(prefect_harness, tmp_path, monkeypatch):
     seen = {}
     real = flows.validate_and_publish
