@@ -38,7 +38,7 @@ from pipeline.publish.release import run_lock
 from pipeline.run.outcome import Outcome, accounting_lines, markdown, verdict
 from pipeline.run.preflight import RunSummary, nothing_new, result_options, run_inputs, sample_dir
 from pipeline.run.shard_cache import ShardCache
-from pipeline.run.staged_extract import extract_staged
+from pipeline.run.staged_extract import extract_staged_files
 from pipeline.run.staging import Staging
 from pipeline.run.stages import ShardResult, process_files
 
@@ -119,10 +119,31 @@ def _tune_dask_worker() -> None:
 
 @task(name="extract-shard", task_run_name="extract-shard-{index:05d}", retries=1, retry_delay_seconds=1,
       cache_policy=NO_CACHE)
-def extract_shard(index: int, path: str, ids: list[str], limits: dict) -> list[dict]:
-    """The tables of the pages dedupe kept in one stored shard (``staging.extract_staged``)."""
+def extract_shard(index: int, jobs: list[tuple[str, list[str]]], limits: dict) -> list[dict]:
+    """The tables of the pages dedupe kept in one stored shard, or in a few consecutive ones
+    that kept few pages each (``staged_extract.extract_staged_files``)."""
     _tune_dask_worker()
-    return pool.call(extract_staged, path, ids, limits)
+    return pool.call(extract_staged_files, jobs, limits)
+
+
+EXTRACT_TASK_PAGES = 32  # kept pages below which consecutive shards share an extract task
+EXTRACT_TASK_SHARDS = 32  # stored shards an extract task reads at most
+
+
+def pack_extract_jobs(jobs: list[tuple[int, list[str]]]) -> list[list[tuple[int, list[str]]]]:
+    """Consecutive (shard, kept pages) jobs packed into tasks of at least ``EXTRACT_TASK_PAGES``
+    pages (or ``EXTRACT_TASK_SHARDS`` shards). On a crawl of reprints most shards keep a page
+    or two after dedupe: a task each cost more in task runs (about 40 ms each) than the
+    tagger's work, and the tagger took its pages one at a time."""
+    tasks: list[list[tuple[int, list[str]]]] = []
+    pages = 0
+    for job in jobs:
+        if not tasks or pages >= EXTRACT_TASK_PAGES or len(tasks[-1]) >= EXTRACT_TASK_SHARDS:
+            tasks.append([])
+            pages = 0
+        tasks[-1].append(job)
+        pages += len(job[1])
+    return tasks
 
 
 @task(name="dedupe", cache_policy=NO_CACHE)
@@ -155,13 +176,16 @@ def dedupe_and_extract(staging: Staging, lights: Lights, output_dir: str, increm
         jobs = [(index, todo) for index, todo in jobs if todo]
         total = sum(len(todo) for _, todo in jobs)
         _report("extract", 0, total)
-        futures = [extract_shard.submit(index, str(staging.path(index)), todo, limits) for index, todo in jobs]
+        tasks = pack_extract_jobs(jobs)
+        futures = [extract_shard.submit(group[0][0], [(str(staging.path(index)), todo) for index, todo in group], limits)
+                   for group in tasks]
         new: list[dict] = []
         done = 0
-        for n, ((_, todo), future) in enumerate(zip(jobs, futures)):
+        for n, (group, future) in enumerate(zip(tasks, futures)):
             new += future.result()
-            extracted.update(todo)
-            done += len(todo)
+            for _, todo in group:
+                extracted.update(todo)
+                done += len(todo)
             _report("extract", done, total)
             if n % GIVE_BACK_EVERY == GIVE_BACK_EVERY - 1:
                 _give_back()

@@ -2,6 +2,8 @@
 a kept page whose extraction fails is rejected and one of its duplicates takes its place."""
 from pathlib import Path
 
+import numpy as np
+
 from pipeline.flows import run, sample_dir
 from pipeline.ingest import discover
 from pipeline.run import stages
@@ -75,3 +77,40 @@ def test_a_failed_extraction_hands_the_article_to_a_duplicate(tmp_path, prefect_
     assert {name[i] for i in ids} == {heir, "other"}
     reasons = {Path(r["path"]).stem: r["reason"] for r in pq.read_table(release / "rejected.parquet").to_pylist()}
     assert reasons == {"longer": "extract_error", ({"original", "reprint"} - {heir}).pop(): "duplicate_of"}
+
+
+def test_small_extract_jobs_share_a_task():
+    from pipeline import flows
+
+    jobs = [(0, ["a"]), (1, ["b", "c"]), (2, [f"d{i}" for i in range(40)]), (3, ["e"]), (4, ["f"])]
+    assert flows.pack_extract_jobs(jobs) == [jobs[:3], jobs[3:]]  # a task closes once it holds 32 pages
+    many = [(i, ["p"]) for i in range(70)]
+    assert [len(t) for t in flows.pack_extract_jobs(many)] == [32, 32, 6]  # and at 32 shards
+    assert flows.pack_extract_jobs([]) == []
+
+
+def test_shards_extracted_together_store_what_each_alone_would(tmp_path, monkeypatch):
+    import pickle
+
+    from pipeline.run.staged_extract import extract_staged, extract_staged_files
+
+    paths = _copies(tmp_path / "in")
+    _counting(monkeypatch, fail="reprint")
+    stored = {}
+    for way in ("alone", "together"):
+        jobs = []
+        for name, path in paths.items():
+            files, _ = discover([str(path)])
+            kept = process_files(files, defer_extract=True).kept
+            shard = tmp_path / f"{way}-{name}.pkl"
+            shard.write_bytes(pickle.dumps(kept))
+            jobs.append((str(shard), [c["page_id"] for c in kept]))
+        failed = ([r for path, ids in jobs for r in extract_staged(path, ids, {})] if way == "alone"
+                  else extract_staged_files(jobs, {}))
+        assert [Path(r["path"]).stem for r in failed] == ["reprint"]
+        stored[way] = [pickle.loads(Path(path).read_bytes()) for path, _ in jobs]
+    assert [len(c) for c in stored["together"]] == [1, 0, 1, 1]  # the failed page left its own shard only
+    for alone, together in zip(stored["alone"], stored["together"]):
+        for a, b in zip(alone, together):
+            assert np.array_equal(a.pop("sig"), b.pop("sig"))
+            assert a == b
