@@ -328,9 +328,9 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
             del done, shards, fresh  # the listing and the shards' rows: the publish's peak must not sit on them
             res, failed = dedupe_and_extract(staging, lights, output_dir, prior is not None, limits)
         rejected += failed
+        lights.spill(staging.folder / "lights.parquet")  # dedupe is over: the tables need none of it
         tables, dup_rows = assemble_tables(staging, res), res.duplicates
         del res
-        lights.spill(staging.folder / "lights.parquet")
         _give_back()
         summary = _publish(tables, dup_rows, rejected, new_pages, unchanged, prior, inputs, limits, output_dir,
                            lights.paths(), redactions, staging)
