@@ -325,7 +325,8 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
                 return summary
             rejected = unread + done.rejected
             lights, redactions = done.lights, done.redactions
-            del done, shards, fresh  # the listing and the shards' rows: the publish's peak must not sit on them
+            confirmed = known.rows(files, confirmed=True)  # stamped with the release once it is published
+            del done, shards, fresh, files, known  # the listing and the shards' rows: the publish's peak must not sit on them
             res, failed = dedupe_and_extract(staging, lights, output_dir, prior is not None, limits)
         rejected += failed
         lights.spill(staging.folder / "lights.parquet")  # dedupe is over: the tables need none of it
@@ -334,8 +335,8 @@ def _build_release(inputs: list[str], output_dir: str, min_topic_score: float, m
         _give_back()
         summary = _publish(tables, dup_rows, rejected, new_pages, unchanged, prior, inputs, limits, output_dir,
                            lights.paths(), redactions, staging)
-        known.save(files, release_token(Path(summary.release)))
-        del files, known
+        confirmed.save(release_token(Path(summary.release)))
+        del confirmed
         _give_back()  # the publish's peak is over: the index is signed in what it left
         _keep_index(output_dir, summary.release, lights.signed())
     summary.note = note

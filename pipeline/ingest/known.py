@@ -95,12 +95,16 @@ class KnownFiles:
         cache stays the size of the input), atomically; a failure to write only costs the
         next run a read. With ``release`` (a ``release_token``: the release this run published
         or found complete), only the ``confirmed`` files, stamped with it."""
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        self.rows(listed, confirmed=release is not None).save(release)
 
-        keep = self.pages if release is None else self.confirmed
+    def rows(self, listed: list[SourceFile], confirmed: bool = False) -> KnownRows:
+        """The entries of the files ``listed`` (only the ``confirmed`` ones if asked) as one
+        Arrow table, ready to be saved: a run holds that, not the listing and this dict (about
+        600 bytes a file in Python objects), while it publishes."""
+        import pyarrow as pa
+
+        keep = self.confirmed if confirmed else self.pages
         rows = [(k, self.pages[k]) for k in sorted({key(f) for f in listed}) if k in keep and k in self.pages]
-        meta = {"dgn_stamp": self.stamp, **({"dgn_release": release} if release else {})}
         types = {"path": pa.binary(), "size": pa.int64(), "mtime_ns": pa.int64(), "ctime_ns": pa.int64(),
                  "inode": pa.uint64()}
         keys = _key_lists([k for k, _ in rows])
@@ -108,7 +112,22 @@ class KnownFiles:
             **{c: pa.array(keys[c], types[c]) for c in KEY_COLUMNS},
             "page_ids": pa.array([list(ids) for _, ids in rows], pa.list_(pa.string())),
             "pages": pa.array([len(ids) for _, ids in rows], pa.int32()),
-        }).replace_schema_metadata(meta)
+        })
+        return KnownRows(self.path, self.stamp, table)
+
+
+class KnownRows:
+    """Entries of the known files taken out of a ``KnownFiles``, saved as its cache."""
+
+    def __init__(self, path: Path, stamp: str, table) -> None:
+        self.path, self.stamp, self.table = path, stamp, table
+
+    def save(self, release: str | None = None) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        meta = {"dgn_stamp": self.stamp, **({"dgn_release": release} if release else {})}
+        table = self.table.replace_schema_metadata(meta)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
