@@ -92,7 +92,7 @@ def test_small_extract_jobs_share_a_task():
 def test_shards_extracted_together_store_what_each_alone_would(tmp_path, monkeypatch):
     import pickle
 
-    from pipeline.run.staged_extract import extract_staged, extract_staged_files
+    from pipeline.run.staged_extract import extract_staged_files
 
     paths = _copies(tmp_path / "in")
     _counting(monkeypatch, fail="reprint")
@@ -105,7 +105,7 @@ def test_shards_extracted_together_store_what_each_alone_would(tmp_path, monkeyp
             shard = tmp_path / f"{way}-{name}.pkl"
             shard.write_bytes(pickle.dumps(kept))
             jobs.append((str(shard), [c["page_id"] for c in kept]))
-        failed = ([r for path, ids in jobs for r in extract_staged(path, ids, {})] if way == "alone"
+        failed = ([r for job in jobs for r in extract_staged_files([job], {})] if way == "alone"
                   else extract_staged_files(jobs, {}))
         assert [Path(r["path"]).stem for r in failed] == ["reprint"]
         stored[way] = [pickle.loads(Path(path).read_bytes()) for path, _ in jobs]

@@ -24,7 +24,7 @@ if __name__ == "__main__":  # a spawned worker imports this file again: only wha
     from pipeline.ingest import discover
     from pipeline.run import pool
     from pipeline.run.preflight import result_options
-    from pipeline.run.staged_extract import extract_staged
+    from pipeline.run.staged_extract import extract_staged_files
     from pipeline.run.stages import process_files
 
     folder, staged = sys.argv[1], sys.argv[2]
@@ -34,7 +34,7 @@ if __name__ == "__main__":  # a spawned worker imports this file again: only wha
         kept = pool.call(process_files, files, limits, frozenset(), True).kept
         with open(staged, "wb") as fh:
             pickle.dump(kept, fh)
-        failed = pool.call(extract_staged, staged, [c["page_id"] for c in kept], limits)
+        failed = pool.call(extract_staged_files, [(staged, [c["page_id"] for c in kept])], limits)
         loaded = pool.call(eval, "sorted(__import__('sys').modules)")
     print(len(kept), len(failed))
     print(" ".join(loaded))

@@ -153,7 +153,7 @@ class Lights:
 def _matrix(sig: pa.FixedSizeListArray) -> np.ndarray:
     """The signatures of a ``sig`` column as one uint32 matrix."""
     width = sig.type.list_size
-    return sig.values.to_numpy().reshape(-1, width).copy() if len(sig) else np.zeros((0, width), np.uint32)
+    return sig.flatten().to_numpy().reshape(-1, width).copy() if len(sig) else np.zeros((0, width), np.uint32)
 
 
 def _aware(dt):
@@ -244,7 +244,7 @@ def _read_signed(path: Path) -> tuple[list[str], list[str], np.ndarray]:
     contents: list[str] = []
     for batch in pf.iter_batches(batch_size=SPILL_ROWS, columns=["page_id", "content_id", "sig"]):
         at = len(pages)
-        sigs[at:at + batch.num_rows] = batch.column(2).flatten().to_numpy().reshape(-1, width)
+        sigs[at:at + batch.num_rows] = _matrix(batch.column(2))
         pages += batch.column(0).to_pylist()
         contents += batch.column(1).to_pylist()
     return pages, contents, sigs

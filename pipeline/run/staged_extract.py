@@ -10,11 +10,6 @@ import os
 import pickle
 
 
-def extract_staged(path: str, ids: list[str], limits: dict) -> list[dict]:
-    """The tables of the pages ``ids`` of one stored shard (``extract_staged_files``)."""
-    return extract_staged_files([(path, ids)], limits)
-
-
 def extract_staged_files(jobs: list[tuple[str, list[str]]], limits: dict) -> list[dict]:
     """The tables of the pages ``ids`` of each stored shard ``path`` of ``jobs``, extracted
     together (the tagger batches pages of several shards when each has only a few kept pages,
